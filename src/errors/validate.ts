@@ -1,0 +1,32 @@
+import { InvalidArgTypeError, InvalidArgValueError } from './invalid-argument';
+
+/** Describes a value for an error message without dumping large objects. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '...' : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+export function assertFunction(value: unknown, what: string): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') {
+    throw new InvalidArgTypeError(`${what} must be a function, received ${describe(value)}`);
+  }
+}
+
+/** A finite number >= 0 (a delay or a timeout, in seconds). */
+export function assertNonNegativeNumber(value: unknown, what: string, code = 'ERR_IOREACTOR_INVALID_ARG_VALUE'): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgTypeError(`${what} must be a number, received ${describe(value)}`);
+  }
+  if (!Number.isFinite(value) || value < 0) {
+    throw new InvalidArgValueError(`${what} must be a finite number >= 0, received ${value}`, code);
+  }
+}
+
+export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, code: string): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new InvalidArgValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, received ${describe(value)}`, code);
+  }
+}

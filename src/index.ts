@@ -1,0 +1,3 @@
+// The public export list. Everything a user may import is named here, explicitly.
+export { IoReactorError } from './errors/ioreactor-error';
+export { InvalidArgTypeError, InvalidArgValueError } from './errors/invalid-argument';

@@ -1,0 +1,33 @@
+// Every test must end with no live descriptors or handles of its own. This snapshot of the
+// process's open descriptors and active libuv resources is taken before each test and compared
+// after it (libuv's rule for its own test suite).
+import { readdirSync } from 'node:fs';
+import { afterEach, beforeEach, expect } from 'vitest';
+
+function openDescriptors(): number[] {
+  return readdirSync('/proc/self/fd').map(Number).filter((fd) => Number.isInteger(fd));
+}
+
+function resources(): string[] {
+  return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort();
+}
+
+let fdsBefore: Set<number>;
+let resourcesBefore: string[];
+
+beforeEach(() => {
+  fdsBefore = new Set(openDescriptors());
+  resourcesBefore = resources();
+});
+
+afterEach(async () => {
+  // Handles closed in the test finish closing on the next loop turns.
+  for (let i = 0; i < 20; i++) {
+    const leakedFds = openDescriptors().filter((fd) => !fdsBefore.has(fd));
+    if (leakedFds.length === 0 && resources().length <= resourcesBefore.length) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const leaked = openDescriptors().filter((fd) => !fdsBefore.has(fd));
+  expect(leaked, 'descriptors left open by the test').toEqual([]);
+  expect(resources(), 'libuv resources left active by the test').toEqual(resourcesBefore);
+});

@@ -1,0 +1,36 @@
+/**
+ * Argument checks shared by the task module. The generic checks live in src/errors/validate.ts;
+ * these are the ones only timed code needs (an IReactorTime, a finite offset that may be
+ * negative).
+ *
+ * @internal
+ */
+import type { IReactorTime } from '../interfaces/time';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { describe } from '../errors/validate';
+
+/** True if `value` has the three methods of IReactorTime (a Reactor, a Clock, a look-alike). */
+export function isReactorTime(value: unknown): value is IReactorTime {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.seconds === 'function' && typeof v.callLater === 'function' && typeof v.getDelayedCalls === 'function';
+}
+
+/** Throws InvalidArgTypeError unless `value` is an IReactorTime. */
+export function assertReactorTime(value: unknown, what: string): asserts value is IReactorTime {
+  if (!isReactorTime(value)) {
+    throw new InvalidArgTypeError(
+      `${what} must be an IReactorTime (a Reactor or a task Clock, with seconds(), callLater() and getDelayedCalls()), received ${describe(value)}`,
+    );
+  }
+}
+
+/** A finite number of either sign (an adjustment such as DelayedCall.delay). */
+export function assertFiniteNumber(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgTypeError(`${what} must be a number, received ${describe(value)}`);
+  }
+  if (!Number.isFinite(value)) {
+    throw new InvalidArgValueError(`${what} must be a finite number, received ${value}`);
+  }
+}

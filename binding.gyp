@@ -3,7 +3,15 @@
     {
       "target_name": "ioreactor",
       "sources": [
-        "native/binding.cc"
+        "native/binding.cc",
+        "native/native_reactor.cc",
+        "native/loop_watch.cc",
+        "native/reactor_core.cc",
+        "native/poller_poll.cc"
+      ],
+      "conditions": [
+        ["OS=='linux'", { "sources": ["native/poller_epoll.cc"] }],
+        ["OS=='mac' or OS=='freebsd' or OS=='openbsd' or OS=='netbsd'", { "sources": ["native/poller_kqueue.cc"] }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

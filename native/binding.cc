@@ -1,3 +1,49 @@
+// Module entry: exports the NativeReactor class and the constants its JavaScript side shares.
+// Nothing here is process-wide state: every environment (main thread or worker) gets its own
+// class and reactors, and each reactor cleans up after its environment (see loop_watch.h).
 #include <napi.h>
-Napi::Object Init(Napi::Env env, Napi::Object exports) { return exports; }
-NODE_API_MODULE(ioreactor, Init)
+
+#include "native_reactor.h"
+#include "poller.h"
+#include "reactor_core.h"
+
+namespace ioreactor {
+namespace {
+
+void SetInt(Napi::Object target, const char* name, uint32_t value) {
+  target.Set(name, Napi::Number::New(target.Env(), value));
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeReactor", NativeReactor::DefineClass(env));
+
+  Napi::Array backends = Napi::Array::New(env, 2);
+  backends.Set(0u, Napi::String::New(env, kPlatformPollerName));
+  backends.Set(1u, Napi::String::New(env, "poll"));
+  exports.Set("backends", backends);
+  exports.Set("platformBackend", Napi::String::New(env, kPlatformPollerName));
+
+  Napi::Object c = Napi::Object::New(env);
+  SetInt(c, "INTEREST_READ", kInterestRead);
+  SetInt(c, "INTEREST_WRITE", kInterestWrite);
+  SetInt(c, "TRIGGER_LEVEL", static_cast<uint32_t>(Trigger::kLevel));
+  SetInt(c, "TRIGGER_EDGE", static_cast<uint32_t>(Trigger::kEdge));
+  SetInt(c, "TRIGGER_ONESHOT", static_cast<uint32_t>(Trigger::kOneshot));
+  SetInt(c, "READY_READ", kReadyRead);
+  SetInt(c, "READY_WRITE", kReadyWrite);
+  SetInt(c, "READY_READ_HANGUP", kReadyReadHangup);
+  SetInt(c, "READY_HANGUP", kReadyHangup);
+  SetInt(c, "READY_ERROR", kReadyError);
+  SetInt(c, "READY_INVALID", kReadyInvalid);
+  SetInt(c, "BATCH_CAPACITY", ReactorCore::kBatchCapacity);
+  exports.Set("constants", c);
+  return exports;
+}
+
+}  // namespace ioreactor
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return ioreactor::Init(env, exports); }
+
+NODE_API_MODULE(ioreactor, InitModule)

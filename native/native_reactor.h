@@ -1,0 +1,57 @@
+// The JavaScript face of one reactor: a ReactorCore plus its place in Node's event loop.
+//
+// Node's loop watches the poller's notify descriptor with one uv_poll. When it is readable the
+// core drains the kernel with zero-timeout waits into a preallocated batch, and JavaScript is
+// called once per batch (MakeCallback, so microtasks and async_hooks behave) to read the
+// records from a shared Int32Array without further native calls.
+#ifndef IOREACTOR_NATIVE_REACTOR_H_
+#define IOREACTOR_NATIVE_REACTOR_H_
+
+#include <napi.h>
+#include <uv.h>
+
+#include "reactor_core.h"
+
+namespace ioreactor {
+
+class LoopWatch;
+
+class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+
+  explicit NativeReactor(const Napi::CallbackInfo& info);
+  ~NativeReactor() override;
+
+  // Called by the loop watch when the notify descriptor is readable.
+  void OnNotify();
+  // Called at environment teardown: close everything, synchronously where possible.
+  void Teardown();
+
+ private:
+  Napi::Value Open(const Napi::CallbackInfo& info);
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Modify(const Napi::CallbackInfo& info);
+  Napi::Value Remove(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetRecords(const Napi::CallbackInfo& info);
+  Napi::Value GetBackend(const Napi::CallbackInfo& info);
+  Napi::Value GetRegistrationCount(const Napi::CallbackInfo& info);
+
+  void CloseAll();
+
+  ReactorCore core_;
+  LoopWatch* watch_ = nullptr;  // owned by itself once closing starts (see loop_watch.h)
+  Napi::FunctionReference on_batch_;
+  Napi::Reference<Napi::ArrayBuffer> records_buffer_;
+  BatchRecord* records_ = nullptr;
+  napi_async_context async_context_ = nullptr;
+  bool running_ = false;
+  bool dispatching_ = false;
+};
+
+}  // namespace ioreactor
+
+#endif  // IOREACTOR_NATIVE_REACTOR_H_

@@ -1,0 +1,149 @@
+'use strict';
+// Microbenchmark: firing a Deferred through a chain of 1, 10 and 100 callbacks, against a
+// native Promise `then` chain doing the same work.
+//
+//   npm run bench:deferred            (builds lib/ first)
+//   node bench/deferred/run.js [--rounds N] [--round-ms MS] [--json]
+//
+// One operation = build the chain, fire it with 0, and have the last callback run. A Deferred
+// runs its callbacks synchronously inside `callback()`, so the operation ends when `callback()`
+// returns. A Promise runs them as microtasks, so the operation ends when `await` on the tail of
+// the chain returns: the microtask queue has been drained up to the last callback. Both sides
+// build their chain inside the timed region, so neither is credited with work done beforehand.
+//
+// Each case is warmed up, then measured over several rounds; the table shows the median
+// operations per second, the spread (min..max of the rounds, as a percentage of the median),
+// and the ratio Deferred / Promise. This is a benchmark, not a test: nothing here asserts on
+// timing.
+const path = require('node:path');
+
+const lib = require(path.join(__dirname, '..', '..', 'lib', 'index.js'));
+const { Deferred } = lib;
+if (typeof Deferred !== 'function') {
+  console.error('lib/index.js does not export Deferred; run `npm run build:ts` first.');
+  process.exit(1);
+}
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? Number(process.argv[i + 1]) : fallback;
+}
+const ROUNDS = option('--rounds', 9);
+const ROUND_MS = option('--round-ms', 150);
+const WARMUP_MS = option('--warmup-ms', 300);
+const JSON_OUT = process.argv.includes('--json');
+
+const inc = (x) => x + 1;
+let sink = 0; // results are consumed so that no engine can drop the work
+
+/** One Deferred operation: chain of n callbacks, fired, last callback has run on return. */
+function deferredOnce(n) {
+  const d = new Deferred();
+  for (let i = 0; i < n; i++) d.addCallback(inc);
+  d.addCallback((x) => {
+    sink += x;
+  });
+  d.callback(0);
+}
+
+/** One Promise operation: chain of n `then`s, resolved, awaited until the last has run. */
+async function promiseOnce(n) {
+  let resolve;
+  let p = new Promise((r) => {
+    resolve = r;
+  });
+  for (let i = 0; i < n; i++) p = p.then(inc);
+  p = p.then((x) => {
+    sink += x;
+  });
+  resolve(0);
+  await p;
+}
+
+function now() {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs `ops` synchronous operations; returns elapsed milliseconds. */
+function timeSync(fn, n, ops) {
+  const t0 = now();
+  for (let i = 0; i < ops; i++) fn(n);
+  return now() - t0;
+}
+
+/** Runs `ops` operations one after another, each awaited; returns elapsed milliseconds. */
+async function timeAsync(fn, n, ops) {
+  const t0 = now();
+  for (let i = 0; i < ops; i++) await fn(n);
+  return now() - t0;
+}
+
+/** Picks an operation count so that one round lasts about ROUND_MS. */
+async function calibrate(time, fn, n) {
+  let ops = 64;
+  for (;;) {
+    const ms = await time(fn, n, ops);
+    if (ms >= 20 || ops >= 1 << 26) return Math.max(1, Math.round((ops * ROUND_MS) / Math.max(ms, 0.001)));
+    ops *= 4;
+  }
+}
+
+async function measure(time, fn, n) {
+  const ops = await calibrate(time, fn, n);
+  const warmUntil = now() + WARMUP_MS;
+  while (now() < warmUntil) await time(fn, n, Math.max(1, ops >> 3));
+  const rates = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const ms = await time(fn, n, ops);
+    rates.push((ops * 1000) / ms);
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[rates.length >> 1];
+  return { median, min: rates[0], max: rates[rates.length - 1], spreadPct: ((rates[rates.length - 1] - rates[0]) / median) * 100 };
+}
+
+function fmtRate(r) {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)} M`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)} k`;
+  return r.toFixed(0);
+}
+
+function pad(s, w, right = false) {
+  s = String(s);
+  return right ? s.padEnd(w) : s.padStart(w);
+}
+
+async function main() {
+  const rows = [];
+  for (const n of [1, 10, 100]) {
+    const d = await measure(timeSync, deferredOnce, n);
+    const p = await measure(timeAsync, promiseOnce, n);
+    rows.push({ callbacks: n, deferred: d, promise: p, ratio: d.median / p.median });
+  }
+  if (JSON_OUT) {
+    console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, roundMs: ROUND_MS, rows, sink }, null, 2));
+    return;
+  }
+  console.log(`Deferred vs Promise chains  (node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median ops/s, spread = (max-min)/median)`);
+  const header = [pad('callbacks', 9, true), pad('Deferred ops/s', 15), pad('spread', 7), pad('Promise ops/s', 15), pad('spread', 7), pad('Deferred/Promise', 17)];
+  console.log(header.join('  '));
+  console.log('-'.repeat(header.join('  ').length));
+  for (const r of rows) {
+    console.log(
+      [
+        pad(r.callbacks, 9, true),
+        pad(fmtRate(r.deferred.median), 15),
+        pad(`${r.deferred.spreadPct.toFixed(0)}%`, 7),
+        pad(fmtRate(r.promise.median), 15),
+        pad(`${r.promise.spreadPct.toFixed(0)}%`, 7),
+        pad(`${r.ratio.toFixed(2)}x`, 17),
+      ].join('  '),
+    );
+  }
+  if (sink === 42) console.log(''); // keeps `sink` observable
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -4,3 +4,49 @@ export { InvalidArgTypeError, InvalidArgValueError } from './errors/invalid-argu
 export type { IReactorTime, IDelayedCall } from './interfaces/time';
 export type { Logger } from './log/logger';
 export { consoleLogger } from './log/logger';
+// Deferreds
+export {
+  Deferred,
+  Failure,
+  succeed,
+  fail,
+  execute,
+  maybeDeferred,
+  DeferredList,
+  gatherResults,
+  race,
+  ConcurrencyPrimitive,
+  DeferredLock,
+  DeferredSemaphore,
+  DeferredQueue,
+  inlineCallbacks,
+  ensureDeferred,
+  setDebugging,
+  getDebugging,
+  setDeferredLogger,
+  getDeferredLogger,
+  trackUnhandledDeferredErrors,
+  forceGarbageCollection,
+} from './defer';
+export type {
+  Settled,
+  ErrorType,
+  ErrorTypeSpec,
+  DeferredListConstructor,
+  DeferredListEntry,
+  DeferredListOptions,
+  DeferredLike,
+  GatherOptions,
+  InlineGenerator,
+  UnhandledErrorReport,
+  UnhandledErrorTracker,
+} from './defer';
+export { AlreadyCalledError } from './errors/already-called-error';
+export { CancelledError } from './errors/cancelled-error';
+export { TimeoutError } from './errors/timeout-error';
+export { FirstError } from './errors/first-error';
+export { FailureGroup } from './errors/failure-group';
+export { QueueOverflow } from './errors/queue-overflow';
+export { QueueUnderflow } from './errors/queue-underflow';
+export { NotAcquiredError } from './errors/not-acquired-error';
+export { UnhandledDeferredError } from './errors/unhandled-deferred-error';

@@ -7,6 +7,7 @@ import { assertFunction, assertNonNegativeNumber, describe } from '../errors/val
 import type { IReactorTime } from '../interfaces/time';
 import { captureStack, DebugInfo, debugState } from './debug';
 import { Failure } from './failure';
+import { rejectLink, removeAbortListener, resolveLink, subscribe, type ThenFn } from './promise-bridge';
 import { unwatchFailure, watchFailure } from './unhandled';
 
 /**
@@ -55,7 +56,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   _chain: unknown[] | null = null;
   /** @internal Index of the next unprocessed link in `_chain`. */
   _head = 0;
-  /** @internal */ _canceller: ((d: Deferred<T>) => void) | undefined;
+  /** @internal Typed loosely so that Deferred<T> stays covariant in T. */
+  _canceller: ((d: any) => void) | undefined;
   /** @internal The Deferred this one waits on (returned by one of its callbacks). */
   _chainedTo: Deferred<unknown> | null = null;
   /** @internal True while one of this Deferred's callbacks is running. */
@@ -526,22 +528,6 @@ function chainErrback(failure: Failure, d: Deferred<unknown>): undefined {
   return undefined;
 }
 
-function resolveLink(value: unknown, resolve: (v: unknown) => void): unknown {
-  resolve(value);
-  return value;
-}
-
-function rejectLink(failure: Failure, reject: (e: unknown) => void, d: Deferred<unknown>): Failure {
-  d._handled = failure;
-  reject(failure.value);
-  return failure;
-}
-
-function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
-  signal.removeEventListener('abort', onAbort);
-  return result;
-}
-
 function cancelledToTimedOut(result: unknown, seconds: number): unknown {
   if (result instanceof Failure) {
     result.trap(CancelledError);
@@ -549,23 +535,6 @@ function cancelledToTimedOut(result: unknown, seconds: number): unknown {
   }
   return result;
 }
-
-/** Subscribes `d` to a thenable; the `_called` guard absorbs an outcome after cancellation. */
-function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): void {
-  then.call(
-    thenable,
-    (value: unknown) => {
-      if (d._called && !d._suppressAlreadyCalled) return;
-      d.callback(value);
-    },
-    (reason: unknown) => {
-      if (d._called && !d._suppressAlreadyCalled) return;
-      d.errback(reason);
-    },
-  );
-}
-
-type ThenFn = (this: unknown, onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void) => unknown;
 
 /** A Deferred following the thenable a callback returned. */
 function adoptThenable(value: object, then: ThenFn): Deferred<unknown> {

@@ -1,0 +1,45 @@
+/**
+ * The glue between Deferreds and the Promise / AbortSignal world: the links that `asPromise`,
+ * `cancelWhenAborted` and `fromPromise` put into a chain. Kept apart from the chain machinery in
+ * deferred.ts; these functions only use Deferred's internal fields, never construct one.
+ */
+import type { Deferred } from './deferred';
+import type { Failure } from './failure';
+
+/** @internal The `then` of a thenable, called with the thenable as `this`. */
+export type ThenFn = (this: unknown, onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void) => unknown;
+
+/** @internal Callback link of `asPromise`: resolves and passes the value on. */
+export function resolveLink(value: unknown, resolve: (v: unknown) => void): unknown {
+  resolve(value);
+  return value;
+}
+
+/** @internal Errback link of `asPromise`: the Failure now counts as handled. */
+export function rejectLink(failure: Failure, reject: (e: unknown) => void, d: Deferred<unknown>): Failure {
+  d._handled = failure;
+  reject(failure.value);
+  return failure;
+}
+
+/** @internal Link of `cancelWhenAborted`: the signal no longer concerns this Deferred. */
+export function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
+  signal.removeEventListener('abort', onAbort);
+  return result;
+}
+
+/** @internal Subscribes `d` to a thenable; the `_called` guard absorbs an outcome after cancellation. */
+export function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): void {
+  then.call(
+    thenable,
+    (value: unknown) => {
+      if (d._called && !d._suppressAlreadyCalled) return;
+      d.callback(value);
+    },
+    (reason: unknown) => {
+      if (d._called && !d._suppressAlreadyCalled) return;
+      d.errback(reason);
+    },
+  );
+}
+

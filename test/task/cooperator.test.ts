@@ -1,0 +1,558 @@
+// Cooperator and CooperativeTask. Cases follow Twisted's twisted/test/test_cooperator.py
+// (CooperatorTests, AliasTests, RunStateTests; the Twisted test name is in each title).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Clock } from '../../src/task/clock';
+import { Cooperator, CooperativeTask, cooperate, coiterate, type CancellableCall } from '../../src/task/cooperator';
+import { Deferred } from '../../src/defer/deferred';
+import { Failure } from '../../src/defer/failure';
+import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
+import { NotPaused } from '../../src/errors/not-paused';
+import { SchedulerError } from '../../src/errors/scheduler-error';
+import { SchedulerStopped } from '../../src/errors/scheduler-stopped';
+import { TaskDone } from '../../src/errors/task-done';
+import { TaskFailed } from '../../src/errors/task-failed';
+import { TaskFinished } from '../../src/errors/task-finished';
+import { TaskStopped } from '../../src/errors/task-stopped';
+
+/** Twisted's FakeScheduler: collects ticks and runs them on pump(). */
+class FakeScheduler {
+  work: { func: () => void; cancelled: boolean }[] = [];
+  readonly schedule = (func: () => void): CancellableCall => {
+    const unit = { func, cancelled: false, cancel: () => void (unit.cancelled = true) };
+    this.work.push(unit);
+    return unit;
+  };
+  pump(): void {
+    const work = this.work;
+    this.work = [];
+    for (const unit of work) if (!unit.cancelled) unit.func();
+  }
+}
+
+const oneUnitPerTick = () => () => true;
+
+function settle<T>(d: Deferred<T>): { value?: T; failure?: Failure; fired: boolean } {
+  const o: { value?: T; failure?: Failure; fired: boolean } = { fired: false };
+  d.addCallbacks(
+    (v: T) => {
+      o.fired = true;
+      o.value = v;
+    },
+    (f: Failure) => {
+      o.fired = true;
+      o.failure = f;
+    },
+  );
+  return o;
+}
+
+describe('Cooperator', () => {
+  it('testStoppedRejectsNewTasks: a stopped Cooperator fails new tasks with SchedulerStopped', () => {
+    for (const done of [undefined, new Deferred<Iterator<never>>()]) {
+      const c = new Cooperator({ scheduler: new FakeScheduler().schedule });
+      c.stop();
+      const o = settle(c.coiterate([], done));
+      expect(o.failure?.value).toBeInstanceOf(SchedulerStopped);
+      expect(o.failure?.value).toBeInstanceOf(SchedulerError);
+      expect((o.failure?.value as SchedulerStopped).code).toBe('ERR_IOREACTOR_SCHEDULER_STOPPED');
+    }
+  });
+
+  it('testStopRunning: stop() before the first tick leaves the iterator untouched', () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule });
+    let value = -1;
+    function* myiter() {
+      for (let i = 0; i < 3; i++) {
+        value = i;
+        yield i;
+      }
+    }
+    const o = settle(c.coiterate(myiter()));
+    c.stop();
+    s.pump();
+    expect(o.failure?.value).toBeInstanceOf(SchedulerStopped);
+    expect(value).toBe(-1);
+  });
+
+  it('testStopOutstanding: a task waiting on a Deferred fails when it fires after stop()', () => {
+    const s = new FakeScheduler();
+    const outstanding = new Deferred<string>();
+    function* myiter() {
+      yield outstanding;
+      throw new Error('must not resume');
+    }
+    const c = new Cooperator({ scheduler: s.schedule });
+    const o = settle(c.coiterate(myiter()));
+    s.pump();
+    c.stop();
+    expect(o.fired).toBe(false);
+    outstanding.callback('arglebargle');
+    expect(o.failure?.value).toBeInstanceOf(SchedulerStopped);
+  });
+
+  it('testUnexpectedError: an exception from the iterator fails coiterate', () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule });
+    // eslint-disable-next-line require-yield
+    function* myiter(): Generator<never> {
+      throw new RangeError('unexpected');
+    }
+    const o = settle(c.coiterate(myiter()));
+    s.pump();
+    expect(o.failure?.value).toBeInstanceOf(RangeError);
+  });
+
+  it('testUnexpectedErrorActuallyLater: a yielded Deferred that fails later fails the task', () => {
+    const clock = new Clock();
+    const c = new Cooperator({ clock });
+    function* myiter() {
+      const d = new Deferred<void>();
+      clock.callLater(0, () => d.errback(new RangeError('later')));
+      yield d;
+    }
+    const o = settle(c.coiterate(myiter()));
+    clock.advance(1);
+    expect(o.failure?.value).toBeInstanceOf(RangeError);
+  });
+
+  it('testUnexpectedErrorNotActuallyLater: a yielded failed Deferred fails the task', () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule });
+    function* myiter() {
+      const d = new Deferred<void>();
+      d.errback(new RangeError('now'));
+      yield d;
+    }
+    const o = settle(c.coiterate(myiter()));
+    s.pump();
+    expect(o.failure?.value).toBeInstanceOf(RangeError);
+  });
+
+  it('testCooperation: tasks take turns, one step each', () => {
+    const L: unknown[] = [];
+    function* myiter(things: Iterable<unknown>) {
+      for (const th of things) {
+        L.push(th);
+        yield;
+      }
+    }
+    const groups: unknown[][] = [['a', 'b', 'c'], [1, 2, 3], ['d', 'e', 'f'], [4, 5, 6]];
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule, terminationPredicateFactory: () => () => false });
+    const results = groups.map((g) => settle(c.coiterate(myiter(g))));
+    s.pump();
+    expect(results.every((r) => r.fired && r.failure === undefined)).toBe(true);
+    expect(L).toEqual(['a', 1, 'd', 4, 'b', 2, 'e', 5, 'c', 3, 'f', 6]);
+  });
+
+  it('testResourceExhaustion: the termination predicate ends the tick', () => {
+    const output: number[] = [];
+    const state = { stopped: false };
+    function* myiter() {
+      for (let i = 0; i < 100; i++) {
+        output.push(i);
+        if (i === 9) state.stopped = true;
+        yield i;
+      }
+    }
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule, terminationPredicateFactory: () => () => state.stopped });
+    const o = settle(c.coiterate(myiter()));
+    s.pump();
+    c.stop();
+    expect(output).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(o.failure?.value).toBeInstanceOf(SchedulerStopped);
+  });
+
+  it('testCallbackReCoiterate: coiterate from a completion callback schedules one tick only', () => {
+    const calls: (() => void)[] = [];
+    const c = new Cooperator({
+      scheduler: (f) => {
+        expect(calls).toEqual([]);
+        calls.push(f);
+        return { cancel: () => undefined };
+      },
+      terminationPredicateFactory: oneUnitPerTick,
+    });
+    const done: unknown[] = [];
+    c.coiterate([]).addCallback(() => {
+      c.coiterate([]).addBoth((r) => {
+        done.push(r);
+      });
+    });
+    let work = 0;
+    while (done.length === 0) {
+      work++;
+      while (calls.length > 0) {
+        (calls.shift() as () => void)();
+        work++;
+      }
+      expect(work).toBeLessThan(50);
+    }
+  });
+
+  it('test_removingLastTaskStopsScheduledCall: an idle Cooperator cancels its pending tick', () => {
+    const s = new FakeScheduler();
+    const coop = new Cooperator({ scheduler: s.schedule });
+    const task1 = coop.cooperate([1, 2]);
+    const task2 = coop.cooperate([1, 2]);
+    expect(s.work).toHaveLength(1);
+    task1.stop();
+    expect(s.work[0].cancelled).toBe(false);
+    task2.stop();
+    expect(s.work[0].cancelled).toBe(true);
+    coop.cooperate([1, 2]);
+    expect(s.work).toHaveLength(2);
+    expect(s.work[1].cancelled).toBe(false);
+    coop.stop();
+  });
+
+  it('test_runningWhenStarted / WhenNotStarted / WhenRunning / WhenStopped', () => {
+    const s = new FakeScheduler();
+    expect(new Cooperator({ scheduler: s.schedule }).running).toBe(true);
+    const c = new Cooperator({ scheduler: s.schedule, started: false });
+    expect(c.running).toBe(false);
+    c.start();
+    expect(c.running).toBe(true);
+    c.stop();
+    expect(c.running).toBe(false);
+  });
+
+  it('started: false queues work until start()', () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule, started: false });
+    const seen: number[] = [];
+    c.coiterate((function* () {
+      seen.push(1);
+      yield;
+    })());
+    expect(s.work).toHaveLength(0);
+    c.start();
+    s.pump();
+    expect(seen).toEqual([1]);
+    c.stop();
+  });
+
+  it('stop() fails every task, not every other one (Twisted skips some)', () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule });
+    const results = [0, 1, 2, 3].map(() => settle(c.coiterate([1, 2])));
+    c.stop();
+    expect(results.map((r) => r.failure?.value instanceof SchedulerStopped)).toEqual([true, true, true, true]);
+    expect(s.work.every((w) => w.cancelled)).toBe(true);
+  });
+
+  it('the default scheduler with a clock ticks on the clock, with the default time slice', () => {
+    const clock = new Clock();
+    const c = new Cooperator({ clock });
+    const seen: number[] = [];
+    const o = settle(c.coiterate((function* () {
+      for (let i = 0; i < 5; i++) {
+        seen.push(i);
+        yield;
+      }
+    })()));
+    expect(clock.getDelayedCalls()).toHaveLength(1);
+    clock.advance(0);
+    expect(seen).toEqual([]);
+    clock.advance(1);
+    // Five tiny steps fit in one 10 ms slice; the end is noticed on the next tick.
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    clock.advance(1);
+    expect(o.fired).toBe(true);
+    expect(clock.getDelayedCalls()).toEqual([]);
+  });
+
+  it('the default time slice ends a tick after about 10 ms', () => {
+    const clock = new Clock();
+    const c = new Cooperator({ clock });
+    let steps = 0;
+    const task = c.cooperate((function* () {
+      for (;;) {
+        const until = performance.now() + 1;
+        while (performance.now() < until) {
+          /* burn about 1 ms */
+        }
+        steps++;
+        yield;
+      }
+    })());
+    clock.advance(1);
+    expect(steps).toBeGreaterThanOrEqual(5);
+    expect(steps).toBeLessThanOrEqual(15);
+    task.stop();
+  });
+
+  it('a yielded promise pauses the task until it settles', async () => {
+    const s = new FakeScheduler();
+    const c = new Cooperator({ scheduler: s.schedule, terminationPredicateFactory: oneUnitPerTick });
+    let release!: (v: string) => void;
+    const seen: string[] = [];
+    const o = settle(c.coiterate((function* () {
+      seen.push('before');
+      yield new Promise<string>((r) => (release = r));
+      seen.push('after');
+    })()));
+    s.pump();
+    s.pump();
+    expect(seen).toEqual(['before']);
+    release('v');
+    await new Promise<void>((r) => setImmediate(r));
+    s.pump();
+    s.pump();
+    expect(seen).toEqual(['before', 'after']);
+    expect(o.fired).toBe(true);
+  });
+
+  it('rejects bad options and non-iterators', () => {
+    expect(() => new Cooperator({ clock: {} as never })).toThrow(InvalidArgTypeError);
+    expect(() => new Cooperator({ scheduler: 1 as never })).toThrow(InvalidArgTypeError);
+    expect(() => new Cooperator({ terminationPredicateFactory: 'x' as never })).toThrow(InvalidArgTypeError);
+    expect(() => new Cooperator({ started: 'yes' as never })).toThrow(InvalidArgTypeError);
+    expect(() => new Cooperator(null as never)).toThrow(InvalidArgTypeError);
+    const c = new Cooperator({ scheduler: new FakeScheduler().schedule });
+    expect(() => c.cooperate(42 as never)).toThrow(InvalidArgTypeError);
+    expect(() => c.coiterate([], {} as never)).toThrow(InvalidArgTypeError);
+    expect(() => cooperate(null as never)).toThrow(InvalidArgTypeError);
+  });
+});
+
+describe('module-level cooperate / coiterate', () => {
+  it('AliasTests.test_cooperate: cooperate runs the iterator on the default Cooperator', async () => {
+    const d = new Deferred<string>();
+    function* doit() {
+      yield 1;
+      yield 2;
+      yield 3;
+      d.callback('yay');
+    }
+    const task = cooperate(doit());
+    expect(task).toBeInstanceOf(CooperativeTask);
+    await expect(d.asPromise()).resolves.toBe('yay');
+  });
+
+  it('coiterate resolves with the iterator', async () => {
+    const it = [1, 2, 3][Symbol.iterator]();
+    await expect(coiterate(it).asPromise()).resolves.toBe(it);
+  });
+});
+
+describe('CooperativeTask run states (RunStateTests)', () => {
+  let scheduler: FakeScheduler;
+  let cooperator: Cooperator;
+  let task: CooperativeTask<unknown>;
+  let work: unknown[];
+  let next: 'defer' | 'stop' | 'die' | null;
+
+  function* worker(): Generator<unknown> {
+    let i = 0;
+    for (;;) {
+      i++;
+      if (next === 'defer') {
+        next = null;
+        const d = new Deferred<unknown>();
+        work.push(d);
+        yield d;
+      } else if (next === 'stop') {
+        return;
+      } else if (next === 'die') {
+        throw new RangeError('UnhandledException');
+      } else {
+        work.push(i);
+        yield i;
+      }
+    }
+  }
+
+  let iterator: Generator<unknown>;
+
+  beforeEach(() => {
+    next = null;
+    work = [];
+    scheduler = new FakeScheduler();
+    cooperator = new Cooperator({ scheduler: scheduler.schedule, terminationPredicateFactory: oneUnitPerTick });
+    iterator = worker();
+    task = cooperator.cooperate(iterator);
+    cooperator.start();
+  });
+
+  afterEach(() => {
+    cooperator.stop();
+  });
+
+  it('test_pauseResume: a paused task does no work; resume itself does none either', () => {
+    scheduler.pump();
+    expect(work).toEqual([1]);
+    scheduler.pump();
+    expect(work).toEqual([1, 2]);
+    task.pause();
+    scheduler.pump();
+    expect(work).toEqual([1, 2]);
+    task.resume();
+    expect(work).toEqual([1, 2]);
+    scheduler.pump();
+    expect(work).toEqual([1, 2, 3]);
+  });
+
+  it('test_resumeNotPaused: resume without pause throws NotPaused', () => {
+    expect(() => task.resume()).toThrow(NotPaused);
+    task.pause();
+    task.resume();
+    let err: unknown;
+    try {
+      task.resume();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NotPaused);
+    expect((err as NotPaused).code).toBe('ERR_IOREACTOR_NOT_PAUSED');
+  });
+
+  it('test_pauseTwice: pauses nest', () => {
+    task.pause();
+    scheduler.pump();
+    expect(work).toEqual([]);
+    task.pause();
+    scheduler.pump();
+    task.resume();
+    scheduler.pump();
+    expect(work).toEqual([]);
+    task.resume();
+    scheduler.pump();
+    expect(work).toEqual([1]);
+  });
+
+  it('test_pauseWhileDeferred: needs both the Deferred fired and resume()', () => {
+    next = 'defer';
+    scheduler.pump();
+    expect(work).toHaveLength(1);
+    expect(work[0]).toBeInstanceOf(Deferred);
+    scheduler.pump();
+    expect(work).toHaveLength(1);
+    task.pause();
+    scheduler.pump();
+    task.resume();
+    scheduler.pump();
+    expect(work).toHaveLength(1);
+    (work[0] as Deferred<unknown>).callback('STUFF!');
+    scheduler.pump();
+    expect(work).toHaveLength(2);
+    expect(work[1]).toBe(2);
+  });
+
+  it('test_whenDone: each whenDone Deferred fires with the iterator, independently', () => {
+    const d1 = task.whenDone();
+    const d2 = task.whenDone();
+    const results1: unknown[] = [];
+    const results2: unknown[] = [];
+    const final1: unknown[] = [];
+    const final2: unknown[] = [];
+    d1.addCallback((r) => {
+      results1.push(r);
+      return 1;
+    }).addCallback((r) => {
+      final1.push(r);
+    });
+    d2.addCallback((r) => {
+      results2.push(r);
+      return 2;
+    }).addCallback((r) => {
+      final2.push(r);
+    });
+    next = 'stop';
+    scheduler.pump();
+    expect(results1).toEqual([iterator]);
+    expect(results2[0]).toBe(iterator);
+    expect(final1).toEqual([1]);
+    expect(final2).toEqual([2]);
+  });
+
+  it('test_whenDoneError: whenDone fails with the error thrown by the iterator', () => {
+    const o = settle(task.whenDone());
+    next = 'die';
+    scheduler.pump();
+    expect(o.failure?.check(RangeError)).toBe(RangeError);
+  });
+
+  it('test_whenDoneStop: whenDone fails with TaskStopped after stop()', () => {
+    const o = settle(task.whenDone());
+    task.stop();
+    expect(o.failure?.check(TaskStopped)).toBe(TaskStopped);
+    expect((o.failure?.value as TaskStopped).code).toBe('ERR_IOREACTOR_TASK_STOPPED');
+  });
+
+  it('test_whenDoneAlreadyDone: whenDone after completion fires at once', () => {
+    next = 'stop';
+    scheduler.pump();
+    expect(settle(task.whenDone()).value).toBe(iterator);
+  });
+
+  it('test_stopStops: a stopped task does no work; stop/pause throw TaskStopped', () => {
+    task.stop();
+    scheduler.pump();
+    expect(work).toEqual([]);
+    expect(() => task.stop()).toThrow(TaskStopped);
+    expect(() => task.pause()).toThrow(TaskFinished);
+    scheduler.pump();
+    expect(work).toEqual([]);
+  });
+
+  it('test_pauseStopResume: resuming a paused, stopped task is a no-op', () => {
+    task.pause();
+    task.stop();
+    task.resume();
+    scheduler.pump();
+    expect(work).toEqual([]);
+  });
+
+  it('test_stopDeferred: a task stopped while waiting is not resumed; the yielded result is consumed', () => {
+    next = 'defer';
+    scheduler.pump();
+    const d = work.pop() as Deferred<unknown>;
+    const results: unknown[] = [];
+    d.addBoth((r) => {
+      results.push(r);
+    });
+    scheduler.pump();
+    task.stop();
+    scheduler.pump();
+    d.callback(7);
+    scheduler.pump();
+    expect(results).toEqual([undefined]);
+    expect(work).toEqual([]);
+  });
+
+  it('test_stopExhausted: stop() after completion throws TaskDone', () => {
+    next = 'stop';
+    scheduler.pump();
+    let err: unknown;
+    try {
+      task.stop();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TaskDone);
+    expect((err as TaskDone).code).toBe('ERR_IOREACTOR_TASK_DONE');
+  });
+
+  it('test_stopErrored: stop() after the iterator failed throws TaskFailed', () => {
+    const o = settle(task.whenDone());
+    next = 'die';
+    scheduler.pump();
+    expect(o.fired).toBe(true);
+    expect(() => task.stop()).toThrow(TaskFailed);
+  });
+
+  it('test_stopCooperatorReentrancy: Cooperator.stop() from a whenDone callback', () => {
+    const phases: unknown[] = [];
+    task.whenDone().addCallback((r) => {
+      phases.push(r);
+      cooperator.stop();
+      phases.push('done');
+    });
+    next = 'stop';
+    scheduler.pump();
+    expect(phases).toEqual([iterator, 'done']);
+  });
+});

@@ -50,3 +50,17 @@ export { QueueOverflow } from './errors/queue-overflow';
 export { QueueUnderflow } from './errors/queue-underflow';
 export { NotAcquiredError } from './errors/not-acquired-error';
 export { UnhandledDeferredError } from './errors/unhandled-deferred-error';
+// task
+export { Clock, LoopingCall, deferLater, Cooperator, CooperativeTask, coiterate, cooperate, getDefaultCooperator } from './task';
+export type { CancellableCall, CooperatorOptions, CooperatorScheduler, TerminationPredicateFactory } from './task';
+export { AlreadyCalled } from './errors/already-called';
+export { AlreadyCancelled } from './errors/already-cancelled';
+export { SchedulerError } from './errors/scheduler-error';
+export { SchedulerStopped } from './errors/scheduler-stopped';
+export { TaskFinished } from './errors/task-finished';
+export { TaskDone } from './errors/task-done';
+export { TaskStopped } from './errors/task-stopped';
+export { TaskFailed } from './errors/task-failed';
+export { NotPaused } from './errors/not-paused';
+export { LoopingCallAlreadyRunning } from './errors/looping-call-already-running';
+export { LoopingCallNotRunning } from './errors/looping-call-not-running';

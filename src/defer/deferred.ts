@@ -296,7 +296,49 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     this._canceller = undefined;
     this._abort = null;
     this._result = result;
+    if (result !== null && typeof result === 'object' && !(result instanceof Failure)) {
+      // Firing with a Deferred or a promise means firing with its outcome (as resolving a
+      // promise with a thenable does): wait for it exactly as if a callback had returned it.
+      let inner: unknown = result;
+      if (!(result instanceof Deferred)) {
+        inner = undefined;
+        try {
+          const then = (result as { then?: unknown }).then;
+          if (typeof then === 'function') inner = adoptThenable(result, then as ThenFn);
+        } catch (e) {
+          this._result = new Failure(e);
+        }
+      }
+      if (inner instanceof Deferred) {
+        if (inner === this) this._result = new Failure(selfWaitError());
+        else if (this._waitOn(inner)) return;
+      }
+    }
     this._runCallbacks();
+  }
+
+  /**
+   * @internal Makes this Deferred continue with `inner`'s result: if `inner` has one now, takes
+   * it (Twisted moves it; `inner` is left with `undefined`) and returns false; otherwise pauses
+   * until `inner` fires and returns true.
+   */
+  _waitOn(inner: Deferred<unknown>): boolean {
+    if (!inner._called || inner._paused !== 0 || inner._result instanceof Deferred) {
+      this._result = inner;
+      this._paused++;
+      this._chainedTo = inner;
+      const innerChain = inner._chain;
+      if (innerChain === null) inner._chain = [CONTINUE, this, CONTINUE, this];
+      else innerChain.push(CONTINUE, this, CONTINUE, this);
+      return true;
+    }
+    this._result = inner._result;
+    inner._result = undefined;
+    if (inner._watched !== null) {
+      inner._watched = null;
+      unwatchFailure(inner);
+    }
+    return false;
   }
 
   /**
@@ -350,33 +392,11 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
             result = e instanceof Failure ? e : new Failure(e);
           }
           current._running = false;
-          if (result instanceof Deferred) {
-            if (result === current) {
-              result = new Failure(
-                new InvalidArgValueError('a callback returned the Deferred it was attached to', 'ERR_IOREACTOR_DEFERRED_RETURNED_ITSELF'),
-              );
-            } else {
-              const inner: Deferred<unknown> = result;
-              if (!inner._called || inner._paused !== 0 || inner._result instanceof Deferred) {
-                // Not ready: pause and wait for it.
-                current._result = inner;
-                current._paused++;
-                current._chainedTo = inner;
-                const innerChain = inner._chain;
-                if (innerChain === null) inner._chain = [CONTINUE, current, CONTINUE, current];
-                else innerChain.push(CONTINUE, current, CONTINUE, current);
-                break;
-              }
-              // It has a result: take it.
-              result = inner._result;
-              inner._result = undefined;
-              if (inner._watched !== null) {
-                inner._watched = null;
-                unwatchFailure(inner);
-              }
-            }
-          }
           current._result = result;
+          if (result instanceof Deferred) {
+            if (result === current) current._result = new Failure(selfWaitError());
+            else if (current._waitOn(result)) break; // Not ready: wait for it.
+          }
         }
       }
       if (finished) {
@@ -499,6 +519,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   [inspect.custom](): string {
     return this.toString();
   }
+}
+
+function selfWaitError(): InvalidArgValueError {
+  return new InvalidArgValueError('a Deferred cannot wait on itself', 'ERR_IOREACTOR_DEFERRED_WAITS_ON_ITSELF');
 }
 
 function describeResult(result: unknown): string {

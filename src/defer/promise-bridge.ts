@@ -28,18 +28,34 @@ export function removeAbortListener(result: unknown, signal: AbortSignal, onAbor
   return result;
 }
 
-/** @internal Subscribes `d` to a thenable; the `_called` guard absorbs an outcome after cancellation. */
+/**
+ * @internal Subscribes `d` to a thenable. Only the first outcome counts, and a `then` that
+ * throws after reporting one is ignored, as Promises/A+ requires. Once `d` has fired otherwise
+ * (cancelled, say), the outcome is dropped; after a cancel without canceller it is absorbed by
+ * the `_suppressAlreadyCalled` rule.
+ */
 export function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): void {
-  then.call(
-    thenable,
-    (value: unknown) => {
-      if (d._called && !d._suppressAlreadyCalled) return;
-      d.callback(value);
-    },
-    (reason: unknown) => {
-      if (d._called && !d._suppressAlreadyCalled) return;
-      d.errback(reason);
-    },
-  );
+  let settled = false;
+  try {
+    then.call(
+      thenable,
+      (value: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (d._called && !d._suppressAlreadyCalled) return;
+        d.callback(value);
+      },
+      (reason: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (d._called && !d._suppressAlreadyCalled) return;
+        d.errback(reason);
+      },
+    );
+  } catch (e) {
+    if (settled) return;
+    settled = true;
+    if (d._called && !d._suppressAlreadyCalled) return;
+    d.errback(e);
+  }
 }
-

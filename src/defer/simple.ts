@@ -14,7 +14,8 @@ export function succeed(): Deferred<undefined>;
 export function succeed<T>(result: T): Deferred<T>;
 export function succeed<T>(result?: T): Deferred<T | undefined> {
   const d = new Deferred<T | undefined>();
-  if (result instanceof Failure) {
+  if (result !== null && typeof result === 'object') {
+    // A Failure, Deferred or promise needs the full treatment of callback().
     d.callback(result);
     return d;
   }

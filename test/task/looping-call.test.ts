@@ -255,7 +255,7 @@ describe('LoopingCall', () => {
   });
 
   it('test_reprFunction: toString names the function, interval and arguments', () => {
-    function installReactor(): void {}
+    function installReactor(_reactor: number, _key: string): void {}
     const lc = new LoopingCall(installReactor, 1, 'key');
     expect(String(lc)).toBe('LoopingCall<undefined>(installReactor, 1, "key")');
     lc.clock = new Clock();

@@ -1,0 +1,7 @@
+// Every ioreactor-side differential scenario, by name. Importing the scenarios-*.ts modules
+// registers theirs.
+import './scenarios-chain';
+import './scenarios-collections';
+import './scenarios-task';
+
+export { SCENARIOS, fmt } from './trace';

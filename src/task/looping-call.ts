@@ -1,11 +1,11 @@
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { Deferred } from '../defer/deferred';
 import type { Failure } from '../defer/failure';
+import { maybeDeferred } from '../defer/simple';
 import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { LoopingCallAlreadyRunning } from '../errors/looping-call-already-running';
 import { LoopingCallNotRunning } from '../errors/looping-call-not-running';
 import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
-import { callMaybeDeferred } from './maybe-deferred';
 import { assertReactorTime } from './validate';
 
 /**
@@ -206,7 +206,7 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
   /** One iteration: runs the function and schedules the next one when it is done. */
   private tick(): void {
     this.call = null;
-    const d = callMaybeDeferred(this.f, this.args);
+    const d = maybeDeferred(this.f, ...this.args);
     d.addCallback(() => {
       if (this._running) this.scheduleFrom((this._clock as IReactorTime).seconds());
       else this.fireDeferred();

@@ -4,6 +4,7 @@
       "target_name": "ioreactor",
       "sources": [
         "native/binding.cc",
+        "native/descriptors.cc",
         "native/native_reactor.cc",
         "native/loop_watch.cc",
         "native/reactor_core.cc",

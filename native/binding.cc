@@ -3,6 +3,7 @@
 // class and reactors, and each reactor cleans up after its environment (see loop_watch.h).
 #include <napi.h>
 
+#include "descriptors.h"
 #include "native_reactor.h"
 #include "poller.h"
 #include "reactor_core.h"
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   backends.Set(0u, Napi::String::New(env, kPlatformPollerName));
   backends.Set(1u, Napi::String::New(env, "poll"));
   exports.Set("backends", backends);
+  ExportDescriptorFunctions(env, exports);
   exports.Set("platformBackend", Napi::String::New(env, kPlatformPollerName));
 
   Napi::Object c = Napi::Object::New(env);

@@ -64,3 +64,16 @@ export { TaskFailed } from './errors/task-failed';
 export { NotPaused } from './errors/not-paused';
 export { LoopingCallAlreadyRunning } from './errors/looping-call-already-running';
 export { LoopingCallNotRunning } from './errors/looping-call-not-running';
+// reactor
+export { Reactor } from './reactor/reactor';
+export { reactor } from './reactor/default-reactor';
+export { DelayedCall } from './reactor/delayed-call';
+export { availableBackends, backendSupports } from './reactor/options';
+export type { Backend, ReactorOptions } from './reactor/options';
+export type { Phase, SystemEventTriggerID } from './reactor/system-events';
+export type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './reactor/descriptor';
+export { openPipe, openSocketPair } from './reactor/descriptor-pairs';
+export { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './errors/reactor-state';
+export { ReactorSystemError } from './errors/system-error';
+export { ConnectionDone } from './errors/connection-done';
+export { ConnectionLost } from './errors/connection-lost';

@@ -1,0 +1,57 @@
+// Descriptor pairs for users of the raw descriptor API (self-pipes, tests, hand-written
+// protocols): Node has no public way to create a pipe or socketpair without wrapping it in a
+// stream. Both ends are non-blocking and close-on-exec.
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <napi.h>
+
+#include "descriptors.h"
+
+namespace ioreactor {
+namespace {
+
+int MakeNonBlockingCloexec(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return -errno;
+  return 0;
+}
+
+// Returns [a, b] or a negative errno number.
+Napi::Value PairOrError(Napi::Env env, int rc, int fds[2]) {
+  if (rc < 0) return Napi::Number::New(env, -errno);
+  for (int i = 0; i < 2; i++) {
+    int err = MakeNonBlockingCloexec(fds[i]);
+    if (err < 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return Napi::Number::New(env, err);
+    }
+  }
+  Napi::Array pair = Napi::Array::New(env, 2);
+  pair.Set(0u, Napi::Number::New(env, fds[0]));
+  pair.Set(1u, Napi::Number::New(env, fds[1]));
+  return pair;
+}
+
+Napi::Value OpenPipe(const Napi::CallbackInfo& info) {
+  int fds[2];
+  return PairOrError(info.Env(), pipe(fds), fds);
+}
+
+Napi::Value OpenSocketPair(const Napi::CallbackInfo& info) {
+  int fds[2];
+  return PairOrError(info.Env(), socketpair(AF_UNIX, SOCK_STREAM, 0, fds), fds);
+}
+
+}  // namespace
+
+void ExportDescriptorFunctions(Napi::Env env, Napi::Object exports) {
+  exports.Set("openPipe", Napi::Function::New<OpenPipe>(env, "openPipe"));
+  exports.Set("openSocketPair", Napi::Function::New<OpenSocketPair>(env, "openSocketPair"));
+}
+
+}  // namespace ioreactor

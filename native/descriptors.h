@@ -1,0 +1,13 @@
+#ifndef IOREACTOR_DESCRIPTORS_H_
+#define IOREACTOR_DESCRIPTORS_H_
+
+#include <napi.h>
+
+namespace ioreactor {
+
+// Adds openPipe() and openSocketPair() to the module exports.
+void ExportDescriptorFunctions(Napi::Env env, Napi::Object exports);
+
+}  // namespace ioreactor
+
+#endif  // IOREACTOR_DESCRIPTORS_H_

@@ -1,0 +1,54 @@
+/**
+ * The native addon, loaded once per environment (main thread or worker). node-gyp-build
+ * prefers a prebuild from `prebuilds/` and falls back to the node-gyp build in `build/`.
+ * @internal
+ */
+import * as path from 'node:path';
+
+/** The native reactor: a poller, its registration slots, and one uv_poll in Node's loop. */
+export interface NativeReactor {
+  /** Opens the named backend. Returns 0 or -errno. */
+  open(backend: string): number;
+  /** Registers fd; returns its slot (>= 0) or -errno. */
+  add(fd: number, interest: number, trigger: number): number;
+  modify(slot: number, interest: number): number;
+  remove(slot: number): number;
+  /** Starts watching; the process stays alive until stop() or close(). 0 or -errno. */
+  start(): number;
+  stop(): void;
+  close(): void;
+  /** The current batch, as [slot, ready bits] pairs, valid during the onBatch call. */
+  readonly records: Int32Array;
+  readonly backend: string | null;
+  readonly registrationCount: number;
+}
+
+export interface NativeConstants {
+  INTEREST_READ: number;
+  INTEREST_WRITE: number;
+  TRIGGER_LEVEL: number;
+  TRIGGER_EDGE: number;
+  TRIGGER_ONESHOT: number;
+  READY_READ: number;
+  READY_WRITE: number;
+  READY_READ_HANGUP: number;
+  READY_HANGUP: number;
+  READY_ERROR: number;
+  READY_INVALID: number;
+  BATCH_CAPACITY: number;
+}
+
+export interface NativeBinding {
+  NativeReactor: new (onBatch: (count: number) => void) => NativeReactor;
+  /** Backends this build has, the platform's own first: ['epoll', 'poll'] on Linux. */
+  backends: string[];
+  platformBackend: string;
+  constants: NativeConstants;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+/** The addon, from the package root (one level above both src/ and lib/). */
+export const binding = load(path.join(__dirname, '..', '..')) as NativeBinding;
+export const C = binding.constants;

@@ -1,0 +1,336 @@
+import { performance } from 'node:perf_hooks';
+import { Failure } from '../defer/failure';
+import { ConnectionLost } from '../errors/connection-lost';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from '../errors/reactor-state';
+import { ReactorSystemError } from '../errors/system-error';
+import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../errors/validate';
+import type { IReactorTime } from '../interfaces/time';
+import type { Logger } from '../log/logger';
+import { DelayedCall, type DelayedCallOwner } from './delayed-call';
+import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
+import { DescriptorSet, type DescriptorHost } from './fd-set';
+import { binding, type NativeReactor } from './native';
+import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
+import { PHASES, SystemEvents, type Phase, type SystemEventTriggerID } from './system-events';
+import { TimerQueue } from './timer-queue';
+
+type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
+
+/**
+ * A reactor: Twisted's IReactorCore, IReactorTime and IReactorFDSet over a native epoll,
+ * kqueue or poll(2) core that lives inside Node's event loop.
+ *
+ * Create as many as you like, in any thread; each is independent. A reactor holds no native
+ * resource until first used, and releases everything on {@link Reactor.close}.
+ *
+ * ```ts
+ * const reactor = new Reactor({ trigger: 'edge' });
+ * reactor.callLater(1, () => reactor.stop());
+ * await reactor.run();
+ * reactor.close();
+ * ```
+ */
+export class Reactor implements IReactorTime, DelayedCallOwner {
+  /** The backend in use: 'epoll', 'kqueue' or 'poll'. */
+  readonly backend: Backend;
+  /** The default trigger mode for registered descriptors. */
+  readonly trigger: Trigger;
+  /** Where unhandled errors from callbacks are reported. */
+  readonly logger: Logger;
+
+  private state: Lifecycle = 'new';
+  private isRunning = false;
+  private nativeReactor: NativeReactor | undefined;
+  private readonly timers = new TimerQueue<DelayedCall>();
+  private nodeTimer: NodeJS.Timeout | undefined;
+  private nodeTimerDeadline = Infinity;
+  private readonly events: SystemEvents;
+  private readonly descriptors: DescriptorSet;
+  private stopped: Promise<void> | undefined;
+  private resolveStopped: (() => void) | undefined;
+
+  constructor(options?: ReactorOptions) {
+    const resolved = resolveOptions(options);
+    this.backend = resolved.backend;
+    this.trigger = resolved.trigger;
+    this.logger = resolved.logger;
+    this.events = new SystemEvents(this.logger);
+    const host: DescriptorHost = {
+      native: () => this.native(),
+      trigger: this.trigger,
+      backend: this.backend,
+      supportsTrigger: (t) => backendSupports(this.backend, t),
+      logger: this.logger,
+    };
+    this.descriptors = new DescriptorSet(host);
+    this.events.add('during', 'startup', () => {
+      this.isRunning = true;
+    }, []);
+  }
+
+  // ---- IReactorCore ----------------------------------------------------------------------
+
+  /** True from the 'during startup' phase until the reactor has stopped. */
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  /**
+   * Starts the reactor: fires the 'startup' system event (so `callWhenRunning` callbacks run
+   * before this returns) and keeps the process alive until {@link stop}. The promise settles
+   * once the 'shutdown' event has run all three phases.
+   *
+   * @throws ReactorAlreadyRunning if running; ReactorNotRestartable if it ran before.
+   */
+  run(): Promise<void> {
+    this.assertOpen();
+    if (this.state === 'running' || this.state === 'stopping') throw new ReactorAlreadyRunning();
+    if (this.state === 'stopped') throw new ReactorNotRestartable();
+    const rc = this.native().start();
+    if (rc < 0) throw new ReactorSystemError(rc, 'uv_poll_start');
+    this.state = 'running';
+    this.stopped = new Promise<void>((resolve) => {
+      this.resolveStopped = resolve;
+    });
+    this.armTimer();
+    this.events.fire('startup');
+    return this.stopped;
+  }
+
+  /**
+   * Asks the reactor to stop. The 'shutdown' system event fires on the next turn of the loop:
+   * its `before` triggers may delay the stop by returning Deferreds; during it, every
+   * registered descriptor is removed and told `connectionLost(ConnectionLost)`.
+   *
+   * @throws ReactorNotRunning if the reactor is not running or is already stopping.
+   */
+  stop(): void {
+    this.assertOpen();
+    if (this.state !== 'running') throw new ReactorNotRunning();
+    this.state = 'stopping';
+    setImmediate(() => {
+      if (this.state !== 'stopping') return; // closed meanwhile
+      this.events.add('during', 'shutdown', () => this.disconnectAll(), []);
+      this.events.add('during', 'shutdown', () => this.halt(), []);
+      this.events.fire('shutdown', () => this.finishStopping());
+    });
+  }
+
+  /** Calls `f(...args)` once the reactor is running (now, if it already is). */
+  callWhenRunning<A extends unknown[]>(f: (...args: A) => unknown, ...args: A): SystemEventTriggerID | undefined {
+    this.assertOpen();
+    assertFunction(f, 'callWhenRunning callback');
+    if (this.isRunning) {
+      try {
+        f(...args);
+      } catch (err) {
+        this.logger.error('Unhandled error in a callWhenRunning callback:', err);
+      }
+      return undefined;
+    }
+    return this.events.add('after', 'startup', f, args);
+  }
+
+  /**
+   * Adds a trigger for a system event ('startup', 'shutdown' or any name of yours, fired with
+   * {@link fireSystemEvent}). A `before` trigger that returns a Deferred or promise delays the
+   * `during` phase until it settles. Returns an ID for {@link removeSystemEventTrigger}.
+   */
+  addSystemEventTrigger<A extends unknown[]>(phase: Phase, eventType: string, f: (...args: A) => unknown, ...args: A): SystemEventTriggerID {
+    this.assertOpen();
+    assertOneOf(phase, PHASES, 'phase', 'ERR_IOREACTOR_INVALID_PHASE');
+    if (typeof eventType !== 'string') throw new InvalidArgTypeError(`eventType must be a string, received ${describe(eventType)}`);
+    assertFunction(f, 'system event trigger');
+    return this.events.add(phase, eventType, f, args);
+  }
+
+  /** Removes a trigger added by {@link addSystemEventTrigger} or {@link callWhenRunning}. */
+  removeSystemEventTrigger(triggerID: SystemEventTriggerID): void {
+    this.assertOpen();
+    if (!this.events.remove(triggerID)) {
+      throw new InvalidArgValueError(`unknown or already consumed system event trigger: ${describe(triggerID)}`, 'ERR_IOREACTOR_INVALID_TRIGGER_ID');
+    }
+  }
+
+  /** Fires a system event's three phases now. */
+  fireSystemEvent(eventType: string): void {
+    this.assertOpen();
+    if (typeof eventType !== 'string') throw new InvalidArgTypeError(`eventType must be a string, received ${describe(eventType)}`);
+    this.events.fire(eventType);
+  }
+
+  /**
+   * Releases the reactor's native resources. A running reactor is halted at once, without the
+   * shutdown event; registered descriptors are dropped without connectionLost and left open
+   * (they belong to whoever registered them); pending delayed calls are discarded. Idempotent.
+   */
+  close(): void {
+    if (this.state === 'closed') return;
+    const wasRunning = this.state === 'running' || this.state === 'stopping';
+    if (this.nativeReactor !== undefined) this.descriptors.removeAll();
+    this.halt();
+    this.timers.clear();
+    this.nativeReactor?.close();
+    this.nativeReactor = undefined;
+    this.state = 'closed';
+    if (wasRunning) this.resolveStopped?.();
+  }
+
+  /** True once {@link close} has run. */
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  // ---- IReactorTime ----------------------------------------------------------------------
+
+  /** Seconds on a monotonic clock (unaffected by changes to the wall clock). */
+  seconds(): number {
+    return performance.now() / 1000;
+  }
+
+  /**
+   * Runs `f(...args)` once, `delay` seconds from now (once the reactor is running). Calls run
+   * in deadline order; calls with equal deadlines run in the order they were scheduled.
+   */
+  callLater<A extends unknown[]>(delay: number, f: (...args: A) => unknown, ...args: A): DelayedCall {
+    this.assertOpen();
+    assertNonNegativeNumber(delay, 'delay');
+    assertFunction(f, 'callLater callback');
+    const call = new DelayedCall(this.seconds() + delay, f as (...a: never[]) => unknown, args, this);
+    this.timers.push(call);
+    if (call.time < this.nodeTimerDeadline) this.armTimer();
+    return call;
+  }
+
+  /** Every delayed call that has neither run nor been cancelled. */
+  getDelayedCalls(): DelayedCall[] {
+    return this.timers.entries();
+  }
+
+  /** @internal DelayedCallOwner: a call was cancelled or moved. */
+  timerChanged(call: DelayedCall, cancelled: boolean): void {
+    if (cancelled) this.timers.remove(call);
+    else this.timers.reschedule(call);
+    if (!cancelled && call.time < this.nodeTimerDeadline) this.armTimer();
+  }
+
+  // ---- IReactorFDSet ---------------------------------------------------------------------
+
+  /**
+   * Watches `reader` for readability; its `doRead()` is called when it may be readable (see
+   * {@link IReadDescriptor} for the readiness contract). Adding the same reader twice is a
+   * no-op. `options.trigger` overrides the reactor's trigger mode for this descriptor.
+   *
+   * @throws InvalidArgTypeError / InvalidArgValueError for a malformed descriptor or options;
+   *   ReactorSystemError (code `EBADF`, ...) when the kernel refuses the descriptor.
+   */
+  addReader(reader: IReadDescriptor, options?: DescriptorOptions): void {
+    this.assertOpen();
+    this.descriptors.addReader(reader, options);
+  }
+
+  /** Watches `writer` for writability; see {@link addReader}. */
+  addWriter(writer: IWriteDescriptor, options?: DescriptorOptions): void {
+    this.assertOpen();
+    this.descriptors.addWriter(writer, options);
+  }
+
+  /** Stops watching `reader`. Removing a reader that is not registered is a no-op. */
+  removeReader(reader: IReadDescriptor): void {
+    this.assertOpen();
+    this.descriptors.removeReader(reader);
+  }
+
+  /** Stops watching `writer`. Removing a writer that is not registered is a no-op. */
+  removeWriter(writer: IWriteDescriptor): void {
+    this.assertOpen();
+    this.descriptors.removeWriter(writer);
+  }
+
+  /** Stops watching everything; returns the descriptors that were registered. */
+  removeAll(): IFileDescriptor[] {
+    this.assertOpen();
+    return this.descriptors.removeAll();
+  }
+
+  getReaders(): IReadDescriptor[] {
+    return this.descriptors.getReaders();
+  }
+
+  getWriters(): IWriteDescriptor[] {
+    return this.descriptors.getWriters();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private native(): NativeReactor {
+    if (this.nativeReactor !== undefined) return this.nativeReactor;
+    this.assertOpen();
+    const native = new binding.NativeReactor((count) => this.descriptors.dispatch(native.records, count));
+    const rc = native.open(this.backend);
+    if (rc < 0) throw new ReactorSystemError(rc, `${this.backend} open`);
+    this.nativeReactor = native;
+    return native;
+  }
+
+  private assertOpen(): void {
+    if (this.state === 'closed') throw new ReactorClosed();
+  }
+
+  private disconnectAll(): void {
+    for (const d of this.descriptors.removeAll()) {
+      this.descriptors.disconnect(d, new Failure(new ConnectionLost('the reactor shut down')));
+    }
+  }
+
+  /** Stops dispatching: no more timers or readiness until the reactor is closed. */
+  private halt(): void {
+    this.isRunning = false;
+    this.nativeReactor?.stop();
+    if (this.nodeTimer !== undefined) clearTimeout(this.nodeTimer);
+    this.nodeTimer = undefined;
+    this.nodeTimerDeadline = Infinity;
+  }
+
+  private finishStopping(): void {
+    if (this.state !== 'stopping') return;
+    this.state = 'stopped';
+    this.resolveStopped?.();
+  }
+
+  /** Points the one Node timer at the earliest deadline (only while running). */
+  private armTimer(): void {
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    const next = this.timers.peek();
+    if (this.nodeTimer !== undefined) clearTimeout(this.nodeTimer);
+    this.nodeTimer = undefined;
+    this.nodeTimerDeadline = Infinity;
+    if (next === undefined) return;
+    const ms = Math.max(0, Math.ceil((next.time - this.seconds()) * 1000));
+    // Unreferenced: while running, the native watcher keeps the process alive.
+    this.nodeTimer = setTimeout(this.runDueCalls, ms).unref();
+    this.nodeTimerDeadline = next.time;
+  }
+
+  /** Runs every call due now; calls scheduled while this runs wait for the next pass. */
+  private readonly runDueCalls = (): void => {
+    this.nodeTimer = undefined;
+    this.nodeTimerDeadline = Infinity;
+    const now = this.seconds();
+    const newer = this.timers.sequence;
+    for (;;) {
+      const call = this.timers.peek();
+      if (call === undefined || call.time > now || call.seq >= newer) break;
+      this.timers.pop();
+      call.called = true;
+      try {
+        (call.func as (...a: unknown[]) => unknown)(...call.args);
+      } catch (err) {
+        this.logger.error(`Unhandled error in delayed call ${call.func.name || '(anonymous)'}:`, err);
+      }
+      if (this.state === 'closed') return;
+    }
+    this.armTimer();
+  };
+}

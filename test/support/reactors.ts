@@ -1,0 +1,71 @@
+// The backend x trigger matrix every conformance suite runs over, and a bounded way to run a
+// reactor inside a test.
+import { closeSync } from 'node:fs';
+import { availableBackends, backendSupports, Reactor, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
+
+export interface Variant {
+  name: string;
+  backend: Backend;
+  trigger: Trigger;
+}
+
+/** Every available backend with every trigger mode it supports: epoll x 3 and poll-level here. */
+export const VARIANTS: Variant[] = availableBackends().flatMap((backend) =>
+  (['level', 'edge', 'oneshot'] as Trigger[])
+    .filter((trigger) => backendSupports(backend, trigger))
+    .map((trigger) => ({ name: `${backend}-${trigger}`, backend, trigger })),
+);
+
+/** A logger that keeps what it is told, for assertions. */
+export class RecordingLogger implements Logger {
+  readonly errors: { message: string; error: unknown }[] = [];
+  error(message: string, error?: unknown): void {
+    this.errors.push({ message, error });
+  }
+}
+
+/**
+ * Runs `body` once `reactor` is running and resolves when the test calls `done()`, or rejects
+ * when it calls `fail()`, or after `timeoutSeconds`. The reactor is closed in every case.
+ */
+export async function runReactor(
+  reactor: Reactor,
+  body: (done: () => void, fail: (err: unknown) => void) => void,
+  timeoutSeconds = 10,
+): Promise<void> {
+  let failure: unknown;
+  const finish = (err?: unknown): void => {
+    if (err !== undefined && failure === undefined) failure = err;
+    if (reactor.running) reactor.stop();
+  };
+  const guard = reactor.callLater(timeoutSeconds, () => finish(new Error(`test did not finish within ${timeoutSeconds}s`)));
+  reactor.callWhenRunning(() => {
+    try {
+      body(() => finish(), finish);
+    } catch (err) {
+      finish(err);
+    }
+  });
+  try {
+    await reactor.run();
+  } finally {
+    if (guard.active()) guard.cancel();
+    reactor.close();
+  }
+  if (failure !== undefined) throw failure;
+}
+
+export function newReactor(variant: Variant, options: ReactorOptions = {}): Reactor {
+  return new Reactor({ backend: variant.backend, trigger: variant.trigger, ...options });
+}
+
+/** Closes descriptors a test opened, ignoring ones already closed. */
+export function closeAll(fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed by the test
+    }
+  }
+}

@@ -88,6 +88,10 @@ const registry = new FinalizationRegistry<Held>(report);
 
 /** @internal Watches `deferred`, whose chain now ends in `failure`. */
 export function watchFailure(deferred: object, failure: Failure, debug: DebugInfo | null): void {
+  // Until its `stack` is first read, a V8 Error keeps the call sites of its stack, receivers
+  // included, and a callback's receiver is often the very Deferred being watched: held by the
+  // registry, it would never be collected. Formatting the stack now lets those go.
+  failure.cleanFailure();
   registry.unregister(deferred);
   registry.register(deferred, { failure, debug }, deferred);
 }

@@ -47,11 +47,19 @@ Napi::Value OpenSocketPair(const Napi::CallbackInfo& info) {
   return PairOrError(info.Env(), socketpair(AF_UNIX, SOCK_STREAM, 0, fds), fds);
 }
 
+// closeDescriptor(fd): 0 or -errno. Unlike fs.closeSync, it does not warn inside a worker
+// thread about descriptors the thread's fs module did not open.
+Napi::Value CloseDescriptor(const Napi::CallbackInfo& info) {
+  const int fd = info[0].As<Napi::Number>().Int32Value();
+  return Napi::Number::New(info.Env(), ::close(fd) < 0 ? -errno : 0);
+}
+
 }  // namespace
 
 void ExportDescriptorFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("openPipe", Napi::Function::New<OpenPipe>(env, "openPipe"));
   exports.Set("openSocketPair", Napi::Function::New<OpenSocketPair>(env, "openSocketPair"));
+  exports.Set("closeDescriptor", Napi::Function::New<CloseDescriptor>(env, "closeDescriptor"));
 }
 
 }  // namespace ioreactor

@@ -5,7 +5,7 @@
 
 namespace ioreactor {
 
-// Adds openPipe() and openSocketPair() to the module exports.
+// Adds openPipe(), openSocketPair() and closeDescriptor() to the module exports.
 void ExportDescriptorFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace ioreactor

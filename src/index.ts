@@ -72,7 +72,7 @@ export { availableBackends, backendSupports } from './reactor/options';
 export type { Backend, ReactorOptions } from './reactor/options';
 export type { Phase, SystemEventTriggerID } from './reactor/system-events';
 export type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './reactor/descriptor';
-export { openPipe, openSocketPair } from './reactor/descriptor-pairs';
+export { closeDescriptor, openPipe, openSocketPair } from './reactor/descriptor-pairs';
 export { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './errors/reactor-state';
 export { ReactorSystemError } from './errors/system-error';
 export { ConnectionDone } from './errors/connection-done';

@@ -1,8 +1,10 @@
+import { InvalidArgValueError } from '../errors/invalid-argument';
 import { ReactorSystemError } from '../errors/system-error';
+import { describe } from '../errors/validate';
 import { binding } from './native';
 
 type PairResult = [number, number] | number;
-const nativePairs = binding as unknown as { openPipe(): PairResult; openSocketPair(): PairResult };
+const nativePairs = binding as unknown as { openPipe(): PairResult; openSocketPair(): PairResult; closeDescriptor(fd: number): number };
 
 function pairOrThrow(result: PairResult, syscall: string): [number, number] {
   if (typeof result === 'number') throw new ReactorSystemError(result, syscall);
@@ -20,4 +22,19 @@ export function openPipe(): [number, number] {
 /** Opens a connected pair of UNIX stream sockets, both non-blocking and close-on-exec. */
 export function openSocketPair(): [number, number] {
   return pairOrThrow(nativePairs.openSocketPair(), 'socketpair');
+}
+
+/**
+ * Closes a descriptor opened by {@link openPipe} or {@link openSocketPair}. Same as
+ * `fs.closeSync`, except that inside a worker thread it does not warn about descriptors the
+ * thread's fs module did not open. Remove the descriptor from every reactor first.
+ *
+ * @throws InvalidArgValueError for a negative or non-integer fd; ReactorSystemError (EBADF...)
+ */
+export function closeDescriptor(fd: number): void {
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new InvalidArgValueError(`fd must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
+  }
+  const rc = nativePairs.closeDescriptor(fd);
+  if (rc < 0) throw new ReactorSystemError(rc, 'close', `descriptor ${fd}`);
 }

@@ -1,8 +1,7 @@
 // kqueue(2) backend (macOS, FreeBSD, OpenBSD, NetBSD). Tokens travel in kevent.udata.
 //
-// kqueue keeps one filter per direction. Both filters are registered at Add and then enabled
-// or disabled, so Modify needs no memory of the previous interest and never fails with ENOENT.
-// Edge mode is EV_CLEAR; one-shot is EV_DISPATCH (the filter disables itself after a report,
+// kqueue keeps one filter per direction. Add and Modify add the wanted filters and delete the
+// others, so Modify needs no memory of the previous interest. Edge mode is EV_CLEAR; one-shot is EV_DISPATCH (the filter disables itself after a report,
 // and Modify's EV_ENABLE re-arms it), which keeps the registration, unlike EV_ONESHOT.
 #include <errno.h>
 #include <stdint.h>
@@ -110,19 +109,21 @@ class KqueuePoller final : public Poller {
   int notify_fd() const override { return kq_; }
 
  private:
-  // Registers both filters, enabling the ones in interest and disabling the others.
+  // Adds the filters in interest and deletes the others (ENOENT: it was not there). Adding a
+  // filter disabled would be lighter, but some kqueue implementations still report it.
   int Apply(int fd, uint64_t token, uint32_t interest, Trigger trigger) {
     const uint16_t mode = TriggerFlags(trigger);
     struct kevent changes[2];
     Set(&changes[0], fd, EVFILT_READ,
-        EV_ADD | EV_RECEIPT | mode | ((interest & kInterestRead) ? EV_ENABLE : EV_DISABLE), token);
+        EV_RECEIPT | ((interest & kInterestRead) ? (EV_ADD | EV_ENABLE | mode) : EV_DELETE), token);
     Set(&changes[1], fd, EVFILT_WRITE,
-        EV_ADD | EV_RECEIPT | mode | ((interest & kInterestWrite) ? EV_ENABLE : EV_DISABLE), token);
+        EV_RECEIPT | ((interest & kInterestWrite) ? (EV_ADD | EV_ENABLE | mode) : EV_DELETE), token);
     struct kevent receipts[2];
     int n = kevent(kq_, changes, 2, receipts, 2, nullptr);
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) {
-      if ((receipts[i].flags & EV_ERROR) && receipts[i].data != 0) return -static_cast<int>(receipts[i].data);
+      const intptr_t err = receipts[i].data;
+      if ((receipts[i].flags & EV_ERROR) && err != 0 && err != ENOENT) return -static_cast<int>(err);
     }
     return 0;
   }

@@ -1,7 +1,7 @@
 // Differential scenarios (ioreactor side) for DeferredList, gatherResults, inlineCallbacks and
 // the queue, lock and semaphore: twins of the same-named scenarios in twisted_scenarios.py.
+import { CancelledError } from '../../src/errors/cancelled-error';
 import {
-  CancelledError,
   Deferred,
   DeferredList,
   DeferredLock,
@@ -11,7 +11,7 @@ import {
   gatherResults,
   inlineCallbacks,
   succeed,
-} from '../../src/index';
+} from '../../src/defer';
 import { Boom, attempt, catcher, fmt, range, scenario, tracer } from './trace';
 
 // --- DeferredList / gatherResults -----------------------------------------------------------

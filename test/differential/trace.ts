@@ -1,6 +1,9 @@
 // Trace helpers shared by the ioreactor side of the differential scenarios. fmt() mirrors the
 // Python fmt() in twisted_scenarios.py: both must render the same value to the same string.
-import { Deferred, Failure, FirstError } from '../../src/index';
+// Imported from the modules rather than src/index, so that the differential check does not
+// need the native addon.
+import { Deferred, Failure } from '../../src/defer';
+import { FirstError } from '../../src/errors/first-error';
 import { LoopingCall } from '../../src/task';
 
 /** The scenarios' own error: its message is part of the trace. */

@@ -140,6 +140,13 @@ async function main() {
       ].join('  '),
     );
   }
+  const TARGET = 3;
+  const below = rows.filter((r) => r.ratio < TARGET).map((r) => r.callbacks);
+  console.log(
+    below.length === 0
+      ? `target (Deferred >= ${TARGET}x Promise): met for every chain length`
+      : `target (Deferred >= ${TARGET}x Promise): not met for ${below.join(', ')} callback(s)`,
+  );
   if (sink === 42) console.log(''); // keeps `sink` observable
 }
 

@@ -1,4 +1,4 @@
-// Differential check against real Twisted: every scenario of twisted_scenarios.py (run once,
+// Differential check against real Twisted: every scenario of twisted_*.py (run once,
 // by one Python process) is replayed by its ioreactor twin, and the two traces must be equal.
 //
 // Without a Python that has Twisted the suite is skipped, with the reason printed, unless

@@ -1,5 +1,5 @@
 // Differential scenarios (ioreactor side) for callback chains, nesting, pause and cancellation:
-// twins of the same-named scenarios in twisted_scenarios.py. Same steps, same trace strings.
+// twins of the same-named scenarios in twisted_chain.py. Same steps, same trace strings.
 import { Deferred, Failure, fail, succeed } from '../../src/defer';
 import { Clock } from '../../src/task';
 import { Boom, Other, attempt, catcher, fmt, range, scenario, tracer } from './trace';

@@ -1,5 +1,5 @@
 // Differential scenarios (ioreactor side) for DeferredList, gatherResults, inlineCallbacks and
-// the queue, lock and semaphore: twins of the same-named scenarios in twisted_scenarios.py.
+// the queue, lock and semaphore: twins of the same-named scenarios in twisted_collections.py.
 import { CancelledError } from '../../src/errors/cancelled-error';
 import {
   Deferred,

@@ -1,5 +1,5 @@
 // Differential scenarios (ioreactor side) for LoopingCall, deferLater and the Cooperator, all on
-// a task Clock: twins of the same-named scenarios in twisted_scenarios.py.
+// a task Clock: twins of the same-named scenarios in twisted_task.py.
 import { Deferred, fail } from '../../src/defer';
 import { Clock, Cooperator, LoopingCall, deferLater } from '../../src/task';
 import { Boom, attempt, catcher, fmt, range, scenario, tracer, type Trace } from './trace';

@@ -1,5 +1,5 @@
 // Trace helpers shared by the ioreactor side of the differential scenarios. fmt() mirrors the
-// Python fmt() in twisted_scenarios.py: both must render the same value to the same string.
+// Python fmt() in twisted_trace.py: both must render the same value to the same string.
 // Imported from the modules rather than src/index, so that the differential check does not
 // need the native addon.
 import { Deferred, Failure } from '../../src/defer';
@@ -23,7 +23,7 @@ export function fmtExc(e: unknown): string {
   return typeof e;
 }
 
-/** A language-neutral rendering of a value; mirrors fmt() in twisted_scenarios.py. */
+/** A language-neutral rendering of a value; mirrors fmt() in twisted_trace.py. */
 export function fmt(v: unknown): string {
   if (v === undefined || v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';

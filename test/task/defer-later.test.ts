@@ -4,26 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../src/task/clock';
 import { deferLater } from '../../src/task/defer-later';
 import { Deferred } from '../../src/defer/deferred';
-import type { Failure } from '../../src/defer/failure';
 import { CancelledError } from '../../src/errors/cancelled-error';
 import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { settle } from './helpers';
 
 class TestException extends Error {}
-
-function settle<T>(d: Deferred<T>): { value?: T; failure?: Failure; fired: boolean } {
-  const o: { value?: T; failure?: Failure; fired: boolean } = { fired: false };
-  d.addCallbacks(
-    (v: T) => {
-      o.fired = true;
-      o.value = v;
-    },
-    (f: Failure) => {
-      o.fired = true;
-      o.failure = f;
-    },
-  );
-  return o;
-}
 
 describe('deferLater', () => {
   it('test_callback: fires after the delay with the result of the function', () => {

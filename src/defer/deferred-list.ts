@@ -74,7 +74,7 @@ class DeferredListImpl<R> extends Deferred<R> {
     this.consumeErrors = flag(options.consumeErrors, 'consumeErrors');
     if (list.length === 0 && !this.fireOnOneCallback) this.callback([] as R);
     for (let index = 0; index < list.length; index++) {
-      list[index]._add(cbDeferred, [this, index, true], cbDeferred, [this, index, false]);
+      list[index]._push(cbDeferred, [this, index, true], cbDeferred, [this, index, false]);
     }
   }
 

@@ -2,12 +2,13 @@ import { inspect } from 'node:util';
 import { AlreadyCalledError } from '../errors/already-called-error';
 import { CancelledError } from '../errors/cancelled-error';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { TimeoutError } from '../errors/timeout-error';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
+import { assertFunction, describe } from '../errors/validate';
 import type { IReactorTime } from '../interfaces/time';
 import { captureStack, DebugInfo, debugState } from './debug';
 import { Failure } from './failure';
-import { rejectLink, removeAbortListener, resolveLink, subscribe, type ThenFn } from './promise-bridge';
+import { CONTINUE, LinkNode, Rare, restOf, type LinkFn } from './links';
+import { cancelWhenAborted, rejectLink, resolveLink, subscribe, type ThenFn } from './promise-bridge';
+import { addTimeout } from './timeout';
 import { unwatchFailure, watchFailure } from './unhandled';
 
 /**
@@ -15,14 +16,6 @@ import { unwatchFailure, watchFailure } from './unhandled';
  * waited for, and a returned Failure moves the chain to the errback path (so it adds no value).
  */
 export type Settled<R> = Exclude<Awaited<R>, Failure>;
-
-/** A callback, errback or marker stored in the chain; `null` passes the result through. */
-type Link = ((result: any, ...args: any[]) => unknown) | null;
-
-/** Marks a chain entry that hands the result to the waiting Deferred stored as its argument. */
-function CONTINUE(): void {
-  /* never called; compared by identity */
-}
 
 let nextId = 0;
 
@@ -35,8 +28,9 @@ let nextId = 0;
  *   returns anything but a Failure switches it back.
  * - A callback added to a Deferred that has already fired runs at once, synchronously.
  * - A callback that returns another Deferred (or a promise) pauses this chain until that one
- *   fires; its result then continues down this chain. This runs in a loop, not by recursion,
- *   so chains of any length and nesting of any depth never grow the JavaScript stack.
+ *   fires; its result then continues down this chain (and the other Deferred is left with
+ *   `undefined`). This runs in a loop, not by recursion, so chains of any length and nesting of
+ *   any depth never grow the JavaScript stack.
  * - `callback`/`errback` may be called once; a second call throws {@link AlreadyCalledError}.
  *
  * Types: every `add*` method returns this same Deferred, typed with the result its chain will
@@ -44,34 +38,27 @@ let nextId = 0;
  * chain the calls); the variable you started with keeps its original, now stale, type.
  *
  * Awaiting: a Deferred is a Promises/A+ thenable. `then` observes the current result without
- * consuming it: callbacks added after `then` see the same value. A Failure delivered to a
- * `then` counts as handled (it will not be reported as an unhandled error in Deferred), as
- * Twisted's `Deferred.__await__` clears the pending report while leaving the result in place.
+ * consuming it: callbacks added after `then` see the same value. (Twisted's `asFuture` and
+ * coroutine `await` consume it instead; a JavaScript thenable may be awaited any number of
+ * times, and each `then` must see the same value.) A Failure delivered to a `then` counts as
+ * handled: it is not reported as an unhandled error in Deferred, just as Twisted's
+ * `Deferred.__await__` clears the pending report while leaving the result in place.
  */
 export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ _result: unknown = undefined;
   /** @internal */ _called = false;
   /** @internal */ _paused = 0;
-  /** @internal Flat array: [callback, callbackArgs, errback, errbackArgs] per link. */
-  _chain: unknown[] | null = null;
-  /** @internal Index of the next unprocessed link in `_chain`. */
-  _head = 0;
+  /** @internal True while this Deferred's loop is running its callbacks. */
+  _running = false;
+  /** @internal First link not run yet (a linked list; see links.ts). */
+  _first: LinkNode | null = null;
+  /** @internal Last link, where `add*` appends. */
+  _last: LinkNode | null = null;
   /** @internal Typed loosely so that Deferred<T> stays covariant in T. */
   _canceller: ((d: any) => void) | undefined;
   /** @internal The Deferred this one waits on (returned by one of its callbacks). */
   _chainedTo: Deferred<unknown> | null = null;
-  /** @internal True while one of this Deferred's callbacks is running. */
-  _running = false;
-  /** @internal Cancelled without a canceller: swallow the one late callback/errback. */
-  _suppressAlreadyCalled = false;
-  /** @internal */ _debugInfo: DebugInfo | null = null;
-  /** @internal The Failure currently watched for an unhandled-error report. */
-  _watched: Failure | null = null;
-  /** @internal The Failure delivered to a `then`, which therefore counts as handled. */
-  _handled: Failure | null = null;
-  /** @internal Signal controller created by `toSignal`, aborted on cancellation. */
-  _abort: AbortController | null = null;
-  /** @internal */ _id = 0;
+  /** @internal */ _rare: Rare | null = null;
 
   /**
    * @param canceller - called with this Deferred by `cancel()` while it has not fired, to stop
@@ -80,12 +67,12 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @throws InvalidArgTypeError if `canceller` is given and is not a function.
    */
   constructor(canceller?: (d: Deferred<T>) => void) {
-    if (canceller !== undefined && canceller !== null && typeof canceller !== 'function') {
+    if (canceller != null && typeof canceller !== 'function') {
       throw new InvalidArgTypeError(`canceller must be a function, received ${describe(canceller)}`);
     }
     this._canceller = canceller ?? undefined;
     if (debugState.on) {
-      const info = (this._debugInfo = new DebugInfo());
+      const info = (this._rareState().debugInfo = new DebugInfo());
       info.creator = captureStack(1);
     }
   }
@@ -102,7 +89,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * The current result at the end of the chain run so far: undefined before firing, a
-   * {@link Failure} on the errback path, a Deferred while waiting on one.
+   * {@link Failure} on the errback path, the awaited Deferred while waiting on one.
    */
   get result(): unknown {
     return this._result;
@@ -117,10 +104,9 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     callback: (result: T, ...args: any[]) => R1,
     errback?: ((failure: Failure, ...args: any[]) => R2) | null,
     options?: { callbackArgs?: readonly unknown[]; errbackArgs?: readonly unknown[] },
-  ): Deferred<Settled<R1> | Settled<R2>>;
-  addCallbacks(callback: unknown, errback?: unknown, options?: { callbackArgs?: readonly unknown[]; errbackArgs?: readonly unknown[] }): Deferred<unknown> {
+  ): Deferred<Settled<R1> | Settled<R2>> {
     assertFunction(callback, 'callback');
-    if (errback !== undefined && errback !== null) assertFunction(errback, 'errback');
+    if (errback != null) assertFunction(errback, 'errback');
     let cbArgs: unknown[] | undefined;
     let ebArgs: unknown[] | undefined;
     if (options !== undefined) {
@@ -130,7 +116,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       cbArgs = argsArray(options.callbackArgs, 'options.callbackArgs');
       ebArgs = argsArray(options.errbackArgs, 'options.errbackArgs');
     }
-    return this._add(callback as Link, cbArgs, (errback ?? null) as Link, ebArgs);
+    return this._push(callback, cbArgs, errback ?? null, errback == null ? undefined : ebArgs);
   }
 
   /**
@@ -139,11 +125,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * (the chain continues on the errback path).
    */
   addCallback<R, A extends unknown[] = []>(callback: (result: T, ...args: A) => R, ...args: A): Deferred<Settled<R>>;
-  addCallback(callback: unknown): Deferred<unknown> {
+  addCallback(callback: (result: any) => unknown): Deferred<unknown> {
     if (typeof callback !== 'function') assertFunction(callback, 'callback');
-    // `arguments` instead of a rest parameter: no array is allocated for the usual no-args case.
-    const n = arguments.length;
-    return this._add(callback as Link, n > 1 ? restOf(arguments) : undefined, null, undefined);
+    // `arguments` rather than a rest parameter: no array is allocated in the usual no-args case.
+    return this._push(callback, arguments.length > 1 ? restOf(arguments) : undefined, null, undefined);
   }
 
   /**
@@ -151,61 +136,44 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * Returning anything but a Failure (or throwing) puts the chain back on the callback path.
    */
   addErrback<R, A extends unknown[] = []>(errback: (failure: Failure, ...args: A) => R, ...args: A): Deferred<T | Settled<R>>;
-  addErrback(errback: unknown): Deferred<unknown> {
+  addErrback(errback: (failure: any) => unknown): Deferred<unknown> {
     if (typeof errback !== 'function') assertFunction(errback, 'errback');
-    const n = arguments.length;
-    return this._add(null, undefined, errback as Link, n > 1 ? restOf(arguments) : undefined);
+    return this._push(null, undefined, errback, arguments.length > 1 ? restOf(arguments) : undefined);
   }
 
   /** Adds one function as both callback and errback (like `finally`, but it sees the result). */
   addBoth<R, A extends unknown[] = []>(callback: (result: T | Failure, ...args: A) => R, ...args: A): Deferred<Settled<R>>;
-  addBoth(callback: unknown): Deferred<unknown> {
+  addBoth(callback: (result: any) => unknown): Deferred<unknown> {
     if (typeof callback !== 'function') assertFunction(callback, 'callback');
-    const n = arguments.length;
-    const args = n > 1 ? restOf(arguments) : undefined;
-    return this._add(callback as Link, args, callback as Link, args);
+    const args = arguments.length > 1 ? restOf(arguments) : undefined;
+    return this._push(callback, args, callback, args);
   }
 
   /** @internal Appends one link and runs the chain if the Deferred has fired. */
-  _add(cb: Link, cbArgs: unknown[] | undefined, eb: Link, ebArgs: unknown[] | undefined): Deferred<any> {
-    const chain = this._chain;
-    if (chain === null) this._chain = [cb, cbArgs, eb, ebArgs];
-    else chain.push(cb, cbArgs, eb, ebArgs);
+  _push(cb: LinkFn | null, cbArgs: unknown[] | undefined, eb: LinkFn | null, ebArgs: unknown[] | undefined): Deferred<any> {
+    this._store(new LinkNode(cb, cbArgs, eb, ebArgs));
     if (this._called) this._runCallbacks();
     return this;
+  }
+
+  /** @internal Links `link` at the end of the chain, without running anything. */
+  _store(link: LinkNode): void {
+    const last = this._last;
+    if (last === null) this._first = link;
+    else last.next = link;
+    this._last = link;
   }
 
   /**
    * Cancels this Deferred after `seconds` on `clock` unless it fires first (the timer is then
    * cancelled). The timeout covers the callbacks added before this call, not those added after.
    * On timeout the chain sees, instead of the `CancelledError`, what `onTimeoutCancel(result,
-   * seconds)` returns; by default a {@link TimeoutError}.
+   * seconds)` returns; by default a {@link TimeoutError} failure.
    *
    * @throws InvalidArgTypeError / InvalidArgValueError for a bad timeout, clock or function.
    */
-  addTimeout<U = never>(
-    seconds: number,
-    clock: IReactorTime,
-    onTimeoutCancel?: (result: T | Failure, seconds: number) => U,
-  ): Deferred<T | Settled<U>> {
-    assertNonNegativeNumber(seconds, 'timeout');
-    if (clock === null || typeof clock !== 'object' || typeof (clock as IReactorTime).callLater !== 'function') {
-      throw new InvalidArgTypeError(`clock must provide callLater(), received ${describe(clock)}`);
-    }
-    if (onTimeoutCancel !== undefined && onTimeoutCancel !== null) assertFunction(onTimeoutCancel, 'onTimeoutCancel');
-    const state = { timedOut: false };
-    const call = clock.callLater(seconds, () => {
-      state.timedOut = true;
-      this.cancel();
-    });
-    const convert = (result: T | Failure): unknown => {
-      if (!state.timedOut) return result;
-      return (onTimeoutCancel ?? cancelledToTimedOut)(result, seconds);
-    };
-    return this.addBoth(convert).addBoth((result) => {
-      if (call.active()) call.cancel();
-      return result;
-    }) as Deferred<T | Settled<U>>;
+  addTimeout<U = never>(seconds: number, clock: IReactorTime, onTimeoutCancel?: (result: T | Failure, seconds: number) => U): Deferred<T | Settled<U>> {
+    return addTimeout(this, seconds, clock, onTimeoutCancel as (r: unknown, s: number) => unknown) as Deferred<T | Settled<U>>;
   }
 
   /**
@@ -214,15 +182,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * `undefined` afterwards. Unlike returning `d` from a callback, this nests a call per level.
    */
   chainDeferred(d: Deferred<T>): Deferred<undefined> {
-    if (!(d instanceof Deferred)) {
-      throw new InvalidArgTypeError(`chainDeferred() needs a Deferred, received ${describe(d)}`);
-    }
+    if (!(d instanceof Deferred)) throw new InvalidArgTypeError(`chainDeferred() needs a Deferred, received ${describe(d)}`);
     d._chainedTo = this as Deferred<unknown>;
-    return this._add(chainCallback, [d], chainErrback, [d]);
+    return this._push(chainCallback, [d], chainErrback, [d]);
   }
 
   /**
-   * Fires the chain with `result`. (Passing a Failure starts on the errback path.)
+   * Fires the chain with `result`. Passing a Failure starts on the errback path; passing a
+   * Deferred or a promise fires with its outcome once known (as resolving a promise does).
    * @throws AlreadyCalledError if the Deferred has fired already.
    */
   callback(result: T): void {
@@ -258,15 +225,16 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   cancel(): void {
     if (!this._called) {
-      const controller = this._abort;
-      if (controller !== null) {
-        this._abort = null;
+      const rare = this._rare;
+      if (rare !== null && rare.abort !== null) {
+        const controller = rare.abort;
+        rare.abort = null;
         controller.abort(new CancelledError());
       }
       if (!this._called) {
         const canceller = this._canceller;
         if (canceller !== undefined) canceller(this);
-        else this._suppressAlreadyCalled = true;
+        else this._rareState().suppressAlreadyCalled = true;
       }
       if (!this._called) this.errback(new Failure(new CancelledError()));
     } else if (this._result instanceof Deferred) {
@@ -275,30 +243,47 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
+  _rareState(): Rare {
+    return this._rare ?? (this._rare = new Rare());
+  }
+
+  /**
+   * @internal Fires from an outside source (a thenable's outcome). If the Deferred has fired
+   * meanwhile, the outcome is dropped; after a cancel without canceller this consumes the
+   * `suppressAlreadyCalled` allowance, as a late callback would.
+   */
+  _settle(value: unknown, failed: boolean): void {
+    if (this._called && (this._rare === null || !this._rare.suppressAlreadyCalled)) return;
+    if (failed) this.errback(value);
+    else this._startRunCallbacks(value);
+  }
+
+  /** @internal */
   _startRunCallbacks(result: unknown): void {
     if (this._called) {
-      if (this._suppressAlreadyCalled) {
-        this._suppressAlreadyCalled = false;
+      const rare = this._rare;
+      if (rare !== null && rare.suppressAlreadyCalled) {
+        rare.suppressAlreadyCalled = false;
         return;
       }
       if (debugState.on) {
-        const info = this._debugInfo ?? (this._debugInfo = new DebugInfo());
+        const info = this._rareState().debugInfo ?? (this._rareState().debugInfo = new DebugInfo());
         throw new AlreadyCalledError('the Deferred has already been fired\n' + info.format());
       }
       throw new AlreadyCalledError();
     }
     if (debugState.on) {
-      const info = this._debugInfo ?? (this._debugInfo = new DebugInfo());
-      info.invoker = captureStack(2);
+      const rare = this._rareState();
+      (rare.debugInfo ?? (rare.debugInfo = new DebugInfo())).invoker = captureStack(2);
     }
     this._called = true;
     // The canceller is never called after firing; dropping it breaks reference cycles.
     this._canceller = undefined;
-    this._abort = null;
+    if (this._rare !== null) this._rare.abort = null;
     this._result = result;
     if (result !== null && typeof result === 'object' && !(result instanceof Failure)) {
-      // Firing with a Deferred or a promise means firing with its outcome (as resolving a
-      // promise with a thenable does): wait for it exactly as if a callback had returned it.
+      // Firing with a Deferred or a thenable means firing with its outcome: wait for it exactly
+      // as if a callback had returned it.
       let inner: unknown = result;
       if (!(result instanceof Deferred)) {
         inner = undefined;
@@ -319,7 +304,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /**
    * @internal Makes this Deferred continue with `inner`'s result: if `inner` has one now, takes
-   * it (Twisted moves it; `inner` is left with `undefined`) and returns false; otherwise pauses
+   * it (`inner` is left with `undefined`, as in Twisted) and returns false; otherwise pauses
    * until `inner` fires and returns true.
    */
   _waitOn(inner: Deferred<unknown>): boolean {
@@ -327,23 +312,23 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
       this._result = inner;
       this._paused++;
       this._chainedTo = inner;
-      const innerChain = inner._chain;
-      if (innerChain === null) inner._chain = [CONTINUE, this, CONTINUE, this];
-      else innerChain.push(CONTINUE, this, CONTINUE, this);
+      // Stored directly, without running anything: `inner` has no result to give yet.
+      inner._store(new LinkNode(CONTINUE, [this], CONTINUE, undefined));
       return true;
     }
     this._result = inner._result;
     inner._result = undefined;
-    if (inner._watched !== null) {
-      inner._watched = null;
+    const rare = inner._rare;
+    if (rare !== null && rare.watched !== null) {
+      rare.watched = null;
       unwatchFailure(inner);
     }
     return false;
   }
 
   /**
-   * @internal Runs the chain (Twisted's `_runCallbacks`). Deferreds that receive a result from
-   * a Deferred they waited on are processed on an explicit stack, never by recursion.
+   * @internal Runs the chain (Twisted's `_runCallbacks`). A Deferred that receives the result
+   * of one it waited on is processed next, on an explicit stack: never by recursion.
    */
   _runCallbacks(): void {
     if (this._running) return; // Re-entrant additions run when the running callback returns.
@@ -351,72 +336,112 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     let stack: Deferred<unknown>[] | null = null;
     for (;;) {
       if (current._paused !== 0) return; // Everyone up the stack waits for it.
-      let finished = true;
-      current._chainedTo = null;
-      const chain = current._chain;
-      if (chain !== null) {
-        while (current._head < chain.length) {
-          const i = current._head;
-          current._head = i + 4;
-          let result = current._result;
-          const failed = result instanceof Failure;
-          const fn = (failed ? chain[i + 2] : chain[i]) as Link;
-          const args = (failed ? chain[i + 3] : chain[i + 1]) as unknown[] | undefined;
-          chain[i] = chain[i + 1] = chain[i + 2] = chain[i + 3] = undefined;
+      let next: Deferred<unknown> | null = null;
+      if (current._chainedTo !== null) current._chainedTo = null;
+      if (current._first !== null) {
+        current._running = true;
+        // The result lives in locals during the loop and is stored back after every call, so
+        // that a callback looking at this Deferred sees its input, as in Twisted.
+        let result = current._result;
+        let failed = result instanceof Failure;
+        // Walk the list from a local; a callback appending re-entrantly links behind `_last`,
+        // which the walk reaches through `next`. `_first` is updated only when the walk stops.
+        let link: LinkNode | null = current._first;
+        let stopped = false;
+        for (; link !== null; link = link.next) {
+          const fn = failed ? link.eb : link.cb;
           if (fn === null) continue;
           if (fn === CONTINUE) {
-            // Hand our result to the Deferred waiting on us, and forget it ourselves.
-            const chainee = args as unknown as Deferred<unknown>;
-            chainee._result = result;
+            // Hand our result to the Deferred waiting on us, forget it, and process that one
+            // next; we resume after it.
+            const target = (link.cbArgs as Deferred<unknown>[])[0];
+            target._result = result;
             current._result = undefined;
-            if (current._watched !== null) {
-              current._watched = null;
+            const rare = current._rare;
+            if (rare !== null && rare.watched !== null) {
+              rare.watched = null;
               unwatchFailure(current);
             }
-            chainee._paused--;
+            target._paused--;
             (stack ??= []).push(current);
-            current = chainee;
-            finished = false;
+            next = target;
+            stopped = true;
             break;
           }
-          current._running = true;
           try {
+            const args = failed ? link.ebArgs : link.cbArgs;
             result = args === undefined ? fn(result) : fn(result, ...args);
-            if (result !== null && typeof result === 'object' && !(result instanceof Deferred) && !(result instanceof Failure)) {
-              // A promise (or other thenable) is waited for through a Deferred; `then` is read
-              // once, as Promises/A+ asks, and may throw like the callback itself.
-              const then = (result as { then?: unknown }).then;
-              if (typeof then === 'function') result = adoptThenable(result, then as ThenFn);
-            }
           } catch (e) {
-            result = e instanceof Failure ? e : new Failure(e);
+            current._result = result = e instanceof Failure ? e : new Failure(e);
+            failed = true;
+            continue;
           }
-          current._running = false;
           current._result = result;
+          failed = false;
+          if (typeof result !== 'object' || result === null) continue; // The common case.
+          if (result instanceof Failure) {
+            failed = true;
+            continue;
+          }
+          let inner: Deferred<unknown>;
           if (result instanceof Deferred) {
-            if (result === current) current._result = new Failure(selfWaitError());
-            else if (current._waitOn(result)) break; // Not ready: wait for it.
+            inner = result;
+          } else {
+            // A promise or other thenable is waited for through a Deferred; `then` is read once,
+            // as Promises/A+ asks, and may throw like a callback.
+            try {
+              const then = (result as { then?: unknown }).then;
+              if (typeof then !== 'function') continue;
+              inner = adoptThenable(result, then as ThenFn);
+            } catch (e) {
+              current._result = result = e instanceof Failure ? e : new Failure(e);
+              failed = true;
+              continue;
+            }
+            current._result = result = inner;
+          }
+          if (inner === current) {
+            current._result = result = new Failure(selfWaitError());
+            failed = true;
+          } else if (current._waitOn(inner)) {
+            stopped = true;
+            break; // Not ready: wait for it.
+          } else {
+            result = current._result; // Taken from the fired Deferred.
+            failed = result instanceof Failure;
           }
         }
-      }
-      if (finished) {
-        if (chain !== null && current._head >= chain.length) {
-          chain.length = 0;
-          current._head = 0;
+        current._running = false;
+        if (stopped) {
+          // `link` has run; the rest waits. Links already run are let go.
+          const rest = (link as LinkNode).next;
+          current._first = rest;
+          if (rest === null) current._last = null;
+        } else {
+          current._first = null;
+          current._last = null;
         }
-        const r = current._result;
-        if (r instanceof Failure && r !== current._handled) {
-          if (current._watched !== r) {
-            current._watched = r;
-            watchFailure(current, r, current._debugInfo);
-          }
-        } else if (current._watched !== null) {
-          current._watched = null;
-          unwatchFailure(current);
+        if (next !== null) {
+          current = next;
+          continue;
         }
-        if (stack === null || stack.length === 0) return;
-        current = stack.pop() as Deferred<unknown>;
       }
+      // Watch a Failure left at the end of the chain for the unhandled-error report, unless a
+      // `then` took it; stop watching once the chain no longer ends in one.
+      const r = current._result;
+      const rare = current._rare;
+      if (r instanceof Failure && (rare === null || r !== rare.handled)) {
+        const state = rare ?? current._rareState();
+        if (r !== state.watched) {
+          state.watched = r;
+          watchFailure(current, r, state.debugInfo);
+        }
+      } else if (rare !== null && rare.watched !== null) {
+        rare.watched = null;
+        unwatchFailure(current);
+      }
+      if (stack === null || stack.length === 0) return;
+      current = stack.pop() as Deferred<unknown>;
     }
   }
 
@@ -445,47 +470,41 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /**
-   * A native Promise for the result at this point of the chain (see {@link then}). Cancelling
-   * a promise is impossible; to cancel the Deferred from promise-land, use an AbortSignal
+   * A native Promise for the result at this point of the chain (see {@link then}). A promise
+   * cannot be cancelled; to cancel the Deferred from promise-land, use an AbortSignal
    * ({@link cancelWhenAborted}).
    */
   asPromise(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this._add(resolveLink, [resolve], rejectLink, [reject, this]);
+      this._push(resolveLink, [resolve], rejectLink, [reject, this]);
     });
   }
 
   /**
    * Cancels this Deferred when `signal` aborts (at once if it already has). The listener is
    * removed when the chain reaches this point.
+   * @throws InvalidArgTypeError if `signal` is not an AbortSignal.
    */
   cancelWhenAborted(signal: AbortSignal): this {
-    if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
-      throw new InvalidArgTypeError(`signal must be an AbortSignal, received ${describe(signal)}`);
-    }
-    if (signal.aborted) {
-      this.cancel();
-      return this;
-    }
-    const onAbort = (): void => this.cancel();
-    signal.addEventListener('abort', onAbort, { once: true });
-    this._add(removeAbortListener, [signal, onAbort], removeAbortListener, [signal, onAbort]);
+    cancelWhenAborted(this as Deferred<unknown>, signal);
     return this;
   }
 
   /**
    * An AbortSignal that aborts (with a {@link CancelledError} reason) when this Deferred is
-   * cancelled before it fires. Once the Deferred has fired, the signal never aborts.
+   * cancelled before it fires, before the canceller runs. Once the Deferred has fired, the
+   * signal never aborts.
    */
   toSignal(): AbortSignal {
     if (this._called) return new AbortController().signal;
-    const controller = this._abort ?? (this._abort = new AbortController());
-    return controller.signal;
+    const rare = this._rareState();
+    return (rare.abort ?? (rare.abort = new AbortController())).signal;
   }
 
   /**
    * A Deferred that fires with the outcome of `promise`. Without a `canceller`, cancelling it
    * errbacks at once with a CancelledError and the promise's later outcome is ignored.
+   * @throws InvalidArgTypeError if `promise` is not a thenable.
    */
   static fromPromise<T>(promise: PromiseLike<T>, canceller?: (d: Deferred<T>) => void): Deferred<T> {
     const then = promise !== null && (typeof promise === 'object' || typeof promise === 'function') ? promise.then : undefined;
@@ -502,7 +521,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return new Deferred<T>(canceller).cancelWhenAborted(signal);
   }
 
-  /** `<Deferred at 0x1f current result: 42>`, as Twisted (with a counter instead of an address). */
+  /** `<Deferred at 0x1f current result: 42>`, as Twisted's (a counter instead of an address). */
   toString(): string {
     let desc = '';
     if (this._chainedTo !== null) desc = ` waiting on Deferred at 0x${this._chainedTo._ident().toString(16)}`;
@@ -512,7 +531,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   /** @internal */
   _ident(): number {
-    return this._id !== 0 ? this._id : (this._id = ++nextId);
+    const rare = this._rareState();
+    return rare.id !== 0 ? rare.id : (rare.id = ++nextId);
   }
 
   /** @internal */
@@ -530,14 +550,8 @@ function describeResult(result: unknown): string {
   return inspect(result, { depth: 1, breakLength: Infinity });
 }
 
-function restOf(args: IArguments): unknown[] {
-  const out = new Array<unknown>(args.length - 1);
-  for (let i = 1; i < args.length; i++) out[i - 1] = args[i];
-  return out;
-}
-
 function argsArray(value: unknown, what: string): unknown[] | undefined {
-  if (value === undefined || value === null) return undefined;
+  if (value == null) return undefined;
   if (!Array.isArray(value)) throw new InvalidArgTypeError(`${what} must be an array, received ${describe(value)}`);
   return value.length === 0 ? undefined : value.slice();
 }
@@ -552,15 +566,7 @@ function chainErrback(failure: Failure, d: Deferred<unknown>): undefined {
   return undefined;
 }
 
-function cancelledToTimedOut(result: unknown, seconds: number): unknown {
-  if (result instanceof Failure) {
-    result.trap(CancelledError);
-    throw new TimeoutError(seconds);
-  }
-  return result;
-}
-
-/** A Deferred following the thenable a callback returned. */
+/** A Deferred following the thenable a callback returned (or the chain was fired with). */
 function adoptThenable(value: object, then: ThenFn): Deferred<unknown> {
   const d = new Deferred<unknown>();
   subscribe(d, value, then);

@@ -6,6 +6,7 @@ import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { assertFunction, describe } from '../errors/validate';
 import { Deferred, type Settled } from './deferred';
 import { Failure } from './failure';
+import { LinkNode } from './links';
 
 /** What a generator driven by inlineCallbacks looks like (its `yield` expressions are untyped). */
 export type InlineGenerator<R> = Generator<unknown, R, any>;
@@ -94,9 +95,10 @@ export function cancellableInlineCallbacks(gen: InlineGenerator<unknown>): Defer
  * cancelled one waits for the generator's final outcome (Twisted's `_addCancelCallbackToDeferred`).
  */
 function addCancelCallbackToDeferred(d: Deferred<unknown>, status: Status): void {
-  const chain = d._chain;
-  if (chain === null) d._chain = [null, undefined, handleCancel, [status]];
-  else chain.splice(d._head, 0, null, undefined, handleCancel, [status]);
+  const link = new LinkNode(null, undefined, handleCancel, [status]);
+  link.next = d._first;
+  d._first = link;
+  if (d._last === null) d._last = link;
   d.errback(new InlineCallbacksCancelled());
 }
 

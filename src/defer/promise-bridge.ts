@@ -1,38 +1,34 @@
 /**
- * The glue between Deferreds and the Promise / AbortSignal world: the links that `asPromise`,
- * `cancelWhenAborted` and `fromPromise` put into a chain. Kept apart from the chain machinery in
- * deferred.ts; these functions only use Deferred's internal fields, never construct one.
+ * The glue between Deferreds and the Promise / AbortSignal world: the links that `asPromise`
+ * and `cancelWhenAborted` put into a chain, and the subscription of a Deferred to a thenable.
+ * These functions only use Deferred's internal methods, never construct one, so deferred.ts can
+ * import them without an import cycle mattering.
  */
+import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { describe } from '../errors/validate';
 import type { Deferred } from './deferred';
 import type { Failure } from './failure';
 
 /** @internal The `then` of a thenable, called with the thenable as `this`. */
 export type ThenFn = (this: unknown, onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void) => unknown;
 
-/** @internal Callback link of `asPromise`: resolves and passes the value on. */
+/** @internal Callback link of `asPromise`: resolves and passes the value on unchanged. */
 export function resolveLink(value: unknown, resolve: (v: unknown) => void): unknown {
   resolve(value);
   return value;
 }
 
-/** @internal Errback link of `asPromise`: the Failure now counts as handled. */
+/** @internal Errback link of `asPromise`: rejects; the Failure now counts as handled. */
 export function rejectLink(failure: Failure, reject: (e: unknown) => void, d: Deferred<unknown>): Failure {
-  d._handled = failure;
+  d._rareState().handled = failure;
   reject(failure.value);
   return failure;
 }
 
-/** @internal Link of `cancelWhenAborted`: the signal no longer concerns this Deferred. */
-export function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
-  signal.removeEventListener('abort', onAbort);
-  return result;
-}
-
 /**
  * @internal Subscribes `d` to a thenable. Only the first outcome counts, and a `then` that
- * throws after reporting one is ignored, as Promises/A+ requires. Once `d` has fired otherwise
- * (cancelled, say), the outcome is dropped; after a cancel without canceller it is absorbed by
- * the `_suppressAlreadyCalled` rule.
+ * throws after reporting one is ignored, as Promises/A+ requires. See `Deferred._settle` for
+ * what happens when `d` was fired meanwhile (cancelled, say).
  */
 export function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): void {
   let settled = false;
@@ -42,20 +38,43 @@ export function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): vo
       (value: unknown) => {
         if (settled) return;
         settled = true;
-        if (d._called && !d._suppressAlreadyCalled) return;
-        d.callback(value);
+        d._settle(value, false);
       },
       (reason: unknown) => {
         if (settled) return;
         settled = true;
-        if (d._called && !d._suppressAlreadyCalled) return;
-        d.errback(reason);
+        d._settle(reason, true);
       },
     );
   } catch (e) {
     if (settled) return;
     settled = true;
-    if (d._called && !d._suppressAlreadyCalled) return;
-    d.errback(e);
+    d._settle(e, true);
   }
+}
+
+/** @internal The body of `Deferred.cancelWhenAborted`. */
+export function cancelWhenAborted(d: Deferred<unknown>, signal: AbortSignal): void {
+  if (
+    signal === null ||
+    typeof signal !== 'object' ||
+    typeof signal.addEventListener !== 'function' ||
+    typeof signal.aborted !== 'boolean'
+  ) {
+    throw new InvalidArgTypeError(`signal must be an AbortSignal, received ${describe(signal)}`);
+  }
+  if (signal.aborted) {
+    d.cancel();
+    return;
+  }
+  const onAbort = (): void => d.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const args = [signal, onAbort];
+  d._push(removeAbortListener, args, removeAbortListener, args);
+}
+
+/** Link of `cancelWhenAborted`: once the chain gets here, the signal no longer concerns it. */
+function removeAbortListener(result: unknown, signal: AbortSignal, onAbort: () => void): unknown {
+  signal.removeEventListener('abort', onAbort);
+  return result;
 }

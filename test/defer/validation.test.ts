@@ -48,7 +48,7 @@ describe('argument validation', () => {
       expectTypeError(() => d.addBoth(any(bad)));
     }
     // Nothing was added by the rejected calls.
-    expect(d._chain).toBeNull();
+    expect(d._first).toBeNull();
   });
 
   it('addCallbacks checks callback, errback and options', () => {

@@ -11,10 +11,10 @@
 // the chain returns: the microtask queue has been drained up to the last callback. Both sides
 // build their chain inside the timed region, so neither is credited with work done beforehand.
 //
-// Each case is warmed up, then measured over several rounds; the table shows the median
-// operations per second, the spread (min..max of the rounds, as a percentage of the median),
-// and the ratio Deferred / Promise. This is a benchmark, not a test: nothing here asserts on
-// timing.
+// Each case is warmed up, then measured over several rounds that alternate the two sides; the
+// table shows the median operations per second, the spread (min..max of the rounds, as a
+// percentage of the median), and the median of the per-round ratios Deferred / Promise. This
+// is a benchmark, not a test: nothing here asserts on timing.
 const path = require('node:path');
 
 const lib = require(path.join(__dirname, '..', '..', 'lib', 'index.js'));
@@ -88,18 +88,43 @@ async function calibrate(time, fn, n) {
   }
 }
 
-async function measure(time, fn, n) {
-  const ops = await calibrate(time, fn, n);
+function summary(rates) {
+  const sorted = rates.slice().sort((a, b) => a - b);
+  const median = sorted[sorted.length >> 1];
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], spreadPct: ((sorted[sorted.length - 1] - sorted[0]) / median) * 100 };
+}
+
+/**
+ * Measures both sides for one chain length. Rounds alternate Deferred and Promise (and which
+ * goes first), so that load from elsewhere on the machine hits both alike; the ratio is the
+ * median of the per-round ratios.
+ */
+async function measurePair(n) {
+  const dOps = await calibrate(timeSync, deferredOnce, n);
+  const pOps = await calibrate(timeAsync, promiseOnce, n);
   const warmUntil = now() + WARMUP_MS;
-  while (now() < warmUntil) await time(fn, n, Math.max(1, ops >> 3));
-  const rates = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const ms = await time(fn, n, ops);
-    rates.push((ops * 1000) / ms);
+  while (now() < warmUntil) {
+    timeSync(deferredOnce, n, Math.max(1, dOps >> 3));
+    await timeAsync(promiseOnce, n, Math.max(1, pOps >> 3));
   }
-  rates.sort((a, b) => a - b);
-  const median = rates[rates.length >> 1];
-  return { median, min: rates[0], max: rates[rates.length - 1], spreadPct: ((rates[rates.length - 1] - rates[0]) / median) * 100 };
+  const dRates = [];
+  const pRates = [];
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let d;
+    let p;
+    if (r % 2 === 0) {
+      d = (dOps * 1000) / timeSync(deferredOnce, n, dOps);
+      p = (pOps * 1000) / (await timeAsync(promiseOnce, n, pOps));
+    } else {
+      p = (pOps * 1000) / (await timeAsync(promiseOnce, n, pOps));
+      d = (dOps * 1000) / timeSync(deferredOnce, n, dOps);
+    }
+    dRates.push(d);
+    pRates.push(p);
+    ratios.push(d / p);
+  }
+  return { callbacks: n, deferred: summary(dRates), promise: summary(pRates), ratio: summary(ratios).median };
 }
 
 function fmtRate(r) {
@@ -116,15 +141,13 @@ function pad(s, w, right = false) {
 async function main() {
   const rows = [];
   for (const n of [1, 10, 100]) {
-    const d = await measure(timeSync, deferredOnce, n);
-    const p = await measure(timeAsync, promiseOnce, n);
-    rows.push({ callbacks: n, deferred: d, promise: p, ratio: d.median / p.median });
+    rows.push(await measurePair(n));
   }
   if (JSON_OUT) {
     console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, roundMs: ROUND_MS, rows, sink }, null, 2));
     return;
   }
-  console.log(`Deferred vs Promise chains  (node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median ops/s, spread = (max-min)/median)`);
+  console.log(`Deferred vs Promise chains  (node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median ops/s, spread = (max-min)/median, ratio = median of per-round ratios)`);
   const header = [pad('callbacks', 9, true), pad('Deferred ops/s', 15), pad('spread', 7), pad('Promise ops/s', 15), pad('spread', 7), pad('Deferred/Promise', 17)];
   console.log(header.join('  '));
   console.log('-'.repeat(header.join('  ').length));

@@ -2,6 +2,7 @@
 // registers theirs.
 import './scenarios-chain';
 import './scenarios-collections';
+import './scenarios-edges';
 import './scenarios-task';
 
 export { SCENARIOS, fmt } from './trace';

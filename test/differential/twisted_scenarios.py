@@ -1,10 +1,10 @@
 """
 Differential scenarios, Twisted side: the runner.
 
-Every scenario in twisted_chain.py, twisted_collections.py and twisted_task.py has a twin of the
-same name in the scenarios-*.ts files, written against ioreactor. Each appends strings to a
-trace; differential.test.ts runs this file once and compares the traces scenario by scenario.
-Run it by hand with:
+Every scenario in twisted_chain.py, twisted_collections.py, twisted_edges.py and
+twisted_task.py has a twin of the same name in the scenarios-*.ts files, written against
+ioreactor. Each appends strings to a trace; differential.test.ts runs this file once and
+compares the traces scenario by scenario. Run it by hand with:
 
     python3 test/differential/twisted_scenarios.py [scenario ...]
 
@@ -27,6 +27,7 @@ except ImportError as e:
 
 import twisted_chain  # noqa: E402,F401 - registers its scenarios
 import twisted_collections  # noqa: E402,F401
+import twisted_edges  # noqa: E402,F401
 import twisted_task  # noqa: E402,F401
 from twisted_trace import SCENARIOS, fmt_exc  # noqa: E402
 

@@ -141,3 +141,5 @@ export function toDeferreds(items: Iterable<DeferredLike<unknown>>, what: string
  */
 export type DeferredList<R> = DeferredListImpl<R>;
 export const DeferredList = DeferredListImpl as unknown as DeferredListConstructor;
+// So that toString() and stack traces say DeferredList.
+Object.defineProperty(DeferredListImpl, 'name', { value: 'DeferredList' });

@@ -192,7 +192,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * Deferred or a promise fires with its outcome once known (as resolving a promise does).
    * @throws AlreadyCalledError if the Deferred has fired already.
    */
-  callback(result: T): void {
+  callback(result: T | Failure | PromiseLike<T>): void {
     this._startRunCallbacks(result);
   }
 

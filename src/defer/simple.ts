@@ -8,15 +8,16 @@ import { Failure } from './failure';
 
 /**
  * A Deferred that has already fired with `result`: for code that must return a Deferred but
- * has its answer at hand. Callbacks added to it run at once.
+ * has its answer at hand. Callbacks added to it run at once. As with `callback`, a Failure
+ * makes it a failed Deferred and a Deferred or promise makes it follow that one.
  */
 export function succeed(): Deferred<undefined>;
-export function succeed<T>(result: T): Deferred<T>;
-export function succeed<T>(result?: T): Deferred<T | undefined> {
-  const d = new Deferred<T | undefined>();
+export function succeed<T>(result: T): Deferred<Settled<T>>;
+export function succeed<T>(result?: T): Deferred<Settled<T> | undefined> {
+  const d = new Deferred<Settled<T> | undefined>();
   if (result !== null && typeof result === 'object') {
     // A Failure, Deferred or promise needs the full treatment of callback().
-    d.callback(result);
+    d.callback(result as Settled<T>);
     return d;
   }
   // Setting the fields directly skips an empty run of the chain, as Twisted's succeed does.
@@ -36,18 +37,18 @@ export function fail<T = never>(reason?: unknown): Deferred<T> {
 }
 
 /**
- * Calls `f(...args)` now and returns a Deferred fired with its return value (as is, even a
- * Deferred or a promise), or failed with what it threw.
+ * Calls `f(...args)` now and returns a Deferred fired with its return value (through
+ * {@link succeed}), or failed with what it threw (Twisted's `execute`).
  *
  * @throws InvalidArgTypeError if `f` is not a function.
  */
-export function execute<R, A extends unknown[]>(f: (...args: A) => R, ...args: A): Deferred<R> {
+export function execute<R, A extends unknown[]>(f: (...args: A) => R, ...args: A): Deferred<Settled<R>> {
   assertFunction(f, 'f');
   let result: R;
   try {
     result = f(...args);
   } catch (e) {
-    return fail<R>(e);
+    return fail(e);
   }
   return succeed(result);
 }
@@ -74,5 +75,5 @@ export function maybeDeferred<R, A extends unknown[]>(f: (...args: A) => R, ...a
   } catch (e) {
     return fail(e);
   }
-  return succeed(result as Settled<R>);
+  return succeed(result as Settled<R>) as Deferred<Settled<R>>;
 }

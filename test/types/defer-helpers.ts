@@ -94,3 +94,15 @@ q.put(1);
 q.put('one');
 const got = q.get();
 assertType<Equal<typeof got, Deferred<number>>>();
+
+// succeed follows what callback() follows: a promise or Deferred is waited for.
+const sp = succeed(Promise.resolve(1));
+assertType<Equal<typeof sp, Deferred<number>>>();
+const sf = succeed(new Failure(new Error('x')));
+assertType<Equal<typeof sf, Deferred<never>>>();
+// callback accepts a Failure or a promise of T, but not another type.
+const cbTarget = new Deferred<number>();
+cbTarget.callback(Promise.resolve(2));
+cbTarget.callback(new Failure(new Error('e')));
+// @ts-expect-error a promise of the wrong type
+cbTarget.callback(Promise.resolve('2'));

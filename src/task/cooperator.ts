@@ -358,9 +358,10 @@ export class Cooperator {
 let defaultCooperator: Cooperator | undefined;
 
 /**
- * The Cooperator behind the module functions {@link coiterate} and {@link cooperate}. ioreactor
- * has no global reactor, so its ticks run on Node's own event loop (`setImmediate`), which is
- * also the loop every Reactor runs in. Its termination predicate is the default 10 ms slice.
+ * The Cooperator behind the module functions {@link coiterate} and {@link cooperate}. It is tied
+ * to no reactor: its ticks run on Node's own event loop (`setImmediate`), which is also the
+ * loop every Reactor runs in, so it works the same whichever reactors a program uses (and
+ * with none). Its termination predicate is the default 10 ms slice.
  */
 export function getDefaultCooperator(): Cooperator {
   return (defaultCooperator ??= new Cooperator());

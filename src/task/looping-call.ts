@@ -21,8 +21,9 @@ import { assertReactorTime } from './validate';
  * - `start()` returns a Deferred that fires with this LoopingCall when `stop()` is called, or
  *   fails with the error when the function throws or its Deferred fails.
  *
- * There is no global reactor in ioreactor: assign {@link LoopingCall.clock} (a Reactor, a
- * task `Clock`, any IReactorTime) before `start()`.
+ * Unlike Twisted's, a LoopingCall does not pick a reactor by itself, since a program may run
+ * several: assign {@link LoopingCall.clock} (the default `reactor`, any Reactor, a task
+ * `Clock`, any IReactorTime) before `start()`.
  *
  * @example
  * ```ts

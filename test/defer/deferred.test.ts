@@ -1,9 +1,10 @@
 // Core callback-chain behaviour, after twisted/test/test_defer.py DeferredTests.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { fail, succeed } from '../../src/defer/simple';
-import { setDebugging } from '../../src/defer/debug';
+import { getDebugging, setDebugging } from '../../src/defer/debug';
 import { assertNoResult, failureResultOf, GenericError, successResultOf } from './helpers';
 
 afterEach(() => setDebugging(false));
@@ -275,6 +276,14 @@ describe('repr', () => {
 });
 
 describe('debug mode', () => {
+  it('getDebugging reflects setDebugging', () => {
+    expect(getDebugging()).toBe(false);
+    setDebugging(true);
+    expect(getDebugging()).toBe(true);
+    setDebugging(false);
+    expect(getDebugging()).toBe(false);
+  });
+
   it('setDebugging(true) records creation and invocation stacks in AlreadyCalledError', () => {
     setDebugging(true);
     const d = new Deferred<string>();
@@ -331,5 +340,75 @@ describe('no result yet', () => {
     assertNoResult(d);
     d.callback(1);
     expect(() => assertNoResult(d)).toThrow();
+  });
+});
+
+describe('chain semantics against a model (property)', () => {
+  type Op = 'cbAdd' | 'cbThrow' | 'cbFailure' | 'ebRecover' | 'ebPass' | 'ebThrow' | 'bothTag' | 'fireAsync';
+  const ops: Op[] = ['cbAdd', 'cbThrow', 'cbFailure', 'ebRecover', 'ebPass', 'ebThrow', 'bothTag', 'fireAsync'];
+
+  it('every sequence of links gives the result a straight-line model predicts, fired before or after adding', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ops), { maxLength: 25 }), fc.boolean(), fc.integer(), (seq, fireFirst, start) => {
+        // The model: either a number or an error message.
+        let model: { ok: true; v: number } | { ok: false; msg: string } = { ok: true, v: start };
+        const pending: Deferred<number>[] = [];
+        const d = new Deferred<number>();
+        if (fireFirst) d.callback(start);
+        let chain: Deferred<unknown> = d;
+        seq.forEach((op, k) => {
+          switch (op) {
+            case 'cbAdd':
+              chain = chain.addCallback((v) => (v as number) + k);
+              if (model.ok) model = { ok: true, v: model.v + k };
+              break;
+            case 'cbThrow':
+              chain = chain.addCallback(() => {
+                throw new Error(`t${k}`);
+              });
+              if (model.ok) model = { ok: false, msg: `t${k}` };
+              break;
+            case 'cbFailure':
+              chain = chain.addCallback(() => new Failure(new Error(`f${k}`)));
+              if (model.ok) model = { ok: false, msg: `f${k}` };
+              break;
+            case 'ebRecover':
+              chain = chain.addErrback(() => k);
+              if (!model.ok) model = { ok: true, v: k };
+              break;
+            case 'ebPass':
+              chain = chain.addErrback((f) => f);
+              break;
+            case 'ebThrow':
+              chain = chain.addErrback((f) => {
+                throw new Error(`${f.getErrorMessage()}!`);
+              });
+              if (!model.ok) model = { ok: false, msg: `${model.msg}!` };
+              break;
+            case 'bothTag':
+              chain = chain.addBoth((r) => (r instanceof Failure ? r : (r as number) * 2));
+              if (model.ok) model = { ok: true, v: model.v * 2 };
+              break;
+            case 'fireAsync': {
+              // A callback returning a Deferred that fires later with the same outcome.
+              const inner = new Deferred<number>();
+              pending.push(inner);
+              chain = chain.addBoth((r) => {
+                if (r instanceof Failure) inner.errback(r);
+                else inner.callback(r as number);
+                return inner;
+              });
+              break;
+            }
+          }
+        });
+        if (!fireFirst) d.callback(start);
+        if (model.ok) {
+          expect(successResultOf(chain)).toBe(model.v);
+        } else {
+          expect(failureResultOf(chain).getErrorMessage()).toBe(model.msg);
+        }
+      }),
+    );
   });
 });

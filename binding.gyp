@@ -22,6 +22,19 @@
         "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
         "MACOSX_DEPLOYMENT_TARGET": "10.15"
       }
+    },
+    {
+      "target_name": "ioreactor_c_echo_server",
+      "type": "executable",
+      "sources": ["bench/native/c_echo_server.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "ioreactor_load_generator",
+      "type": "executable",
+      "sources": ["bench/native/load_generator.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "libraries": ["-lpthread"]
     }
   ]
 }

@@ -6,7 +6,7 @@
 export interface IDelayedCall {
   /** Seconds (on the owning clock) at which the call is scheduled to run. */
   getTime(): number;
-  /** Cancels the call. Throws AlreadyCalledError / AlreadyCancelledError if it is too late. */
+  /** Cancels the call. Throws AlreadyCalled / AlreadyCancelled if it is too late. */
   cancel(): void;
   /** Reschedules the call to run `secondsFromNow` seconds from now. */
   reset(secondsFromNow: number): void;

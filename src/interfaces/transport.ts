@@ -1,0 +1,81 @@
+/**
+ * The interfaces between protocols and transports, named as Twisted names them
+ * (ITransport, ITCPTransport, IProducer, IConsumer, IConnector, IListeningPort).
+ */
+import type { Deferred } from '../defer/deferred';
+import type { Failure } from '../defer/failure';
+import type { Address } from '../transport/address';
+
+/** Bytes a transport accepts. Strings are refused (as in Twisted): encode them yourself. */
+export type Bytes = Uint8Array;
+
+/** Something that produces data for a consumer (a transport) and can be throttled. */
+export interface IPullProducer {
+  /** Produce more data: called when the consumer wants some (pull) or may take more (push). */
+  resumeProducing(): void;
+  /** Stop for good: the consumer is gone. */
+  stopProducing(): void;
+}
+
+export interface IPushProducer extends IPullProducer {
+  /** Stop producing until resumeProducing: the consumer's buffer is full. */
+  pauseProducing(): void;
+}
+
+export type IProducer = IPullProducer | IPushProducer;
+
+export interface ITransport {
+  /** Queues bytes for sending; never blocks. After the connection is closed, a silent no-op. */
+  write(data: Bytes): void;
+  writeSequence(data: Iterable<Bytes>): void;
+  /** Closes once everything written has been sent (after the producer, if one is registered, is unregistered). */
+  loseConnection(): void;
+  /** Closes now, dropping anything not yet sent. Idempotent. */
+  abortConnection(): void;
+  getPeer(): Address;
+  getHost(): Address;
+}
+
+export interface IHalfCloseableTransport extends ITransport {
+  /** Shuts down the write side once everything written has been sent; reading goes on. */
+  loseWriteConnection(): void;
+}
+
+export interface ITCPTransport extends IHalfCloseableTransport {
+  setTcpNoDelay(enabled: boolean): void;
+  getTcpNoDelay(): boolean;
+  setTcpKeepAlive(enabled: boolean): void;
+  getTcpKeepAlive(): boolean;
+}
+
+/** A transport is also a consumer (of a registered producer) and a push producer (of reads). */
+export interface IConsumer {
+  registerProducer(producer: IProducer, streaming: boolean): void;
+  unregisterProducer(): void;
+}
+
+export interface IListeningPort {
+  /** Stops accepting; the Deferred fires once the socket is closed. */
+  stopListening(): Deferred<void>;
+  getHost(): Address;
+}
+
+export interface IConnector {
+  /** Stops a connection attempt in progress (clientConnectionFailed with UserError). */
+  stopConnecting(): void;
+  /** Disconnects: stops connecting, or loses the connection. */
+  disconnect(): void;
+  /** Tries again (used by ReconnectingClientFactory). */
+  connect(): void;
+  getDestination(): Address;
+}
+
+/** Protocols that want to hear about half-closes instead of losing the connection. */
+export interface IHalfCloseableProtocol {
+  /** The peer will send no more; we may still write. */
+  readConnectionLost(): void;
+  /** Our write side was shut down (after loseWriteConnection). */
+  writeConnectionLost(): void;
+}
+
+export type ConnectionLostReason = Failure;

@@ -1,0 +1,44 @@
+import type { Failure } from '../defer/failure';
+import type { ITCPTransport } from '../interfaces/transport';
+import type { Factory } from './factory';
+
+/**
+ * The base of every stream protocol, as Twisted's `Protocol`: override the event methods.
+ *
+ * Data contract: the `data` passed to {@link Protocol.dataReceived} is yours to keep — a fresh
+ * Buffer that nothing else will write to. Chunk boundaries carry no meaning (TCP is a stream):
+ * one write by the peer may arrive in several calls and several writes in one.
+ */
+export class Protocol {
+  /** True between makeConnection and connectionLost. */
+  connected = false;
+  /** Set before {@link connectionMade} runs; the transport to write to. */
+  transport!: ITCPTransport;
+  /** The factory that built this protocol (set by Factory.buildProtocol). */
+  factory: Factory | undefined;
+
+  /** Called by the transport when the connection is up: sets `transport`, then connectionMade(). */
+  makeConnection(transport: ITCPTransport): void {
+    this.connected = true;
+    this.transport = transport;
+    this.connectionMade();
+  }
+
+  /** The connection is up; `this.transport` is usable. */
+  connectionMade(): void {}
+
+  /** Bytes arrived. See the class documentation for the data contract. */
+  dataReceived(_data: Buffer): void {}
+
+  /**
+   * The connection is gone. `reason.value` is a ConnectionDone (closed cleanly), a
+   * ConnectionLost (reset, or some other failure; its `cause` holds the system error) or a
+   * ConnectionAborted (abortConnection was called).
+   */
+  connectionLost(_reason: Failure): void {}
+
+  /** A short name for log lines about this protocol. */
+  logPrefix(): string {
+    return this.constructor.name;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Address objects, as Twisted's `twisted.internet.address`: what `getPeer()`, `getHost()` and
+ * `buildProtocol(addr)` see. They are plain immutable values, compared with `equals`.
+ */
+export class IPv4Address {
+  readonly type = 'TCP' as const;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+  ) {
+    Object.freeze(this);
+  }
+  equals(other: unknown): boolean {
+    return other instanceof IPv4Address && other.host === this.host && other.port === this.port;
+  }
+  toString(): string {
+    return `IPv4Address(TCP, '${this.host}', ${this.port})`;
+  }
+}
+
+export class IPv6Address {
+  readonly type = 'TCP' as const;
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly flowInfo = 0,
+    readonly scopeID = 0,
+  ) {
+    Object.freeze(this);
+  }
+  equals(other: unknown): boolean {
+    return other instanceof IPv6Address && other.host === this.host && other.port === this.port && other.scopeID === this.scopeID;
+  }
+  toString(): string {
+    return `IPv6Address(TCP, '${this.host}', ${this.port})`;
+  }
+}
+
+/**
+ * A UNIX socket address. `name` is the path, or for a Linux abstract socket a string starting
+ * with a NUL character (`'\0name'`), or null for an unnamed socket (most client ends).
+ */
+export class UNIXAddress {
+  readonly type = 'UNIX' as const;
+  constructor(readonly name: string | null) {
+    Object.freeze(this);
+  }
+  equals(other: unknown): boolean {
+    return other instanceof UNIXAddress && other.name === this.name;
+  }
+  toString(): string {
+    return `UNIXAddress(${this.name === null ? 'None' : JSON.stringify(this.name)})`;
+  }
+}
+
+export type Address = IPv4Address | IPv6Address | UNIXAddress;

@@ -182,15 +182,16 @@ export class ReconnectingClientFactory<P extends Protocol = Protocol> extends Cl
     this.checkSettings();
     const clock = this.clock ?? reactorOf(target);
 
-    this.retries += 1;
-    if (this.maxRetries !== undefined && this.retries > this.maxRetries) return;
-
+    // Drawn before the counter moves, since a bad random source throws here.
     let delay = Math.min(this.delay * this.factor, this.maxDelay);
     if (this.jitter) {
       // A negative draw is possible only far out in the tail (or with a contrived random
       // source); a clock refuses negative delays, and "now" is what it would mean.
       delay = Math.max(0, normalVariate(delay, delay * this.jitter, this.random));
     }
+
+    this.retries += 1;
+    if (this.maxRetries !== undefined && this.retries > this.maxRetries) return;
     this._delay = delay;
     this.clock = clock;
 

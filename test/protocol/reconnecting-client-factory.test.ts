@@ -1,0 +1,559 @@
+// ReconnectingClientFactory: cases follow Twisted's twisted/test/test_factories.py
+// ReconnectingFactoryTests (the Twisted test name is in the title where there is one), plus the
+// back-off arithmetic, jitter, maxRetries, validation and ioreactor's deviations.
+import { describe, expect, it } from 'vitest';
+import { Failure } from '../../src/defer/failure';
+import { ConnectionDone } from '../../src/errors/connection-done';
+import { ConnectionRefusedError } from '../../src/errors/connection-refused-error';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
+import type { IReactorTime } from '../../src/interfaces/time';
+import type { IConnector } from '../../src/interfaces/transport';
+import { normalVariate, ReconnectingClientFactory } from '../../src/protocol/reconnecting-client-factory';
+import { Protocol } from '../../src/protocol/protocol';
+import { Clock } from '../../src/task/clock';
+import { IPv4Address } from '../../src/transport/address';
+
+const ADDR = new IPv4Address('127.0.0.1', 4321);
+const J = 0.11962656472;
+
+/** A connector that records what the factory asks of it (Twisted's FakeConnector, with state). */
+class FakeConnector implements IConnector {
+  connects = 0;
+  stops = 0;
+  state: 'connecting' | 'connected' | 'disconnected' = 'disconnected';
+  constructor(
+    readonly factory?: ReconnectingClientFactory,
+    readonly reactor?: IReactorTime,
+  ) {}
+  connect(): void {
+    this.connects++;
+    this.state = 'connecting';
+    this.factory?.startedConnecting(this);
+  }
+  /** As a real connector: refused unless connecting, and the failure is reported at once. */
+  stopConnecting(): void {
+    this.stops++;
+    if (this.state !== 'connecting') throw new Error('stopConnecting while not connecting');
+    this.state = 'disconnected';
+    this.factory?.clientConnectionFailed(this, new Failure(new UserAbortedConnect()));
+  }
+  disconnect(): void {}
+  getDestination(): IPv4Address {
+    return ADDR;
+  }
+  succeed(): Protocol | null {
+    this.state = 'connected';
+    return this.factory!.buildProtocol(ADDR);
+  }
+  fail(): void {
+    this.state = 'disconnected';
+    this.factory!.clientConnectionFailed(this, new Failure(new ConnectionRefusedError()));
+  }
+  lose(): void {
+    this.state = 'disconnected';
+    this.factory!.clientConnectionLost(this, new Failure(new ConnectionDone()));
+  }
+}
+
+/** A seeded uniform source (mulberry32), so the jitter statistics are reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random source whose Box–Muller draw is exactly `z` (u2 = 0 makes the cosine 1). */
+function drawing(z: number): () => number {
+  const u1 = 1 - Math.exp((-z * z) / 2);
+  const u2 = z >= 0 ? 0 : 0.5; // cos(pi) = -1 for a negative draw
+  let i = 0;
+  return () => (i++ % 2 === 0 ? u1 : u2);
+}
+
+function factoryWith(clock: Clock, options: ConstructorParameters<typeof ReconnectingClientFactory>[0] = {}): ReconnectingClientFactory {
+  const f = new ReconnectingClientFactory({ clock, ...options });
+  f.protocol = Protocol;
+  return f;
+}
+
+/** The delay of the single scheduled reconnection. */
+function scheduledDelay(clock: Clock): number {
+  const calls = clock.getDelayedCalls();
+  expect(calls).toHaveLength(1);
+  return calls[0].getTime() - clock.seconds();
+}
+
+describe('ReconnectingClientFactory: defaults and scheduling', () => {
+  it("has Twisted's settings and a fresh state", () => {
+    const f = new ReconnectingClientFactory();
+    expect([f.maxDelay, f.initialDelay, f.factor, f.jitter]).toEqual([3600, 1.0, Math.E, J]);
+    expect([f.delay, f.retries, f.continueTrying, f.maxRetries, f.connector, f.clock]).toEqual([1.0, 0, true, undefined, undefined, undefined]);
+  });
+
+  it('test_parametrizedClock: a lost connection schedules one call on the given clock', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    f.clientConnectionLost(new FakeConnector(), new Failure(new ConnectionDone()));
+    expect(clock.getDelayedCalls()).toHaveLength(1);
+    f.stopTrying();
+  });
+
+  it('a failed attempt records the connector and reconnects it when the delay has passed', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const c = new FakeConnector(f);
+    f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    expect(f.connector).toBe(c);
+    expect(f.retries).toBe(1);
+    clock.advance(Math.E - 0.001);
+    expect(c.connects).toBe(0);
+    clock.advance(0.001);
+    expect(c.connects).toBe(1);
+    expect(clock.getDelayedCalls()).toEqual([]);
+  });
+
+  it('retry(connector) reconnects the connector given rather than the recorded one', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const first = new FakeConnector();
+    const second = new FakeConnector();
+    f.connector = first;
+    f.retry(second);
+    clock.advance(10);
+    expect([first.connects, second.connects]).toEqual([0, 1]);
+  });
+
+  it('full cycle: fail, reconnect, connect (resetDelay in buildProtocol), lose, retry from the initial delay', () => {
+    class Resetting extends ReconnectingClientFactory {
+      override buildProtocol(addr: IPv4Address): Protocol | null {
+        this.resetDelay();
+        return super.buildProtocol(addr);
+      }
+    }
+    const clock = new Clock();
+    const f = new Resetting({ clock, jitter: 0 });
+    f.protocol = Protocol;
+    const c = new FakeConnector(f);
+    c.connect();
+    c.fail();
+    clock.advance(Math.E);
+    expect(c.connects).toBe(2);
+    c.fail();
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E ** 2, 12);
+    clock.advance(Math.E ** 2);
+    expect(c.succeed()).toBeInstanceOf(Protocol);
+    expect([f.retries, f.delay]).toEqual([0, 1]);
+    c.lose();
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E, 12);
+    f.stopTrying();
+  });
+});
+
+describe('ReconnectingClientFactory: back-off', () => {
+  it('without jitter the delay grows by factor per retry: e, e^2, e^3', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const c = new FakeConnector();
+    const delays: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+      delays.push(scheduledDelay(clock));
+      clock.advance(delays[i]);
+    }
+    expect(delays[0]).toBeCloseTo(Math.E, 12);
+    expect(delays[1]).toBeCloseTo(Math.E ** 2, 12);
+    expect(delays[2]).toBeCloseTo(Math.E ** 3, 12);
+    expect(c.connects).toBe(3);
+  });
+
+  it('the delay is capped at maxDelay', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0, maxDelay: 10 });
+    const c = new FakeConnector();
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      f.retry(c);
+      // f.delay is exact; the clock's deadline minus now may be off by rounding.
+      expect(scheduledDelay(clock)).toBeCloseTo(f.delay, 9);
+      delays.push(f.delay);
+      clock.advance(delays[i]);
+    }
+    expect(delays.slice(2)).toEqual([10, 10, 10]);
+    expect(delays[1]).toBeCloseTo(Math.E ** 2, 12);
+  });
+
+  it('the default cap of 3600 s is reached after 9 retries (e^9 > 3600)', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const c = new FakeConnector();
+    for (let i = 0; i < 8; i++) {
+      f.retry(c);
+      expect(scheduledDelay(clock)).toBeLessThan(3600);
+      clock.advance(3600);
+    }
+    f.retry(c);
+    expect(f.delay).toBe(3600);
+    expect(scheduledDelay(clock)).toBeCloseTo(3600, 6);
+    f.stopTrying();
+  });
+
+  it('jitter: a draw of +1 sigma gives delay * (1 + jitter)', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { random: drawing(1) });
+    f.retry(new FakeConnector());
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E * (1 + J), 12);
+    expect(f.delay).toBeCloseTo(Math.E * (1 + J), 12);
+    f.stopTrying();
+  });
+
+  it('jitter: a draw of -2 sigma gives delay * (1 - 2 jitter)', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { random: drawing(-2) });
+    f.retry(new FakeConnector());
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E * (1 - 2 * J), 12);
+    f.stopTrying();
+  });
+
+  it('the jittered delay is kept and compounds, as in Twisted', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { random: drawing(1) });
+    const c = new FakeConnector();
+    f.retry(c);
+    clock.advance(100);
+    f.retry(c);
+    expect(scheduledDelay(clock)).toBeCloseTo((Math.E * (1 + J)) ** 2, 10);
+    f.stopTrying();
+  });
+
+  it('jitter bounds: 2000 seeded first retries stay within 9 sigma, with mean e and sd e*jitter', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { random: seeded(42) });
+    const c = new FakeConnector();
+    const delays: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      f.resetDelay();
+      f.retry(c);
+      delays.push(scheduledDelay(clock));
+    }
+    f.stopTrying();
+    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
+    const sd = Math.sqrt(delays.reduce((a, b) => a + (b - mean) ** 2, 0) / (delays.length - 1));
+    for (const d of delays) {
+      expect(d).toBeGreaterThan(Math.E * (1 - 9 * J));
+      expect(d).toBeLessThan(Math.E * (1 + 9 * J));
+    }
+    expect(Math.abs(mean - Math.E)).toBeLessThan(0.02);
+    expect(sd / (Math.E * J)).toBeGreaterThan(0.9);
+    expect(sd / (Math.E * J)).toBeLessThan(1.1);
+    expect(new Set(delays).size).toBeGreaterThan(1900);
+  });
+
+  it('a negative draw (only possible with a huge jitter) is clamped to 0, which the clock accepts', () => {
+    const clock = new Clock();
+    const c = new FakeConnector();
+    const f = factoryWith(clock, { jitter: 2, random: drawing(-3) });
+    f.retry(c);
+    expect(scheduledDelay(clock)).toBe(0);
+    clock.advance(0);
+    expect(c.connects).toBe(1);
+  });
+
+  it('a second failure with a reconnection pending replaces it: one call, one connect', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const c = new FakeConnector();
+    f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E ** 2, 12);
+    clock.advance(100);
+    expect(c.connects).toBe(1);
+  });
+
+  it('a subclass field overriding initialDelay takes effect from the first retry', () => {
+    class Quick extends ReconnectingClientFactory {
+      override initialDelay = 0.5;
+      override jitter = 0;
+    }
+    const clock = new Clock();
+    const f = new Quick({ clock });
+    expect(f.delay).toBe(0.5);
+    f.retry(new FakeConnector());
+    expect(scheduledDelay(clock)).toBeCloseTo(0.5 * Math.E, 12);
+    f.stopTrying();
+  });
+
+  it('normalVariate: seeded samples have the requested mean and standard deviation', () => {
+    const random = seeded(7);
+    const xs = Array.from({ length: 20000 }, () => normalVariate(10, 2, random));
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    expect(mean).toBeGreaterThan(9.95);
+    expect(mean).toBeLessThan(10.05);
+    expect(sd).toBeGreaterThan(1.95);
+    expect(sd).toBeLessThan(2.05);
+    // About 68% within one sigma.
+    const within = xs.filter((x) => Math.abs(x - 10) < 2).length / xs.length;
+    expect(within).toBeGreaterThan(0.66);
+    expect(within).toBeLessThan(0.7);
+  });
+});
+
+describe('ReconnectingClientFactory: maxRetries', () => {
+  it('stops scheduling after maxRetries consecutive retries', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { maxRetries: 2, jitter: 0 });
+    const c = new FakeConnector();
+    for (let i = 0; i < 2; i++) {
+      f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+      expect(clock.getDelayedCalls()).toHaveLength(1);
+      clock.advance(100);
+    }
+    f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    expect(clock.getDelayedCalls()).toEqual([]);
+    expect(f.retries).toBe(3);
+    expect(c.connects).toBe(2);
+  });
+
+  it('maxRetries 0 never retries; resetDelay gives the retries back', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { maxRetries: 0 });
+    const c = new FakeConnector();
+    f.clientConnectionLost(c, new Failure(new ConnectionDone()));
+    expect(clock.getDelayedCalls()).toEqual([]);
+    f.maxRetries = 1;
+    f.resetDelay();
+    f.clientConnectionLost(c, new Failure(new ConnectionDone()));
+    expect(clock.getDelayedCalls()).toHaveLength(1);
+    f.stopTrying();
+  });
+});
+
+describe('ReconnectingClientFactory: stopTrying', () => {
+  it('cancels the pending reconnection: no call left, connect never runs', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    const c = new FakeConnector(f);
+    c.connect();
+    c.fail();
+    expect(clock.getDelayedCalls()).toHaveLength(1);
+    f.stopTrying();
+    expect(f.continueTrying).toBe(false);
+    expect(clock.getDelayedCalls()).toEqual([]);
+    clock.advance(10_000);
+    expect(c.connects).toBe(1);
+    // The connector had failed: there was no attempt to stop.
+    expect(c.stops).toBe(0);
+  });
+
+  it('test_stopTryingDoesNotReconnect: stopping an active connector does not retry', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    const c = new FakeConnector(f);
+    c.state = 'connecting';
+    f.connector = c;
+    f.stopTrying();
+    expect(c.stops).toBe(1);
+    expect(c.connects).toBe(0);
+    expect(clock.getDelayedCalls()).toEqual([]);
+    expect(f.retries).toBe(0);
+  });
+
+  it('an attempt in progress (startedConnecting) is stopped; its UserAbortedConnect is not retried', () => {
+    const clock = new Clock();
+    const seen: Failure[] = [];
+    class Watching extends ReconnectingClientFactory {
+      override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+        seen.push(reason);
+        super.clientConnectionFailed(connector, reason);
+      }
+    }
+    const f = new Watching({ clock });
+    const c = new FakeConnector(f);
+    c.connect();
+    expect(f.connector).toBe(c);
+    f.stopTrying();
+    expect(c.stops).toBe(1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].value).toBeInstanceOf(UserAbortedConnect);
+    expect(clock.getDelayedCalls()).toEqual([]);
+  });
+
+  it('test_stopTryingWhenConnected: stopTrying while connected neither stops nor later reconnects', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    const c = new FakeConnector(f);
+    c.connect();
+    c.succeed();
+    f.stopTrying(); // FakeConnector.stopConnecting would throw: it is connected.
+    expect(c.stops).toBe(0);
+    c.lose();
+    expect(f.continueTrying).toBe(false);
+    expect(clock.getDelayedCalls()).toEqual([]);
+    expect(c.connects).toBe(1);
+  });
+
+  it("swallows the connector's NotConnectingError, rethrows anything else", () => {
+    const f = factoryWith(new Clock());
+    const notConnecting = Object.assign(new Error('not connecting'), { code: 'ERR_IOREACTOR_NOT_CONNECTING' });
+    f.connector = { stopConnecting: () => { throw notConnecting; } } as unknown as IConnector;
+    expect(() => f.stopTrying()).not.toThrow();
+    const g = factoryWith(new Clock());
+    g.connector = { stopConnecting: () => { throw new Error('boom'); } } as unknown as IConnector;
+    expect(() => g.stopTrying()).toThrow('boom');
+    expect(g.continueTrying).toBe(false);
+  });
+
+  it('after stopTrying, failures and retry() do nothing, even without a connector', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    f.stopTrying();
+    f.clientConnectionFailed(new FakeConnector(), new Failure(new ConnectionRefusedError()));
+    expect(() => f.retry()).not.toThrow();
+    expect([f.retries, f.connector, clock.getDelayedCalls().length]).toEqual([0, undefined, 0]);
+  });
+});
+
+describe('ReconnectingClientFactory: resetDelay and state', () => {
+  it('resets delay and retries, so the next retry starts from initialDelay * factor', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { jitter: 0 });
+    const c = new FakeConnector();
+    for (let i = 0; i < 3; i++) {
+      f.retry(c);
+      clock.advance(100);
+    }
+    expect(f.retries).toBe(3);
+    expect(f.delay).toBeCloseTo(Math.E ** 3, 12);
+    f.resetDelay();
+    expect([f.delay, f.retries]).toEqual([1, 0]);
+    f.retry(c);
+    expect(scheduledDelay(clock)).toBeCloseTo(Math.E, 12);
+    f.stopTrying();
+  });
+
+  it('resetDelay after stopTrying allows retrying again', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    f.stopTrying();
+    f.resetDelay();
+    expect(f.continueTrying).toBe(true);
+    f.clientConnectionLost(new FakeConnector(), new Failure(new ConnectionDone()));
+    expect(clock.getDelayedCalls()).toHaveLength(1);
+    f.stopTrying();
+  });
+
+  it('resetDelay with a reconnection pending keeps it cancellable by stopTrying', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    const c = new FakeConnector();
+    f.retry(c);
+    f.resetDelay();
+    f.stopTrying();
+    expect(clock.getDelayedCalls()).toEqual([]);
+    clock.advance(100);
+    expect(c.connects).toBe(0);
+  });
+
+  it('test_deserializationResetsParameters (parity): used then reset, the timing state equals a fresh one', () => {
+    const clock = new Clock();
+    const used = factoryWith(clock, { maxRetries: 5 });
+    const c = new FakeConnector();
+    used.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    clock.advance(100);
+    used.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    used.stopTrying();
+    used.resetDelay();
+    const fresh = factoryWith(new Clock(), { maxRetries: 5 });
+    const timing = (f: ReconnectingClientFactory) => [f.delay, f.retries, f.continueTrying, f.maxRetries, f.maxDelay, f.initialDelay, f.factor, f.jitter];
+    expect(timing(used)).toEqual(timing(fresh));
+    expect(clock.getDelayedCalls()).toEqual([]);
+  });
+
+  it('Factory.forProtocol builds a ReconnectingClientFactory with its defaults', () => {
+    const f = ReconnectingClientFactory.forProtocol(Protocol);
+    expect(f).toBeInstanceOf(ReconnectingClientFactory);
+    expect(f.protocol).toBe(Protocol);
+    expect(f.buildProtocol(ADDR)?.factory).toBe(f);
+    expect(f.delay).toBe(1);
+  });
+});
+
+describe('ReconnectingClientFactory: clock and validation', () => {
+  it("without a clock, the first retry uses the connector's reactor and keeps it", () => {
+    const reactor = new Clock();
+    const f = new ReconnectingClientFactory();
+    const c = new FakeConnector(undefined, reactor);
+    f.clientConnectionFailed(c, new Failure(new ConnectionRefusedError()));
+    expect(f.clock).toBe(reactor);
+    expect(reactor.getDelayedCalls()).toHaveLength(1);
+    f.stopTrying();
+  });
+
+  it('without a clock or a reactor on the connector, retry throws ERR_IOREACTOR_NO_CLOCK and changes nothing', () => {
+    const f = new ReconnectingClientFactory();
+    const err = (() => {
+      try {
+        f.clientConnectionFailed(new FakeConnector(), new Failure(new ConnectionRefusedError()));
+      } catch (e) {
+        return e as InvalidArgValueError;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(InvalidArgValueError);
+    expect(err?.code).toBe('ERR_IOREACTOR_NO_CLOCK');
+    expect([f.retries, f.delay, f.clock]).toEqual([0, 1, undefined]);
+  });
+
+  it('retry() with no connector at all throws ERR_IOREACTOR_NO_CONNECTOR', () => {
+    const f = factoryWith(new Clock());
+    expect(() => f.retry()).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_NO_CONNECTOR' }));
+  });
+
+  it('the constructor rejects bad settings with typed errors', () => {
+    const bad: [object, typeof TypeError][] = [
+      [{ maxDelay: -1 }, InvalidArgValueError],
+      [{ initialDelay: Number.NaN }, InvalidArgValueError],
+      [{ factor: '2' }, InvalidArgTypeError],
+      [{ factor: 0.5 }, InvalidArgValueError],
+      [{ factor: Infinity }, InvalidArgValueError],
+      [{ jitter: -0.1 }, InvalidArgValueError],
+      [{ maxRetries: 1.5 }, InvalidArgValueError],
+      [{ maxRetries: -1 }, InvalidArgValueError],
+      [{ clock: {} }, InvalidArgTypeError],
+      [{ random: 3 }, InvalidArgTypeError],
+    ];
+    for (const [options, cls] of bad) {
+      expect(() => new ReconnectingClientFactory(options as never), JSON.stringify(options)).toThrow(cls);
+    }
+    expect(() => new ReconnectingClientFactory(5 as never)).toThrow(InvalidArgTypeError);
+    expect(() => new ReconnectingClientFactory({ factor: 1, jitter: 0, maxRetries: 0, maxDelay: 0 })).not.toThrow();
+  });
+
+  it('a bad setting assigned as a property fails the retry before any state changes', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock);
+    f.initialDelay = -1;
+    expect(() => f.retry(new FakeConnector())).toThrow(InvalidArgValueError);
+    f.initialDelay = 1;
+    (f as { factor: unknown }).factor = 'e';
+    expect(() => f.retry(new FakeConnector())).toThrow(InvalidArgTypeError);
+    expect([f.retries, clock.getDelayedCalls().length]).toEqual([0, 0]);
+    expect(() => {
+      f.delay = -3;
+    }).toThrow(InvalidArgValueError);
+  });
+
+  it('a random source returning a value outside [0, 1) is rejected', () => {
+    const clock = new Clock();
+    const f = factoryWith(clock, { random: () => 1 });
+    expect(() => f.retry(new FakeConnector())).toThrow(InvalidArgValueError);
+    expect([f.retries, clock.getDelayedCalls().length]).toEqual([0, 0]);
+    expect(() => normalVariate(0, 1, () => -0.1)).toThrow(InvalidArgValueError);
+  });
+});

@@ -516,7 +516,7 @@ describe('ReconnectingClientFactory: clock and validation', () => {
   });
 
   it('the constructor rejects bad settings with typed errors', () => {
-    const bad: [object, typeof TypeError][] = [
+    const bad: [object, new (...args: never[]) => Error][] = [
       [{ maxDelay: -1 }, InvalidArgValueError],
       [{ initialDelay: Number.NaN }, InvalidArgValueError],
       [{ factor: '2' }, InvalidArgTypeError],

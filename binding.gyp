@@ -8,6 +8,8 @@
         "native/native_reactor.cc",
         "native/loop_watch.cc",
         "native/reactor_core.cc",
+        "native/stream_io.cc",
+        "native/socket_ops.cc",
         "native/poller_poll.cc"
       ],
       "conditions": [

@@ -39,7 +39,24 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "READY_HANGUP", kReadyHangup);
   SetInt(c, "READY_ERROR", kReadyError);
   SetInt(c, "READY_INVALID", kReadyInvalid);
-  SetInt(c, "BATCH_CAPACITY", ReactorCore::kBatchCapacity);
+  SetInt(c, "RECORD_RAW", kRecordRaw);
+  SetInt(c, "RECORD_DATA", kRecordData);
+  SetInt(c, "RECORD_ACCEPT", kRecordAccept);
+  SetInt(c, "RECORD_CONNECTED", kRecordConnected);
+  SetInt(c, "RECORD_CONNECT_FAILED", kRecordConnectFailed);
+  SetInt(c, "RECORD_READ_CLOSED", kRecordReadClosed);
+  SetInt(c, "RECORD_CLOSED", kRecordClosed);
+  SetInt(c, "RECORD_DRAINED", kRecordDrained);
+  SetInt(c, "RECORD_WRITE_CLOSED", kRecordWriteClosed);
+  SetInt(c, "RECORD_ACCEPT_ERROR", kRecordAcceptError);
+  SetInt(c, "CLOSE_AFTER_FLUSH", kCloseAfterFlush);
+  SetInt(c, "CLOSE_ABORT", kCloseAbort);
+  SetInt(c, "SHUT_WRITE_AFTER_FLUSH", kShutWriteAfterFlush);
+  SetInt(c, "FAMILY_UNIX", kFamilyUnix);
+  SetInt(c, "FAMILY_IPV4", kFamilyIPv4);
+  SetInt(c, "FAMILY_IPV6", kFamilyIPv6);
+  SetInt(c, "OPTION_NODELAY", 1);
+  SetInt(c, "OPTION_KEEPALIVE", 2);
   exports.Set("constants", c);
   return exports;
 }

@@ -22,16 +22,24 @@ class LoopWatch {
 
   int Start();
   void Stop();
+  // Runs the owner's OnIdle on the next loop turn (work that no kernel report will announce:
+  // records produced outside a batch, edge-mode leftovers). Unreferenced: it never keeps the
+  // process alive by itself.
+  void ScheduleIdle();
+  void CancelIdle();
   // Begins closing; the object deletes itself later. The owner is never called again.
   void Close();
 
  private:
   LoopWatch() = default;
   static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnIdle(uv_idle_t* handle);
   static void OnClosed(uv_handle_t* handle);
   static void OnTeardown(napi_async_cleanup_hook_handle hook, void* arg);
 
   uv_poll_t handle_;
+  uv_idle_t idle_;
+  int open_handles_ = 0;  // handles not yet closed; the object deletes itself at zero
   NativeReactor* owner_ = nullptr;
   napi_async_cleanup_hook_handle cleanup_hook_ = nullptr;
   bool closing_ = false;

@@ -25,6 +25,8 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
 
   // Called by the loop watch when the notify descriptor is readable.
   void OnNotify();
+  // Called by the loop watch for work no kernel report announces.
+  void OnIdle();
   // Called at environment teardown: close everything, synchronously where possible.
   void Teardown();
 
@@ -36,20 +38,40 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Listen(const Napi::CallbackInfo& info);
+  Napi::Value Connect(const Napi::CallbackInfo& info);
+  Napi::Value Adopt(const Napi::CallbackInfo& info);
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value CloseStream(const Napi::CallbackInfo& info);
+  Napi::Value SetReading(const Napi::CallbackInfo& info);
+  Napi::Value SetHalfClose(const Napi::CallbackInfo& info);
+  Napi::Value RequestDrain(const Napi::CallbackInfo& info);
+  Napi::Value ResumeListener(const Napi::CallbackInfo& info);
+  Napi::Value CloseListener(const Napi::CallbackInfo& info);
+  Napi::Value SocketOption(const Napi::CallbackInfo& info);
+  Napi::Value Address(const Napi::CallbackInfo& info);
+  Napi::Value Pending(const Napi::CallbackInfo& info);
   Napi::Value GetRecords(const Napi::CallbackInfo& info);
+  Napi::Value GetArena(const Napi::CallbackInfo& info);
   Napi::Value GetBackend(const Napi::CallbackInfo& info);
   Napi::Value GetRegistrationCount(const Napi::CallbackInfo& info);
 
   void CloseAll();
+  // Serves kernel reports (if poll_kernel) and pending work, calling JavaScript once per batch.
+  void Run(bool poll_kernel);
+  // Calls JavaScript with the records collected so far. False if JavaScript threw.
+  bool Deliver(Napi::Env env);
+  // Arranges an idle turn if work is pending and nobody else will pick it up.
+  void ScheduleIfPending();
 
   ReactorCore core_;
   LoopWatch* watch_ = nullptr;  // owned by itself once closing starts (see loop_watch.h)
   Napi::FunctionReference on_batch_;
   Napi::Reference<Napi::ArrayBuffer> records_buffer_;
-  BatchRecord* records_ = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> arena_buffer_;
   napi_async_context async_context_ = nullptr;
   bool running_ = false;
-  bool dispatching_ = false;
+  bool in_run_ = false;
 };
 
 }  // namespace ioreactor

@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace ioreactor {
 
@@ -14,8 +18,28 @@ int ReactorCore::Open(std::unique_ptr<Poller> poller) {
 
 void ReactorCore::Close() {
   if (poller_ == nullptr) return;
+  for (uint32_t slot = 0; slot < slots_.capacity(); slot++) {
+    Registration& r = slots_.At(slot);
+    if (r.live && r.kind != Kind::kRaw) CloseOwned(r, slot, 0, false);
+  }
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+  spare_fd_ = -1;
   poller_->Close();
   poller_.reset();
+  ready_list_.clear();
+  flush_list_.clear();
+  fired_oneshot_.clear();
+  batch_.count = 0;
+  batch_.arena_used = 0;
+}
+
+int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
+  const int rc = poller_->Add(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
+  if (rc < 0) return rc;
+  r.interest = interest;
+  r.registered = true;
+  r.armed = true;
+  return 0;
 }
 
 int ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
@@ -25,21 +49,20 @@ int ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
   if (fcntl(fd, F_GETFD) < 0) return -errno;
   const uint32_t slot = slots_.Allocate();
   Registration& r = *slots_.Get(slot);
-  const int rc = poller_->Add(fd, SlotTable::Token(slot, r.generation), interest, trigger);
+  r.fd = fd;
+  r.trigger = trigger;
+  r.kind = Kind::kRaw;
+  const int rc = Register(r, slot, interest);
   if (rc < 0) {
     slots_.Release(slot, in_batch_);
     return rc;
   }
-  r.fd = fd;
-  r.interest = interest;
-  r.trigger = trigger;
-  r.armed = true;
   return static_cast<int>(slot);
 }
 
 int ReactorCore::Modify(uint32_t slot, uint32_t interest) {
   Registration* r = slots_.Get(slot);
-  if (r == nullptr) return -ENOENT;
+  if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
   const int rc = poller_->Modify(r->fd, SlotTable::Token(slot, r->generation), interest, r->trigger);
   if (rc < 0) return rc;
   r->interest = interest;
@@ -49,7 +72,7 @@ int ReactorCore::Modify(uint32_t slot, uint32_t interest) {
 
 int ReactorCore::Remove(uint32_t slot) {
   Registration* r = slots_.Get(slot);
-  if (r == nullptr) return -ENOENT;
+  if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
   int rc = poller_->Remove(r->fd, r->interest);
   // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
   if (rc == -EBADF || rc == -ENOENT) rc = 0;
@@ -57,13 +80,51 @@ int ReactorCore::Remove(uint32_t slot) {
   return rc;
 }
 
-int ReactorCore::Collect(BatchRecord* records, int capacity, int timeout_ms, int* kernel_count) {
-  if (capacity > kBatchCapacity) capacity = kBatchCapacity;
-  const int n = poller_->Wait(events_, capacity, timeout_ms);
-  *kernel_count = n < 0 ? 0 : n;
-  if (n < 0) return n;
+int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) {
+  if (r.trigger == Trigger::kEdge && r.registered && interest != 0) {
+    // Edge registrations are made once with every direction a stream may need: changing them
+    // would cost a system call to save a report that costs nothing when ignored.
+    return 0;
+  }
+  if (interest == 0) {
+    // Leave the poller entirely: a level registration with no interest would still report
+    // hang-ups, over and over, while nobody is willing to act on them.
+    if (r.registered) poller_->Remove(r.fd, r.interest);
+    r.registered = false;
+    r.interest = 0;
+    return 0;
+  }
+  if (!r.registered) {
+    if (r.trigger == Trigger::kEdge && r.kind == Kind::kStream) interest = kInterestRead | kInterestWrite;
+    return Register(r, slot, interest);
+  }
+  if (interest == r.interest) return 0;
+  const int rc = poller_->Modify(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
+  if (rc < 0) return rc;
+  r.interest = interest;
+  r.armed = true;
+  return 0;
+}
+
+int ReactorCore::Collect(int timeout_ms) {
   in_batch_ = true;
-  int count = 0;
+  if (!ready_list_.empty()) {
+    std::vector<uint64_t> ready;
+    ready.swap(ready_list_);
+    for (uint64_t token : ready) {
+      Registration* r = slots_.Resolve(token);
+      if (r == nullptr) continue;
+      if (r->stream) r->stream->queued_ready = false;
+      Serve(*r, static_cast<uint32_t>(token), kReadyRead);
+    }
+    timeout_ms = 0;
+  }
+  // Never take more reports than there is room to record: a report taken and not recorded
+  // would be lost in edge mode.
+  const int room = Batch::kRecordCapacity - Batch::kReservedRecords - batch_.count;
+  if (room <= 0) return 0;
+  const int n = poller_->Wait(events_, std::min(kWaitCapacity, room), timeout_ms);
+  if (n < 0) return n;
   for (int i = 0; i < n; i++) {
     const uint64_t token = events_[i].token;
     Registration* r = slots_.Resolve(token);
@@ -72,17 +133,37 @@ int ReactorCore::Collect(BatchRecord* records, int capacity, int timeout_ms, int
       r->armed = false;
       fired_oneshot_.push_back(token);
     }
-    records[count].slot = static_cast<int32_t>(token & 0xffffffffu);
-    records[count].ready = static_cast<int32_t>(events_[i].ready);
-    count++;
+    Serve(*r, static_cast<uint32_t>(token), events_[i].ready);
   }
-  return count;
+  return n;
+}
+
+void ReactorCore::Serve(Registration& r, uint32_t slot, uint32_t ready) {
+  switch (r.kind) {
+    case Kind::kRaw:
+      batch_.Add(kRecordRaw, static_cast<int32_t>(slot), static_cast<int32_t>(ready), 0);
+      break;
+    case Kind::kListener:
+      ServeListener(r, slot);
+      break;
+    case Kind::kStream:
+      ServeStream(r, slot, ready);
+      break;
+  }
+}
+
+void ReactorCore::Consumed(int delivered) {
+  const int left = batch_.count - delivered;
+  if (left > 0) std::memmove(batch_.records, batch_.records + delivered, sizeof(Record) * left);
+  batch_.count = left > 0 ? left : 0;
+  // Records added during dispatch (closes, drains) never point into the arena.
+  batch_.arena_used = 0;
 }
 
 void ReactorCore::EndBatch() {
   for (uint64_t token : fired_oneshot_) {
     Registration* r = slots_.Resolve(token);
-    if (r == nullptr || r->armed) continue;
+    if (r == nullptr || r->armed || !r->registered || r->interest == 0) continue;
     // A failure here means the descriptor went away under us; its owner learns that from
     // its next read or write, so there is nothing useful to report from here.
     if (poller_->Modify(r->fd, token, r->interest, r->trigger) == 0) r->armed = true;

@@ -7,19 +7,27 @@
 #define IOREACTOR_SLOT_TABLE_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "poller.h"
+#include "stream.h"
 
 namespace ioreactor {
+
+enum class Kind : uint8_t { kRaw, kListener, kStream };
 
 struct Registration {
   int fd = -1;
   uint32_t generation = 0;
   uint32_t interest = 0;
   Trigger trigger = Trigger::kLevel;
+  Kind kind = Kind::kRaw;
   bool live = false;
-  bool armed = false;  // kOneshot: false from a report until the next re-arm
+  bool armed = false;       // kOneshot: false from a report until the next re-arm
+  bool registered = false;  // known to the poller (streams leave it while they want nothing)
+  std::unique_ptr<Stream> stream;      // kStream
+  std::unique_ptr<Listener> listener;  // kListener
 };
 
 class SlotTable {
@@ -58,12 +66,17 @@ class SlotTable {
     return &slots_[slot];
   }
 
-  uint32_t TokenGeneration(uint32_t slot) const { return slots_[slot].generation; }
+  uint64_t TokenOf(uint32_t slot) const { return Token(slot, slots_[slot].generation); }
 
   void Release(uint32_t slot, bool in_batch) {
     Registration& r = slots_[slot];
     r.live = false;
     r.fd = -1;
+    r.interest = 0;
+    r.registered = false;
+    r.kind = Kind::kRaw;
+    r.stream.reset();
+    r.listener.reset();
     r.generation++;  // every token already issued for this slot is now stale
     (in_batch ? quarantine_ : free_).push_back(slot);
   }
@@ -73,6 +86,9 @@ class SlotTable {
     free_.insert(free_.end(), quarantine_.begin(), quarantine_.end());
     quarantine_.clear();
   }
+
+  // Any slot, live or not, for whole-table walks (closing everything at teardown).
+  Registration& At(uint32_t slot) { return slots_[slot]; }
 
   size_t live_count() const { return slots_.size() - free_.size() - quarantine_.size(); }
   size_t capacity() const { return slots_.size(); }

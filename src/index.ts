@@ -77,3 +77,35 @@ export { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNot
 export { ReactorSystemError } from './errors/system-error';
 export { ConnectionDone } from './errors/connection-done';
 export { ConnectionLost } from './errors/connection-lost';
+// streams
+export { Protocol } from './protocol/protocol';
+export { Factory } from './protocol/factory';
+export type { ProtocolClass } from './protocol/factory';
+export { ClientFactory } from './protocol/client-factory';
+export { IPv4Address, IPv6Address, UNIXAddress } from './transport/address';
+export type { Address } from './transport/address';
+export { StreamTransport, DEFAULT_HIGH_WATER_MARK } from './transport/stream-transport';
+export { Port } from './transport/port';
+export { Connector } from './transport/connector';
+export type { ConnectorState } from './transport/connector';
+export type { ConnectTCPOptions, ConnectUNIXOptions, ListenTCPOptions, ListenUNIXOptions, StreamFamily } from './reactor/stream-endpoints';
+export type {
+  Bytes,
+  IConnector,
+  IConsumer,
+  IHalfCloseableProtocol,
+  IHalfCloseableTransport,
+  IListeningPort,
+  IProducer,
+  IPullProducer,
+  IPushProducer,
+  ITCPTransport,
+  ITransport,
+} from './interfaces/transport';
+export { ConnectError } from './errors/connect-error';
+export { ConnectionRefusedError } from './errors/connection-refused-error';
+export { ConnectTimeoutError } from './errors/connect-timeout-error';
+export { DNSLookupError } from './errors/dns-lookup-error';
+export { UserAbortedConnect } from './errors/user-aborted-connect';
+export { ConnectionAborted } from './errors/connection-aborted';
+export { NotListeningError } from './errors/not-listening-error';

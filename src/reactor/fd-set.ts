@@ -96,18 +96,12 @@ export class DescriptorSet {
     return this.byFd.size;
   }
 
-  /** Dispatches the native batch of `count` records (a negative count is a failed wait). */
-  dispatch(records: Int32Array, count: number): void {
-    if (count < 0) {
-      this.host.logger.error('Unhandled error in the reactor:', new ReactorSystemError(count, `${this.host.backend} wait`));
-      return;
-    }
-    for (let i = 0; i < count; i++) {
-      const r = this.bySlot[records[2 * i]];
-      // undefined: removed earlier in this batch. Its slot stays unused until the batch ends,
-      // so a stale record can never reach a newer registration of a reused descriptor number.
-      if (r !== undefined) this.dispatchOne(r, records[2 * i + 1]);
-    }
+  /** Dispatches one RECORD_RAW record: `ready` bits for the registration in `slot`. */
+  dispatchRecord(slot: number, ready: number): void {
+    const r = this.bySlot[slot];
+    // undefined: removed earlier in this batch. Its slot stays unused until the batch ends,
+    // so a stale record can never reach a newer registration of a reused descriptor number.
+    if (r !== undefined) this.dispatchOne(r, ready);
   }
 
   private dispatchOne(r: Registration, ready: number): void {

@@ -17,8 +17,24 @@ export interface NativeReactor {
   start(): number;
   stop(): void;
   close(): void;
-  /** The current batch, as [slot, ready bits] pairs, valid during the onBatch call. */
+  listen(family: number, address: string | Buffer, port: number, backlog: number, trigger: number): number;
+  connect(family: number, address: string | Buffer, port: number, bindFamily: number, bindHost: string, bindPort: number, trigger: number): number;
+  adopt(fd: number, listening: boolean, trigger: number): number;
+  /** Returns the bytes still buffered, or -errno. */
+  write(slot: number, data: Uint8Array): number;
+  closeStream(slot: number, mode: number): number;
+  setReading(slot: number, reading: boolean): number;
+  setHalfClose(slot: number, enabled: boolean): number;
+  requestDrain(slot: number): number;
+  resumeListener(slot: number): number;
+  closeListener(slot: number): number;
+  socketOption(slot: number, which: number, value?: boolean): number;
+  address(slot: number, peer: boolean): [number, string | Buffer | null, number] | number;
+  pending(slot: number): number;
+  /** The current batch, as [type, slot, a, b] records, valid during the onBatch call. */
   readonly records: Int32Array;
+  /** Bytes read in the current batch, which DATA records point into. */
+  readonly arena: Buffer;
   readonly backend: string | null;
   readonly registrationCount: number;
 }
@@ -35,7 +51,24 @@ export interface NativeConstants {
   READY_HANGUP: number;
   READY_ERROR: number;
   READY_INVALID: number;
-  BATCH_CAPACITY: number;
+  RECORD_RAW: number;
+  RECORD_DATA: number;
+  RECORD_ACCEPT: number;
+  RECORD_CONNECTED: number;
+  RECORD_CONNECT_FAILED: number;
+  RECORD_READ_CLOSED: number;
+  RECORD_CLOSED: number;
+  RECORD_DRAINED: number;
+  RECORD_WRITE_CLOSED: number;
+  RECORD_ACCEPT_ERROR: number;
+  CLOSE_AFTER_FLUSH: number;
+  CLOSE_ABORT: number;
+  SHUT_WRITE_AFTER_FLUSH: number;
+  FAMILY_UNIX: number;
+  FAMILY_IPV4: number;
+  FAMILY_IPV6: number;
+  OPTION_NODELAY: number;
+  OPTION_KEEPALIVE: number;
 }
 
 export interface NativeBinding {

@@ -10,10 +10,16 @@ import type { Logger } from '../log/logger';
 import { DelayedCall, type DelayedCallOwner } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { DescriptorSet, type DescriptorHost } from './fd-set';
-import { binding, type NativeReactor } from './native';
+import { binding, C, type NativeReactor } from './native';
 import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
 import { PHASES, SystemEvents, type Phase, type SystemEventTriggerID } from './system-events';
 import { TimerQueue } from './timer-queue';
+import * as endpoints from './stream-endpoints';
+import type { ConnectTCPOptions, ConnectUNIXOptions, ListenTCPOptions, ListenUNIXOptions, StreamFamily } from './stream-endpoints';
+import { StreamSet } from '../transport/stream-set';
+import type { Connector } from '../transport/connector';
+import type { Port } from '../transport/port';
+import type { Factory } from '../protocol/factory';
 
 type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
 
@@ -47,6 +53,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
   private nodeTimerDeadline = Infinity;
   private readonly events: SystemEvents;
   private readonly descriptors: DescriptorSet;
+  private readonly streams: StreamSet;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
 
@@ -64,6 +71,12 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
       logger: this.logger,
     };
     this.descriptors = new DescriptorSet(host);
+    this.streams = new StreamSet({
+      native: () => this.native(),
+      triggerCode: { level: C.TRIGGER_LEVEL, edge: C.TRIGGER_EDGE, oneshot: C.TRIGGER_ONESHOT }[this.trigger],
+      logger: this.logger,
+      callLater: (delay, f) => this.callLater(delay, f),
+    });
     this.events.add('during', 'startup', () => {
       this.isRunning = true;
     }, []);
@@ -262,16 +275,82 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
     return this.descriptors.getWriters();
   }
 
+  // ---- IReactorTCP / IReactorUNIX ---------------------------------------------------------
+
+  /**
+   * Listens for TCP connections on `port` (0 picks a free one: see `getHost()` of the result)
+   * and serves each with a protocol from `factory`. IPv6 when `options.interface` is an IPv6
+   * address. Accept, read and write run in the native core.
+   *
+   * @throws InvalidArgValueError (`ERR_IOREACTOR_INVALID_PORT`, `ERR_IOREACTOR_INVALID_ADDRESS`),
+   *   InvalidArgTypeError for a non-factory, ReactorSystemError (`EADDRINUSE`, ...).
+   */
+  listenTCP(port: number, factory: Factory, options?: ListenTCPOptions): Port {
+    this.assertOpen();
+    return endpoints.listenTCP(this.streams, port, factory, options);
+  }
+
+  /**
+   * Connects to `host` (a name, resolved without blocking the loop, or a numeric address) and
+   * `port`, with a protocol from the client `factory` (startedConnecting, then buildProtocol and
+   * connectionMade, or clientConnectionFailed).
+   */
+  connectTCP(host: string, port: number, factory: Factory, options?: ConnectTCPOptions): Connector {
+    this.assertOpen();
+    return endpoints.connectTCP(this.streams, host, port, factory, options);
+  }
+
+  /** Listens on a UNIX socket path, or a Linux abstract name starting with '\0'. */
+  listenUNIX(path: string, factory: Factory, options?: ListenUNIXOptions): Port {
+    this.assertOpen();
+    return endpoints.listenUNIX(this.streams, path, factory, options);
+  }
+
+  /** Connects to a UNIX socket path or abstract name. */
+  connectUNIX(path: string, factory: Factory, options?: ConnectUNIXOptions): Connector {
+    this.assertOpen();
+    return endpoints.connectUNIX(this.streams, path, factory, options);
+  }
+
+  /**
+   * Serves an already listening socket. The descriptor is duplicated: close your own copy when
+   * you like; the port's copy closes with stopListening.
+   */
+  adoptStreamPort(fd: number, family: StreamFamily, factory: Factory): Port {
+    this.assertOpen();
+    return endpoints.adoptStreamPort(this.streams, fd, family, factory);
+  }
+
+  /** Serves an already connected socket (duplicated, as adoptStreamPort) with a protocol from `factory`. */
+  adoptStreamConnection(fd: number, family: StreamFamily, factory: Factory): void {
+    this.assertOpen();
+    endpoints.adoptStreamConnection(this.streams, fd, family, factory);
+  }
+
   // ---- internals -------------------------------------------------------------------------
 
   private native(): NativeReactor {
     if (this.nativeReactor !== undefined) return this.nativeReactor;
     this.assertOpen();
-    const native = new binding.NativeReactor((count) => this.descriptors.dispatch(native.records, count));
+    const native = new binding.NativeReactor((count) => this.dispatch(native.records, count));
     const rc = native.open(this.backend);
     if (rc < 0) throw new ReactorSystemError(rc, `${this.backend} open`);
     this.nativeReactor = native;
     return native;
+  }
+
+  /** Runs one native batch: `count` records of [type, slot, a, b] (negative: a failed wait). */
+  private dispatch(records: Int32Array, count: number): void {
+    if (count < 0) {
+      this.logger.error('Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
+      return;
+    }
+    const raw = C.RECORD_RAW;
+    for (let i = 0, end = count * 4; i < end; i += 4) {
+      const type = records[i];
+      if (type === raw) this.descriptors.dispatchRecord(records[i + 1], records[i + 2]);
+      else this.streams.dispatch(type, records[i + 1], records[i + 2], records[i + 3]);
+    }
   }
 
   private assertOpen(): void {
@@ -279,6 +358,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
   }
 
   private disconnectAll(): void {
+    if (this.nativeReactor !== undefined) this.streams.disconnectAll();
     for (const d of this.descriptors.removeAll()) {
       this.descriptors.disconnect(d, new Failure(new ConnectionLost('the reactor shut down')));
     }

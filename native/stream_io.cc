@@ -1,0 +1,393 @@
+// The sockets a reactor owns: accepting, connecting, reading into the batch arena, and
+// buffered writes. Part of ReactorCore (see reactor_core.h).
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "reactor_core.h"
+
+namespace ioreactor {
+
+namespace {
+
+// Most a stream may read in one batch before others get their turn (edge mode keeps a
+// ready list for what it leaves behind; level and one-shot get reported again).
+constexpr size_t kStreamReadBudget = 64 * 1024;
+// Smallest useful read: below this much free arena, reading waits for the next batch.
+constexpr size_t kMinReadSpace = 4096;
+// Accepts per listener report: enough to drain a burst, few enough to stay fair.
+constexpr int kAcceptBudgetEdge = 64;
+constexpr int kAcceptBudgetLevel = 16;
+// A drained write buffer keeps this much capacity for the next writes and frees the rest.
+constexpr size_t kKeepWriteCapacity = 64 * 1024;
+// Writes at least this large are sent at once even during dispatch, to skip a large copy.
+constexpr size_t kDirectWriteSize = 64 * 1024;
+
+size_t AlignUp(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
+
+}  // namespace
+
+int ReactorCore::AddStream(int fd, Trigger trigger, StreamState state) {
+  const uint32_t slot = slots_.Allocate();
+  Registration& r = *slots_.Get(slot);
+  r.fd = fd;
+  r.trigger = trigger;
+  r.kind = Kind::kStream;
+  r.stream.reset(new Stream());
+  r.stream->state = state;
+  const int rc = SetInterest(r, slot, StreamInterest(r));
+  if (rc < 0) {
+    slots_.Release(slot, in_batch_);
+    return rc;
+  }
+  return static_cast<int>(slot);
+}
+
+uint32_t ReactorCore::StreamInterest(const Registration& r) const {
+  const Stream& s = *r.stream;
+  if (s.state == StreamState::kConnecting) return kInterestWrite;
+  const uint32_t read = s.reading && !s.read_closed ? static_cast<uint32_t>(kInterestRead) : 0u;
+  const uint32_t write = s.pending() > 0 ? static_cast<uint32_t>(kInterestWrite) : 0u;
+  return read | write;
+}
+
+int ReactorCore::Listen(const SocketAddress& address, int backlog, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  const int fd = OpenListener(address, backlog);
+  if (fd < 0) return fd;
+  const int slot = AdoptListener(fd, trigger);
+  if (slot < 0) ::close(fd);
+  return slot;
+}
+
+int ReactorCore::AdoptListener(int fd, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const uint32_t slot = slots_.Allocate();
+  Registration& r = *slots_.Get(slot);
+  r.fd = fd;
+  r.trigger = trigger;
+  r.kind = Kind::kListener;
+  r.listener.reset(new Listener());
+  const int rc = SetInterest(r, slot, kInterestRead);
+  if (rc < 0) {
+    slots_.Release(slot, in_batch_);
+    return rc;
+  }
+  return static_cast<int>(slot);
+}
+
+int ReactorCore::AdoptStream(int fd, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  return AddStream(fd, trigger, StreamState::kOpen);
+}
+
+int ReactorCore::Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  const int fd = StartConnect(address, bind_address);
+  if (fd < 0) return fd;
+  const int slot = AddStream(fd, trigger, StreamState::kConnecting);
+  if (slot < 0) ::close(fd);
+  return slot;
+}
+
+void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
+  const int listen_fd = listener.fd;
+  const Trigger trigger = listener.trigger;
+  int budget = trigger == Trigger::kEdge ? kAcceptBudgetEdge : kAcceptBudgetLevel;
+  while (budget-- > 0) {
+    if (!batch_.HasRoomForReads(AlignUp(batch_.arena_used) - batch_.arena_used + sizeof(AddressBlob))) {
+      Defer(*slots_.Get(slot), slot);
+      return;
+    }
+    AddressBlob peer;
+    const int fd = AcceptConnection(listen_fd, &peer);
+    if (fd < 0) {
+      if (fd == -EAGAIN || fd == -EWOULDBLOCK) return;
+      if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO) continue;
+      HandleAcceptError(*slots_.Get(slot), slot, -fd);
+      return;
+    }
+    // AddStream may grow the slot table: never hold a Registration& across it.
+    const int conn = AddStream(fd, trigger, StreamState::kOpen);
+    if (conn < 0) {
+      ::close(fd);
+      continue;
+    }
+    const size_t offset = AlignUp(batch_.arena_used);
+    std::memcpy(batch_.arena + offset, &peer, sizeof peer);
+    batch_.arena_used = offset + sizeof peer;
+    batch_.Add(kRecordAccept, static_cast<int32_t>(slot), conn, static_cast<int32_t>(offset));
+  }
+  Defer(*slots_.Get(slot), slot);  // edge mode: more may be waiting
+}
+
+void ReactorCore::HandleAcceptError(Registration& r, uint32_t slot, int error) {
+  const bool out_of_descriptors = error == EMFILE || error == ENFILE;
+  if (out_of_descriptors && spare_fd_ >= 0) {
+    // Free the reserved descriptor long enough to accept and close one pending connection:
+    // that peer sees a clean close instead of hanging, and the backlog shrinks.
+    ::close(spare_fd_);
+    AddressBlob ignored;
+    const int fd = AcceptConnection(r.fd, &ignored);
+    if (fd >= 0) ::close(fd);
+    spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  if (out_of_descriptors || error == ENOBUFS || error == ENOMEM) {
+    // Stop accepting; JavaScript resumes after a back-off (a level-triggered listener would
+    // otherwise spin on a backlog it cannot take).
+    r.listener->paused = true;
+    SetInterest(r, slot, 0);
+  }
+  batch_.Add(kRecordAcceptError, static_cast<int32_t>(slot), -error, 0);
+}
+
+int ReactorCore::ResumeListener(uint32_t slot) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kListener) return -EBADF;
+  if (!r->listener->paused) return 0;
+  r->listener->paused = false;
+  return SetInterest(*r, slot, kInterestRead);
+}
+
+int ReactorCore::CloseListener(uint32_t slot) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kListener) return -EBADF;
+  CloseOwned(*r, slot, 0, false);
+  return 0;
+}
+
+void ReactorCore::ServeStream(Registration& r, uint32_t slot, uint32_t ready) {
+  Stream& s = *r.stream;
+  if (s.state == StreamState::kConnecting) {
+    if (ready & (kReadyWrite | kReadyError | kReadyHangup)) FinishConnect(r, slot);
+    return;
+  }
+  if ((ready & kReadyWrite) && s.pending() > 0) {
+    Flush(r, slot);
+    if (!r.live) return;
+  }
+  if ((ready & (kReadyRead | kReadyReadHangup | kReadyHangup | kReadyError)) && s.reading && !s.read_closed) {
+    ReadStream(r, slot);
+  } else if (ready & kReadyError) {
+    const int err = TakeSocketError(r.fd);
+    if (err != 0) CloseOwned(r, slot, err > 0 ? -err : err, true);
+  }
+}
+
+void ReactorCore::FinishConnect(Registration& r, uint32_t slot) {
+  const int err = TakeSocketError(r.fd);
+  if (err != 0) {
+    const int code = err > 0 ? -err : err;
+    CloseOwned(r, slot, code, false);
+    batch_.Add(kRecordConnectFailed, static_cast<int32_t>(slot), code, 0);
+    return;
+  }
+  r.stream->state = StreamState::kOpen;
+  SetInterest(r, slot, StreamInterest(r));
+  batch_.Add(kRecordConnected, static_cast<int32_t>(slot), 0, 0);
+  if (r.stream->pending() > 0) Flush(r, slot);
+}
+
+void ReactorCore::ReadStream(Registration& r, uint32_t slot) {
+  Stream& s = *r.stream;
+  size_t budget = kStreamReadBudget;
+  for (;;) {
+    if (!batch_.HasRoomForReads(kMinReadSpace)) {
+      Defer(r, slot);
+      return;
+    }
+    const size_t offset = batch_.arena_used;
+    const size_t space = std::min(budget, Batch::kArenaSize - offset);
+    const ssize_t n = read(r.fd, batch_.arena + offset, space);
+    if (n > 0) {
+      Record* last = batch_.count > 0 ? &batch_.records[batch_.count - 1] : nullptr;
+      if (last != nullptr && last->type == kRecordData && last->slot == static_cast<int32_t>(slot) &&
+          static_cast<size_t>(last->a) + static_cast<size_t>(last->b) == offset) {
+        last->b += static_cast<int32_t>(n);
+      } else {
+        batch_.Add(kRecordData, static_cast<int32_t>(slot), static_cast<int32_t>(offset), static_cast<int32_t>(n));
+      }
+      batch_.arena_used = offset + static_cast<size_t>(n);
+      budget -= static_cast<size_t>(n);
+      // Level and one-shot do bounded work and rely on the next report. Edge reads on, but a
+      // short read already emptied the socket: data arriving later raises a new edge.
+      if (r.trigger != Trigger::kEdge || static_cast<size_t>(n) < space) return;
+      if (budget == 0) {
+        Defer(r, slot);
+        return;
+      }
+      continue;
+    }
+    if (n == 0) {
+      if (s.half_close) {
+        s.read_closed = true;
+        batch_.Add(kRecordReadClosed, static_cast<int32_t>(slot), 0, 0);
+        SetInterest(r, slot, StreamInterest(r));
+      } else {
+        CloseOwned(r, slot, 0, true);
+      }
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    CloseOwned(r, slot, -errno, true);
+    return;
+  }
+}
+
+void ReactorCore::Defer(Registration& r, uint32_t slot) {
+  if (r.trigger != Trigger::kEdge) return;  // the kernel reports it again
+  if (r.stream) {
+    if (r.stream->queued_ready) return;
+    r.stream->queued_ready = true;
+  } else if (std::find(ready_list_.begin(), ready_list_.end(), slots_.TokenOf(slot)) != ready_list_.end()) {
+    return;
+  }
+  ready_list_.push_back(slots_.TokenOf(slot));
+}
+
+int64_t ReactorCore::Write(uint32_t slot, const char* data, size_t length) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  Stream& s = *r->stream;
+  if (s.shut_after_flush || s.write_shut) return -EPIPE;
+  if (length == 0) return static_cast<int64_t>(s.pending());
+  if (s.pending() == 0 && s.state == StreamState::kOpen && (!dispatching_ || length >= kDirectWriteSize)) {
+    // Nothing queued: try the system call now, straight from the caller's memory.
+    const ssize_t n = SendNoSignal(r->fd, data, length);
+    if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK) {
+      CloseOwned(*r, slot, static_cast<int>(n), true);
+      return 0;
+    }
+    const size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+    if (sent == length) return 0;
+    s.out.append(data + sent, length - sent);
+    SetInterest(*r, slot, StreamInterest(*r));
+    return static_cast<int64_t>(s.pending());
+  }
+  s.out.append(data, length);
+  if (dispatching_ && s.state == StreamState::kOpen && !s.queued_flush) {
+    // Coalesce: everything this connection writes during the batch goes out in one send.
+    s.queued_flush = true;
+    flush_list_.push_back(slots_.TokenOf(slot));
+  }
+  return static_cast<int64_t>(s.pending());
+}
+
+void ReactorCore::FlushQueued() {
+  std::vector<uint64_t> list;
+  list.swap(flush_list_);
+  for (uint64_t token : list) {
+    Registration* r = slots_.Resolve(token);
+    if (r == nullptr) continue;
+    r->stream->queued_flush = false;
+    Flush(*r, static_cast<uint32_t>(token));
+  }
+}
+
+void ReactorCore::Flush(Registration& r, uint32_t slot) {
+  Stream& s = *r.stream;
+  while (s.pending() > 0) {
+    const ssize_t n = SendNoSignal(r.fd, s.out.data() + s.out_head, s.pending());
+    if (n >= 0) {
+      s.out_head += static_cast<size_t>(n);
+      continue;
+    }
+    if (n == -EAGAIN || n == -EWOULDBLOCK) break;
+    CloseOwned(r, slot, static_cast<int>(n), true);
+    return;
+  }
+  if (s.pending() == 0) {
+    s.out.clear();
+    s.out_head = 0;
+    if (s.out.capacity() > kKeepWriteCapacity) std::string().swap(s.out);
+    if (s.close_after_flush) {
+      CloseOwned(r, slot, 0, true);
+      return;
+    }
+    if (s.shut_after_flush && !s.write_shut) {
+      shutdown(r.fd, SHUT_WR);
+      s.write_shut = true;
+      batch_.Add(kRecordWriteClosed, static_cast<int32_t>(slot), 0, 0);
+    }
+    if (s.notify_drain) {
+      s.notify_drain = false;
+      batch_.Add(kRecordDrained, static_cast<int32_t>(slot), 0, 0);
+    }
+  } else if (s.out_head >= kKeepWriteCapacity && s.out_head * 2 >= s.out.size()) {
+    // Drop what was sent so a long transfer does not hold it until the very end.
+    s.out.erase(0, s.out_head);
+    s.out_head = 0;
+  }
+  SetInterest(r, slot, StreamInterest(r));
+}
+
+int ReactorCore::CloseStream(uint32_t slot, CloseMode mode) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  Stream& s = *r->stream;
+  if (mode == kCloseAbort || s.state == StreamState::kConnecting) {
+    CloseOwned(*r, slot, 0, true);
+    return 0;
+  }
+  if (mode == kCloseAfterFlush) s.close_after_flush = true;
+  if (mode == kShutWriteAfterFlush) s.shut_after_flush = true;
+  // Queued bytes go out first: the flush (now, or at the end of the batch) finishes the job.
+  if (!s.queued_flush) Flush(*r, slot);
+  return 0;
+}
+
+int ReactorCore::SetReading(uint32_t slot, bool reading) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  Stream& s = *r->stream;
+  if (s.reading == reading) return 0;
+  s.reading = reading;
+  // Edge mode reported the data while paused (or never will again): look for it ourselves.
+  if (reading && r->trigger == Trigger::kEdge && s.state == StreamState::kOpen) Defer(*r, slot);
+  return SetInterest(*r, slot, StreamInterest(*r));
+}
+
+int ReactorCore::SetHalfClose(uint32_t slot, bool enabled) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  r->stream->half_close = enabled;
+  return 0;
+}
+
+int ReactorCore::RequestDrain(uint32_t slot) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  Stream& s = *r->stream;
+  if (s.pending() == 0 && !s.queued_flush) batch_.Add(kRecordDrained, static_cast<int32_t>(slot), 0, 0);
+  else s.notify_drain = true;
+  return 0;
+}
+
+int ReactorCore::SocketFd(uint32_t slot) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind == Kind::kRaw) return -EBADF;
+  return r->fd;
+}
+
+int64_t ReactorCore::Pending(uint32_t slot) {
+  Registration* r = slots_.Get(slot);
+  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+  return static_cast<int64_t>(r->stream->pending());
+}
+
+void ReactorCore::CloseOwned(Registration& r, uint32_t slot, int error, bool report) {
+  // Leave the poller before close(): a duplicated descriptor would keep the registration
+  // (and its reports) alive after close.
+  if (r.registered) poller_->Remove(r.fd, r.interest);
+  ::close(r.fd);
+  if (report) batch_.Add(kRecordClosed, static_cast<int32_t>(slot), error, 0);
+  slots_.Release(slot, in_batch_);
+}
+
+}  // namespace ioreactor

@@ -1,0 +1,138 @@
+/**
+ * Argument checking and option handling for the reactor's stream methods (listenTCP,
+ * connectTCP, listenUNIX, connectUNIX, adopt*). The Reactor's methods are thin wrappers. @internal
+ */
+import { chmodSync } from 'node:fs';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { assertNonNegativeNumber, describe } from '../errors/validate';
+import { assertFactory, type Factory } from '../protocol/factory';
+import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
+import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/addresses';
+import type { Connector } from '../transport/connector';
+import type { Port } from '../transport/port';
+import type { StreamSet } from '../transport/stream-set';
+import { C } from './native';
+
+export interface ListenTCPOptions {
+  /** Connections waiting to be accepted (default 50, as in Twisted). */
+  backlog?: number;
+  /** Numeric address to listen on: '' (default) every IPv4 interface, '::' every IPv6 one. */
+  interface?: string;
+}
+
+export interface ConnectTCPOptions {
+  /** Seconds before the attempt fails with ConnectTimeoutError (default 30; 0: never). */
+  timeout?: number;
+  /** Local [host, port] to bind to before connecting. */
+  bindAddress?: [string, number];
+}
+
+export interface ListenUNIXOptions {
+  backlog?: number;
+  /** File mode of the socket (default 0o666, as in Twisted). Ignored for abstract names. */
+  mode?: number;
+}
+
+export interface ConnectUNIXOptions {
+  /** Seconds before the attempt fails with ConnectTimeoutError (default 30; 0: never). */
+  timeout?: number;
+}
+
+export type StreamFamily = 'INET' | 'INET6' | 'UNIX';
+const FAMILIES: readonly StreamFamily[] = ['INET', 'INET6', 'UNIX'];
+
+function optionsObject<T extends object>(options: unknown): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
+  return options as Partial<T>;
+}
+
+function timeoutOption(value: unknown): number {
+  if (value === undefined) return 30;
+  assertNonNegativeNumber(value, 'options.timeout');
+  return value;
+}
+
+export function listenTCP(streams: StreamSet, port: unknown, factory: unknown, options?: ListenTCPOptions): Port {
+  assertPort(port);
+  assertFactory(factory);
+  const o = optionsObject<ListenTCPOptions>(options);
+  const backlog = o.backlog ?? 50;
+  assertBacklog(backlog);
+  const { family, host } = listenInterface(o.interface);
+  return streams.listen(family, host, port, backlog, factory, null);
+}
+
+export function connectTCP(streams: StreamSet, host: unknown, port: unknown, factory: unknown, options?: ConnectTCPOptions): Connector {
+  assertHost(host);
+  assertPort(port);
+  if (port === 0) throw new InvalidArgValueError('cannot connect to port 0', 'ERR_IOREACTOR_INVALID_PORT');
+  assertFactory(factory);
+  const o = optionsObject<ConnectTCPOptions>(options);
+  const timeout = timeoutOption(o.timeout);
+  let bind: { host: string; port: number } | undefined;
+  if (o.bindAddress !== undefined) {
+    if (!Array.isArray(o.bindAddress) || o.bindAddress.length !== 2) {
+      throw new InvalidArgTypeError(`options.bindAddress must be [host, port], received ${describe(o.bindAddress)}`);
+    }
+    const [bindHost, bindPort] = o.bindAddress;
+    assertPort(bindPort, 'bindAddress port');
+    bind = { host: listenInterface(bindHost).host, port: bindPort };
+  }
+  const destination = host.includes(':') ? new IPv6Address(host, port) : new IPv4Address(host, port);
+  const connector = streams.connector(factory as Factory, destination, { kind: 'tcp', host, port, bind }, timeout);
+  connector.connect();
+  return connector;
+}
+
+export function listenUNIX(streams: StreamSet, path: unknown, factory: unknown, options?: ListenUNIXOptions): Port {
+  const bytes = unixPathBytes(path);
+  assertFactory(factory);
+  const o = optionsObject<ListenUNIXOptions>(options);
+  const backlog = o.backlog ?? 50;
+  assertBacklog(backlog);
+  const mode = o.mode ?? 0o666;
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
+    throw new InvalidArgValueError(`options.mode must be a file mode (0 to 0o7777), received ${describe(mode)}`);
+  }
+  const p = streams.listen(C.FAMILY_UNIX, bytes, 0, backlog, factory, path as string);
+  if (!(path as string).startsWith('\0')) {
+    try {
+      chmodSync(path as string, mode);
+    } catch (err) {
+      p.stopListening();
+      throw err;
+    }
+  }
+  return p;
+}
+
+export function connectUNIX(streams: StreamSet, path: unknown, factory: unknown, options?: ConnectUNIXOptions): Connector {
+  const bytes = unixPathBytes(path);
+  assertFactory(factory);
+  const o = optionsObject<ConnectUNIXOptions>(options);
+  const timeout = timeoutOption(o.timeout);
+  const connector = streams.connector(factory as Factory, new UNIXAddress(path as string), { kind: 'unix', path: bytes }, timeout);
+  connector.connect();
+  return connector;
+}
+
+function assertAdoptable(fd: unknown, family: unknown, factory: unknown): asserts fd is number {
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new InvalidArgValueError(`fd must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
+  }
+  if (!FAMILIES.includes(family as StreamFamily)) {
+    throw new InvalidArgValueError(`family must be one of 'INET', 'INET6', 'UNIX', received ${describe(family)}`, 'ERR_IOREACTOR_INVALID_FAMILY');
+  }
+  assertFactory(factory);
+}
+
+export function adoptStreamPort(streams: StreamSet, fd: unknown, family: unknown, factory: unknown): Port {
+  assertAdoptable(fd, family, factory);
+  return streams.adoptPort(fd, factory as Factory);
+}
+
+export function adoptStreamConnection(streams: StreamSet, fd: unknown, family: unknown, factory: unknown): void {
+  assertAdoptable(fd, family, factory);
+  streams.adoptConnection(fd, factory as Factory);
+}

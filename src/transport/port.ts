@@ -1,0 +1,58 @@
+import { Deferred } from '../defer/deferred';
+import type { IListeningPort } from '../interfaces/transport';
+import type { Factory } from '../protocol/factory';
+import type { Address } from './address';
+
+/** What a Port needs from its reactor's stream set. @internal */
+export interface PortOwner {
+  closeListener(port: Port): void;
+  listenerAddress(port: Port): Address;
+}
+
+/** A listening TCP or UNIX port: Twisted's IListeningPort. */
+export class Port implements IListeningPort {
+  /** True until stopListening. */
+  listening = true;
+  /** @internal Seconds to wait before accepting again after running out of descriptors. */
+  acceptBackoff = 0;
+  private host: Address | undefined;
+  private stopped: Deferred<void> | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly owner: PortOwner,
+    /** @internal */ readonly slot: number,
+    readonly factory: Factory,
+    /** @internal For UNIX ports: the name accepted connections report as their host. */ readonly unixName: string | null,
+  ) {}
+
+  /** The address this port listens on (with the real port number when 0 was asked for). */
+  getHost(): Address {
+    if (this.host === undefined) this.host = this.owner.listenerAddress(this);
+    return this.host;
+  }
+
+  /**
+   * Stops accepting connections and closes the socket (unlinking a UNIX socket file). The
+   * factory is stopped if this was its last port. Calling it again returns the same Deferred.
+   */
+  stopListening(): Deferred<void> {
+    if (this.stopped !== undefined) return this.stopped;
+    this.getHost(); // remember it: after closing there is no socket to ask
+    this.listening = false;
+    this.owner.closeListener(this);
+    const d = new Deferred<void>();
+    this.stopped = d;
+    d.callback(undefined);
+    return d;
+  }
+
+  /** Twisted's alias for stopListening. */
+  loseConnection(): Deferred<void> {
+    return this.stopListening();
+  }
+
+  toString(): string {
+    return `<Port ${this.listening ? 'listening on' : 'closed, was'} ${this.host ?? ''}>`;
+  }
+}

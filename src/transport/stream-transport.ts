@@ -1,0 +1,244 @@
+import { Failure } from '../defer/failure';
+import { ConnectionAborted } from '../errors/connection-aborted';
+import { ConnectionDone } from '../errors/connection-done';
+import { ConnectionLost } from '../errors/connection-lost';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { IoReactorError } from '../errors/ioreactor-error';
+import { ReactorSystemError } from '../errors/system-error';
+import { describe } from '../errors/validate';
+import type { IConsumer, IProducer, IPushProducer, ITCPTransport } from '../interfaces/transport';
+import type { Protocol } from '../protocol/protocol';
+import { C } from '../reactor/native';
+import type { Address } from './address';
+import { addressFromNative } from './addresses';
+import type { Connector } from './connector';
+import type { StreamSet } from './stream-set';
+
+/** Twisted's default: a registered streaming producer is paused past 64 KiB of unsent data. */
+export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * A connected TCP or UNIX stream whose reads and writes run in the native core: Twisted's
+ * `ITCPTransport` + `IConsumer` + `IPushProducer` (the read side).
+ *
+ * Writes are sent at once when nothing is queued; writes made while the reactor is
+ * dispatching a batch are coalesced into one send per connection before the next wait.
+ * Whatever cannot be sent yet is buffered natively. Writes after the connection closed are
+ * silent no-ops, as in Twisted.
+ */
+export class StreamTransport implements ITCPTransport, IConsumer, IPushProducer {
+  /** True until the connection is closed (connectionLost has been called). */
+  connected = true;
+  /** True once loseConnection or abortConnection was called. */
+  disconnecting = false;
+  /**
+   * Unsent bytes above which a registered streaming producer is paused (and below which, when
+   * they are all sent, it is resumed). Twisted's `bufferSize`.
+   */
+  highWaterMark = DEFAULT_HIGH_WATER_MARK;
+  /** @internal */ protocol: Protocol | undefined;
+  /** @internal The connector of a client connection. */ connector: Connector | undefined;
+  /** @internal Why the connection is being closed by us, if it is. */ closeReason: Error | undefined;
+  private producer: IProducer | undefined;
+  private streamingProducer = false;
+  private producerPaused = false;
+  private writeShut = false;
+  private host: Address | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly streams: StreamSet,
+    /** @internal */ readonly slot: number,
+    private peer: Address | undefined,
+  ) {}
+
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new InvalidArgTypeError(`write() takes bytes (a Buffer or Uint8Array), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
+    }
+    if (!this.connected || this.writeShut) return;
+    const pending = this.streams.native.write(this.slot, data);
+    if (pending > this.highWaterMark && this.producer !== undefined && this.streamingProducer && !this.producerPaused) {
+      this.producerPaused = true;
+      (this.producer as IPushProducer).pauseProducing();
+      this.streams.native.requestDrain(this.slot);
+    }
+  }
+
+  writeSequence(data: Iterable<Uint8Array>): void {
+    if (data === null || typeof (data as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function' || typeof data === 'string') {
+      throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
+    }
+    const chunks = [...data];
+    for (const chunk of chunks) {
+      if (!(chunk instanceof Uint8Array)) {
+        throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
+      }
+    }
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  loseConnection(): void {
+    if (!this.connected || this.disconnecting) return;
+    this.disconnecting = true;
+    this.streams.native.setReading(this.slot, false);
+    // With a producer registered, the close waits until it is unregistered (as in Twisted).
+    if (this.producer === undefined) this.streams.native.closeStream(this.slot, C.CLOSE_AFTER_FLUSH);
+  }
+
+  abortConnection(): void {
+    if (!this.connected || this.closeReason !== undefined) return;
+    this.disconnecting = true;
+    this.abortWith(new ConnectionAborted());
+  }
+
+  loseWriteConnection(): void {
+    if (!this.connected || this.writeShut) return;
+    this.writeShut = true;
+    this.streams.native.closeStream(this.slot, C.SHUT_WRITE_AFTER_FLUSH);
+  }
+
+  getPeer(): Address {
+    if (this.peer === undefined) this.peer = this.queryAddress(true);
+    return this.peer;
+  }
+
+  getHost(): Address {
+    if (this.host === undefined) this.host = this.queryAddress(false);
+    return this.host;
+  }
+
+  setTcpNoDelay(enabled: boolean): void {
+    this.socketOption(C.OPTION_NODELAY, Boolean(enabled));
+  }
+
+  getTcpNoDelay(): boolean {
+    return this.socketOption(C.OPTION_NODELAY, undefined);
+  }
+
+  setTcpKeepAlive(enabled: boolean): void {
+    this.socketOption(C.OPTION_KEEPALIVE, Boolean(enabled));
+  }
+
+  getTcpKeepAlive(): boolean {
+    return this.socketOption(C.OPTION_KEEPALIVE, undefined);
+  }
+
+  /** Bytes written but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.connected ? Math.max(0, this.streams.native.pending(this.slot)) : 0;
+  }
+
+  // ---- IPushProducer: the read side ------------------------------------------------------
+
+  /** Stops reading (and so stops dataReceived) until resumeProducing. */
+  pauseProducing(): void {
+    if (this.connected) this.streams.native.setReading(this.slot, false);
+  }
+
+  resumeProducing(): void {
+    if (this.connected && !this.disconnecting) this.streams.native.setReading(this.slot, true);
+  }
+
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  // ---- IConsumer --------------------------------------------------------------------------
+
+  /**
+   * Registers a producer of data for this transport. A streaming (push) producer is paused
+   * when more than {@link highWaterMark} bytes are waiting and resumed once they are all sent;
+   * a pull producer is asked for more (resumeProducing) each time the buffer empties.
+   */
+  registerProducer(producer: IProducer, streaming: boolean): void {
+    if (producer === null || typeof producer !== 'object' || typeof producer.resumeProducing !== 'function' || typeof producer.stopProducing !== 'function') {
+      throw new InvalidArgTypeError(`producer must have resumeProducing() and stopProducing(), received ${describe(producer)}`);
+    }
+    if (streaming && typeof (producer as IPushProducer).pauseProducing !== 'function') {
+      throw new InvalidArgTypeError('a streaming producer must have pauseProducing()');
+    }
+    if (this.producer !== undefined) {
+      throw new IoReactorError('ERR_IOREACTOR_PRODUCER_REGISTERED', `cannot register producer ${describe(producer)}: ${describe(this.producer)} was never unregistered`);
+    }
+    if (!this.connected) {
+      producer.stopProducing();
+      return;
+    }
+    this.producer = producer;
+    this.streamingProducer = Boolean(streaming);
+    this.producerPaused = false;
+    if (!streaming) this.streams.native.requestDrain(this.slot);
+  }
+
+  unregisterProducer(): void {
+    this.producer = undefined;
+    this.producerPaused = false;
+    if (this.connected && this.disconnecting && this.closeReason === undefined) {
+      this.streams.native.closeStream(this.slot, C.CLOSE_AFTER_FLUSH);
+    }
+  }
+
+  /** The high-water mark, validated. */
+  setHighWaterMark(bytes: number): void {
+    if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0) {
+      throw new InvalidArgValueError(`high-water mark must be an integer >= 0, received ${describe(bytes)}`);
+    }
+    this.highWaterMark = bytes;
+  }
+
+  // ---- from the stream set ----------------------------------------------------------------
+
+  /** @internal Everything written has been sent. */
+  drained(): void {
+    const producer = this.producer;
+    if (producer === undefined) return;
+    if (!this.streamingProducer) {
+      producer.resumeProducing();
+      if (this.producer === producer && this.connected) this.streams.native.requestDrain(this.slot);
+    } else if (this.producerPaused) {
+      this.producerPaused = false;
+      producer.resumeProducing();
+    }
+  }
+
+  /** @internal The connection is closed; tells the producer to stop. */
+  closed(): void {
+    this.connected = false;
+    const producer = this.producer;
+    this.producer = undefined;
+    if (producer !== undefined) {
+      try {
+        producer.stopProducing();
+      } catch (err) {
+        this.streams.logger.error('Unhandled error in stopProducing:', err);
+      }
+    }
+  }
+
+  /** @internal Closes at once; connectionLost will carry `reason`. */
+  abortWith(reason: Error): void {
+    if (this.closeReason === undefined) this.closeReason = reason;
+    this.streams.native.closeStream(this.slot, C.CLOSE_ABORT);
+  }
+
+  /** @internal */
+  reasonFor(error: number): Failure {
+    if (this.closeReason !== undefined) return new Failure(this.closeReason);
+    if (error === 0) return new Failure(new ConnectionDone());
+    return new Failure(new ConnectionLost(undefined, { cause: new ReactorSystemError(error, 'recv/send') }));
+  }
+
+  private queryAddress(peer: boolean): Address {
+    const reply = this.streams.native.address(this.slot, peer);
+    if (typeof reply === 'number') throw new ReactorSystemError(reply, peer ? 'getpeername' : 'getsockname');
+    return addressFromNative(reply);
+  }
+
+  private socketOption(which: number, value: boolean | undefined): boolean {
+    if (!this.connected) return false;
+    const rc = this.streams.native.socketOption(this.slot, which, value);
+    if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
+    return rc === 1;
+  }
+}

@@ -1,0 +1,62 @@
+'use strict';
+// Finds the two native benchmark tools. `npx node-gyp rebuild` (or `npm run build:native`)
+// builds them into build/Release next to the addon. If they are missing or older than their
+// sources (someone edited the C and only ran `npm run bench`), compile them directly with
+// the system C compiler into build/bench-native, which is quicker than a full rebuild.
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const TOOLS = {
+  server: { target: 'ioreactor_c_echo_server', source: 'c_echo_server.c', libs: [] },
+  loadgen: { target: 'ioreactor_load_generator', source: 'load_generator.c', libs: ['-pthread'] },
+};
+
+function mtime(file) {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** Newest modification time of the tool's sources (the .c and the headers beside it). */
+function sourceTime(dir, source) {
+  const headers = fs.readdirSync(dir).filter((f) => f.endsWith('.h'));
+  return Math.max(mtime(path.join(dir, source)), ...headers.map((h) => mtime(path.join(dir, h))));
+}
+
+function compile(cc, src, out, libs) {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-o', out, src, ...libs], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Absolute paths of { server, loadgen }; throws with a clear message when impossible. */
+function locateNativeTools(root, log = () => {}) {
+  if (process.platform !== 'linux') {
+    throw new Error(`the C echo server and load generator use epoll and are built on Linux only (this is ${process.platform})`);
+  }
+  const srcDir = path.join(root, 'bench', 'native');
+  const found = {};
+  for (const [key, tool] of Object.entries(TOOLS)) {
+    const fresh = sourceTime(srcDir, tool.source);
+    const candidates = [path.join(root, 'build', 'Release', tool.target), path.join(root, 'build', 'bench-native', tool.target)];
+    found[key] = candidates.find((p) => mtime(p) >= fresh);
+    if (found[key]) continue;
+    const out = candidates[1];
+    const cc = process.env.CC || 'cc';
+    try {
+      log(`(compiling ${tool.source} with ${cc}: build/Release/${tool.target} is missing or older than its source)`);
+      compile(cc, path.join(srcDir, tool.source), out, tool.libs);
+      found[key] = out;
+    } catch (e) {
+      const stale = candidates.find((p) => mtime(p) >= 0);
+      if (!stale) throw new Error(`cannot build ${tool.target} (${String(e.stderr || e.message).trim()}); run \`npx node-gyp rebuild\``);
+      log(`(could not compile ${tool.source}; using the older ${path.relative(root, stale)})`);
+      found[key] = stale;
+    }
+  }
+  return found;
+}
+
+module.exports = { locateNativeTools };

@@ -1,0 +1,91 @@
+'use strict';
+// Command line and scenarios. A scenario is a named set of load parameters; command-line
+// values override them for every scenario selected.
+
+const SCENARIOS = {
+  pingpong: { kind: 'load', title: 'ping-pong: 64 B, 100 connections, 1 in flight each', connections: 100, size: 64, depth: 1 },
+  pipelined: { kind: 'load', title: 'pipelined: 64 B, 100 connections, 16 in flight each', connections: 100, size: 64, depth: 16 },
+  c10k: { kind: 'load', title: 'c10k: ping-pong 64 B over 10 000 connections (CPU per message)', connections: 10000, size: 64, depth: 1 },
+  idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
+};
+
+const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'c10k', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, settleMs: 500 };
+// --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
+const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, settleMs: 300, idleConnections: 2000 };
+
+const HELP = `ioreactor-bench: the echo benchmark of the trigger-mode harness
+
+usage: node bench/run.js [options]        (or: npm run bench -- [options])
+
+  --quick                 short run: ${QUICK.scenarios.join(', ')}; ${QUICK.duration} s rounds, 1 round, ${QUICK.idleConnections} idle connections
+  --scenario LIST         comma list of ${Object.keys(SCENARIOS).join(', ')} (default: all)
+  --servers LIST          comma list of server names or prefixes, e.g. c,node-net,ioreactor-epoll
+                          (default: all; --list-servers shows them)
+  --connections N         connections per scenario (overrides its preset)
+  --size BYTES            message size (default 64)
+  --depth D               messages in flight per connection
+  --duration SECONDS      measured window per round (default ${DEFAULTS.duration})
+  --warmup SECONDS        unmeasured load before each window (default ${DEFAULTS.warmup})
+  --rounds N              rounds per server; servers alternate A B C A B C (default ${DEFAULTS.rounds})
+  --threads N             load generator threads (default 1, on one pinned core)
+  --json FILE             write every round, the summaries, parameters and machine info
+  --list-servers          print the servers available here and exit
+  --help                  this text
+
+Scenarios:
+${Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(10)} ${s.title}`).join('\n')}
+
+Each round starts a fresh server pinned to CPU 0 (taskset) and the native load generator on
+CPU 1; the server's CPU time is read from /proc over the measured window. Linux only.
+`;
+
+const NUMERIC = { '--connections': 'connections', '--size': 'size', '--depth': 'depth', '--duration': 'duration',
+  '--warmup': 'warmup', '--rounds': 'rounds', '--threads': 'threads' };
+
+function parseArgs(argv) {
+  const o = { overrides: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+      return argv[++i];
+    };
+    if (flag === '--help' || flag === '-h') o.help = true;
+    else if (flag === '--quick') o.quick = true;
+    else if (flag === '--list-servers') o.listServers = true;
+    else if (flag === '--scenario' || flag === '--scenarios') o.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (flag === '--servers') o.servers = value();
+    else if (flag === '--json') o.json = value();
+    else if (flag in NUMERIC) {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got '${raw}'`);
+      o.overrides[NUMERIC[flag]] = n;
+    } else throw new Error(`unknown option '${a}' (see --help)`);
+  }
+  for (const s of o.scenarios || []) {
+    if (!SCENARIOS[s]) throw new Error(`unknown scenario '${s}'; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  }
+  for (const k of ['connections', 'size', 'depth', 'rounds', 'threads']) {
+    if (k in o.overrides && !Number.isInteger(o.overrides[k])) throw new Error(`--${k} must be an integer`);
+  }
+  return o;
+}
+
+/** The concrete plan: which scenarios, each with its full parameter set. */
+function plan(o) {
+  const base = o.quick ? { ...DEFAULTS, ...QUICK } : { ...DEFAULTS };
+  const names = o.scenarios || base.scenarios;
+  const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, settleMs: base.settleMs };
+  return names.map((name) => {
+    const preset = { ...SCENARIOS[name] };
+    if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;
+    const p = { name, ...preset, ...common, ...o.overrides };
+    if (p.threads > p.connections) p.threads = p.connections;
+    return p;
+  });
+}
+
+module.exports = { parseArgs, plan, HELP, SCENARIOS };

@@ -1,0 +1,71 @@
+'use strict';
+// What the harness reads from the kernel about a process and the machine: CPU time and
+// resident memory from /proc (Linux), and the machine description stored with every result.
+const fs = require('node:fs');
+const os = require('node:os');
+const { execFileSync } = require('node:child_process');
+
+function tryExec(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+// utime and stime are in clock ticks (USER_HZ); 100 on every mainstream Linux, but ask.
+const CLK_TCK = Number(tryExec('getconf', ['CLK_TCK'])) || 100;
+
+/** User + system CPU seconds a process has used so far, or null if it is gone. */
+function cpuSeconds(pid) {
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: split after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Resident set size in KiB (VmRSS), or null if the process is gone. */
+function rssKiB(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function readSysctl(name) {
+  try {
+    return fs.readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim().replace(/\s+/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+/** The machine and software a result was measured on. */
+function machineInfo(root) {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus.length ? cpus[0].model.trim() : 'unknown',
+    cores: cpus.length,
+    platform: process.platform,
+    arch: process.arch,
+    kernel: os.release(),
+    node: process.version,
+    memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+    clockTicksPerSecond: CLK_TCK,
+    somaxconn: readSysctl('net.core.somaxconn'),
+    localPortRange: readSysctl('net.ipv4.ip_local_port_range'),
+    openFilesLimit: tryExec('sh', ['-c', 'ulimit -n']),
+    gitCommit: tryExec('git', ['-C', root, 'rev-parse', '--short', 'HEAD']),
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+module.exports = { cpuSeconds, rssKiB, machineInfo, CLK_TCK };

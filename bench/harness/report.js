@@ -1,0 +1,122 @@
+'use strict';
+// Summaries (median and spread over rounds) and the tables printed for people.
+const { REFERENCE, NODE_NET } = require('./servers');
+
+function median(xs) {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** { median, min, max } of one metric over the successful rounds. */
+function spread(rounds, key) {
+  const v = rounds.map((r) => r[key]).filter((x) => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0) return { median: null, min: null, max: null };
+  return { median: median(v), min: Math.min(...v), max: Math.max(...v) };
+}
+
+const LOAD_METRICS = ['msgs_per_sec', 'mb_per_sec', 'p50_us', 'p99_us', 'max_us', 'server_us_per_msg', 'client_us_per_msg',
+  'server_cpu_pct', 'client_cpu_pct', 'errors', 'connect_failures', 'server_rss_kib'];
+const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
+
+/** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
+function summarise(kind, results) {
+  const metrics = kind === 'idle' ? IDLE_METRICS : LOAD_METRICS;
+  const out = {};
+  for (const [name, entry] of Object.entries(results)) {
+    const ok = entry.rounds.filter((r) => !r.error);
+    const s = { label: entry.label, unavailable: entry.unavailable || null, roundsOk: ok.length, roundsFailed: entry.rounds.length - ok.length };
+    if (ok.length < entry.rounds.length) s.lastError = entry.rounds.filter((r) => r.error).pop().error;
+    for (const m of metrics) s[m] = spread(ok, m);
+    out[name] = s;
+  }
+  if (kind !== 'idle') {
+    const base = (n) => (out[n] && out[n].msgs_per_sec.median) || null;
+    for (const s of Object.values(out)) {
+      const mine = s.msgs_per_sec.median;
+      s.ratio_vs_c = mine && base(REFERENCE) ? mine / base(REFERENCE) : null;
+      s.ratio_vs_node_net = mine && base(NODE_NET) ? mine / base(NODE_NET) : null;
+    }
+  }
+  return out;
+}
+
+function fmt(x, digits = 0) {
+  if (x === null || x === undefined) return '-';
+  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function pct(s) {
+  if (!s.median) return '-';
+  return `±${(((s.max - s.min) / 2 / s.median) * 100).toFixed(1)}%`;
+}
+
+function ratio(x) {
+  return x === null || x === undefined ? '-' : `${x.toFixed(2)}x`;
+}
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r.length === 2 && i > 0 ? 0 : String(r[i] ?? '').length))));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const out = [line(headers), widths.map((w) => '-'.repeat(w)).join('  ')];
+  // A two-cell row is a server with a note (unavailable / failed) spanning the table.
+  for (const r of rows) out.push(r.length === 2 ? `${String(r[0]).padEnd(widths[0])}  ${r[1]}` : line(r));
+  return out.join('\n');
+}
+
+function unavailableNote(s) {
+  if (s.unavailable) return `unavailable: ${s.unavailable}`;
+  if (s.roundsOk === 0) return `failed: ${s.lastError}`;
+  return null;
+}
+
+function loadTable(summary) {
+  const headers = ['server', 'msgs/s', 'spread', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'vs C', 'vs node:net'];
+  const rows = Object.entries(summary).map(([name, s]) => {
+    const note = unavailableNote(s);
+    if (note) return [name, note];
+    const flag = s.errors.max || s.connect_failures.max ? ' !' : '';
+    return [name + flag, fmt(s.msgs_per_sec.median), pct(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
+      fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
+      s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net)];
+  });
+  const notes = Object.entries(summary)
+    .filter(([, s]) => !unavailableNote(s) && (s.errors.max || s.connect_failures.max || s.roundsFailed))
+    .map(([n, s]) => `  ! ${n}: ${s.errors.max || 0} errors, ${s.connect_failures.max || 0} connect failures, ${s.roundsFailed} failed rounds${s.lastError ? ` (${s.lastError})` : ''}`);
+  return [table(headers, rows), ...notes].join('\n');
+}
+
+function idleTable(summary) {
+  const headers = ['server', 'connections', 'RSS before', 'RSS after', 'per connection', 'spread'];
+  const mib = (k) => (k === null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
+  const rows = Object.entries(summary).map(([name, s]) => {
+    const note = unavailableNote(s);
+    if (note) return [name, note];
+    const per = s.bytes_per_conn.median;
+    return [name + (s.connect_failures.max ? ' !' : ''), fmt(s.established.median), mib(s.rss_before_kib.median), mib(s.rss_after_kib.median),
+      per === null ? '-' : `${(per / 1024).toFixed(2)} KiB`, pct(s.bytes_per_conn)];
+  });
+  return table(headers, rows);
+}
+
+/**
+ * What the generator itself costs, from the rounds against the C server: its CPU per message
+ * and the rate one core could therefore sustain. Loopback TCP does part of the receiver's
+ * work in the sender's system time, so this overstates the generator's own cost.
+ */
+function generatorCeiling(summary) {
+  const c = summary[REFERENCE];
+  if (!c || !c.client_us_per_msg.median) return null;
+  const us = c.client_us_per_msg.median;
+  return { client_us_per_msg: us, client_cpu_pct: c.client_cpu_pct.median, server_cpu_pct: c.server_cpu_pct.median, ceiling_msgs_per_sec: 1e6 / us, c_msgs_per_sec: c.msgs_per_sec.median };
+}
+
+function ceilingLine(g) {
+  if (!g) return '';
+  const bound = g.ceiling_msgs_per_sec >= g.c_msgs_per_sec ? 'not the bottleneck' : 'MAY BE THE BOTTLENECK';
+  return `load generator vs C: ${fmt(g.client_us_per_msg, 2)} µs CPU/msg (${fmt(g.client_cpu_pct)}% of its core, server at ${fmt(g.server_cpu_pct)}%) ` +
+    `→ one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs C's ${fmt(g.c_msgs_per_sec)}: ${bound}`;
+}
+
+module.exports = { summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };

@@ -1,0 +1,126 @@
+'use strict';
+// One measured round: start a fresh server, drive it with the load generator, sample the
+// server's (and the generator's) CPU time at the edges of the measured window, stop both.
+// A fresh server per round keeps rounds independent: no heap, JIT or socket state carried
+// over, and a crash costs one round, not the run.
+const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./processes');
+const { cpuSeconds, rssKiB } = require('./procfs');
+
+const START_TIMEOUT_MS = 10000;
+
+async function startServer(server) {
+  const [cmd, args] = server.start(0);
+  const child = spawnPinned(cmd, args, pinning.serverCpu);
+  try {
+    const m = await waitForLine(child, /^listening (\d+)/, START_TIMEOUT_MS, server.name);
+    return { child, port: Number(m[1]) };
+  } catch (e) {
+    await stop(child, 500);
+    throw e;
+  }
+}
+
+function delta(after, before) {
+  return after === null || before === null ? null : after - before;
+}
+
+/**
+ * Runs the generator against `port` for one round of a load scenario. Resolves with the
+ * generator's JSON plus CPU seconds used by server and client in the measured window.
+ */
+async function driveLoad(tools, serverPid, port, p) {
+  const args = ['--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
+    '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup),
+    '--threads', String(p.threads)];
+  const gen = spawnPinned(tools.loadgen, args, pinning.clientCpu);
+  const samples = {};
+  // The generator announces its phases on stderr; sample both processes right then. The
+  // pipe adds well under a millisecond, small against a window of seconds.
+  gen.stderrLines.on('line', (line) => {
+    const m = /^phase (measure|end)$/.exec(line);
+    if (m) samples[m[1]] = { server: cpuSeconds(serverPid), client: cpuSeconds(gen.pid) };
+  });
+  // Connecting 10 000 sockets and warming up take time of their own; allow for it.
+  const limitMs = (p.duration + p.warmup) * 1000 + 60000;
+  let result;
+  try {
+    const m = await waitForLine(gen, /^(\{.*\})$/, limitMs, 'load generator');
+    result = JSON.parse(m[1]);
+  } finally {
+    await stop(gen, 1000);
+  }
+  const s0 = samples.measure || {};
+  const s1 = samples.end || {};
+  result.server_cpu_s = delta(s1.server ?? null, s0.server ?? null);
+  result.client_cpu_s = delta(s1.client ?? null, s0.client ?? null);
+  return result;
+}
+
+function perMessage(cpuS, messages) {
+  return cpuS === null || !messages ? null : (cpuS * 1e6) / messages;
+}
+
+/** A load round (pingpong, pipelined, c10k). Never throws: failures become { error }. */
+async function loadRound(tools, server, p) {
+  let srv;
+  try {
+    srv = await startServer(server);
+  } catch (e) {
+    return { error: e.message, startFailed: true };
+  }
+  try {
+    const r = await driveLoad(tools, srv.child.pid, srv.port, p);
+    r.server_us_per_msg = perMessage(r.server_cpu_s, r.messages);
+    r.client_us_per_msg = perMessage(r.client_cpu_s, r.messages);
+    r.server_cpu_pct = r.server_cpu_s === null ? null : (100 * r.server_cpu_s) / r.seconds;
+    r.client_cpu_pct = r.client_cpu_s === null ? null : (100 * r.client_cpu_s) / r.seconds;
+    r.server_rss_kib = rssKiB(srv.child.pid);
+    if (srv.child.exitCode !== null || srv.child.signalCode !== null) {
+      r.error = `server died during the round: ${failureReason(srv.child, 'no message')}`;
+    }
+    return r;
+  } catch (e) {
+    return { error: e.message };
+  } finally {
+    await stop(srv.child);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An idle-memory round: RSS of a fresh server, then K connections that have each echoed one
+ * message and gone quiet, then RSS again. (after - before) / K is the cost of a connection.
+ */
+async function idleRound(tools, server, p) {
+  let srv;
+  try {
+    srv = await startServer(server);
+  } catch (e) {
+    return { error: e.message, startFailed: true };
+  }
+  let gen;
+  try {
+    await sleep(p.settleMs);
+    const before = rssKiB(srv.child.pid);
+    const args = ['--port', String(srv.port), '--connections', String(p.connections), '--size', String(p.size), '--idle'];
+    gen = spawnPinned(tools.loadgen, args, pinning.clientCpu);
+    const m = await waitForLine(gen, /^(\{.*\})$/, 90000, 'load generator (idle)');
+    const r = JSON.parse(m[1]);
+    // Let the server finish whatever it does lazily after accepting (buffers, GC) first.
+    await sleep(p.settleMs);
+    const after = rssKiB(srv.child.pid);
+    r.rss_before_kib = before;
+    r.rss_after_kib = after;
+    r.bytes_per_conn = before === null || after === null || !r.established ? null : ((after - before) * 1024) / r.established;
+    if (srv.child.exitCode !== null || srv.child.signalCode !== null) r.error = `server died: ${failureReason(srv.child, 'no message')}`;
+    return r;
+  } catch (e) {
+    return { error: e.message };
+  } finally {
+    if (gen) await stop(gen, 1000);
+    await stop(srv.child);
+  }
+}
+
+module.exports = { loadRound, idleRound };

@@ -1,0 +1,71 @@
+'use strict';
+// The echo servers the harness can measure, by name:
+//   c, c-edge                 the hand-written C epoll server, level- or edge-triggered
+//   node-net                  node:net, written idiomatically
+//   ioreactor-<backend>-<trigger>   one per backend x trigger this build of ioreactor has
+// Each entry knows how to start its process; the harness waits for "listening <port>".
+const path = require('node:path');
+
+const TRIGGERS = ['level', 'edge', 'oneshot'];
+const REFERENCE = 'c';
+const NODE_NET = 'node-net';
+
+/**
+ * The backend x trigger pairs ioreactor offers here, from the library itself. When lib/ is
+ * not built, or the addon is missing, fall back to the platform's usual list so the rows
+ * still appear (and then report why they are unavailable).
+ */
+function ioreactorVariants(root) {
+  try {
+    const lib = require(path.join(root, 'lib', 'index.js'));
+    const variants = [];
+    for (const backend of lib.availableBackends()) {
+      for (const trigger of TRIGGERS) if (lib.backendSupports(backend, trigger)) variants.push({ backend, trigger });
+    }
+    return { variants, problem: null };
+  } catch (e) {
+    const backends = process.platform === 'linux' ? ['epoll', 'poll'] : ['kqueue', 'poll'];
+    const variants = [];
+    for (const backend of backends) {
+      for (const trigger of TRIGGERS) if (backend !== 'poll' || trigger === 'level') variants.push({ backend, trigger });
+    }
+    return { variants, problem: `cannot load lib/index.js (${String(e.message).split('\n')[0]}); run \`npm run build\`` };
+  }
+}
+
+/** Every server this machine could run, in display order. */
+function catalogue(root, tools) {
+  const node = process.execPath;
+  const list = [
+    { name: REFERENCE, label: 'C epoll (level)', start: (port) => [tools.server, ['--port', String(port)]] },
+    { name: 'c-edge', label: 'C epoll (edge)', start: (port) => [tools.server, ['--edge', '--port', String(port)]] },
+    { name: NODE_NET, label: 'node:net', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]] },
+  ];
+  const { variants, problem } = ioreactorVariants(root);
+  const script = path.join(root, 'bench', 'echo', 'servers', 'ioreactor.js');
+  for (const { backend, trigger } of variants) {
+    list.push({
+      name: `ioreactor-${backend}-${trigger}`,
+      label: `ioreactor ${backend} ${trigger}`,
+      unavailable: problem,
+      start: (port) => [node, [script, backend, trigger, String(port)]],
+    });
+  }
+  return list;
+}
+
+/** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
+function selectServers(all, spec) {
+  if (!spec || spec === 'all') return all;
+  const chosen = [];
+  for (const want of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const matches = all.filter((s) => s.name === want || (want !== REFERENCE && s.name.startsWith(want)));
+    if (matches.length === 0) {
+      throw new Error(`unknown server '${want}'; known: ${all.map((s) => s.name).join(', ')}`);
+    }
+    for (const m of matches) if (!chosen.includes(m)) chosen.push(m);
+  }
+  return chosen;
+}
+
+module.exports = { catalogue, selectServers, REFERENCE, NODE_NET };

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+'use strict';
+// ioreactor's echo benchmark: the C epoll server (the physical limit), node:net, and
+// ioreactor in each backend x trigger mode, driven by the native closed-loop load generator.
+// `node bench/run.js --help` for options; bench/README.md for the method.
+const fs = require('node:fs');
+const path = require('node:path');
+const { parseArgs, plan, HELP } = require('./harness/options');
+const { installCleanup, pinning, killAll } = require('./harness/processes');
+const { machineInfo } = require('./harness/procfs');
+const { locateNativeTools } = require('./harness/native-tools');
+const { catalogue, selectServers } = require('./harness/servers');
+const { loadRound, idleRound } = require('./harness/rounds');
+const { summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
+
+const ROOT = path.resolve(__dirname, '..');
+
+function describeRound(kind, r) {
+  if (r.error) return `error: ${r.error}`;
+  if (kind === 'idle') {
+    const per = r.bytes_per_conn === null ? '-' : `${(r.bytes_per_conn / 1024).toFixed(2)} KiB/conn`;
+    return `${r.established} idle, ${per}`;
+  }
+  const cpu = r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`;
+  const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
+  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} msgs/s, p99 ${Math.round(r.p99_us)} µs${cpu}${bad}`;
+}
+
+/** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
+async function runScenario(p, tools, servers) {
+  console.log(`\n== ${p.name}: ${p.title}`);
+  console.log(`   connections ${p.connections}, size ${p.size} B` +
+    (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
+  const results = {};
+  for (const s of servers) results[s.name] = { label: s.label, unavailable: s.unavailable || null, rounds: [] };
+  for (let round = 1; round <= p.rounds; round++) {
+    for (const s of servers) {
+      const entry = results[s.name];
+      if (entry.unavailable) continue;
+      const started = Date.now();
+      const r = p.kind === 'idle' ? await idleRound(tools, s, p) : await loadRound(tools, s, p);
+      r.round = round;
+      r.wall_s = (Date.now() - started) / 1000;
+      // A server that cannot even start will not start next round either: say why, move on.
+      if (r.startFailed) {
+        entry.unavailable = r.error;
+        console.log(`   ${s.name.padEnd(24)} unavailable: ${r.error}`);
+        continue;
+      }
+      entry.rounds.push(r);
+      console.log(`   ${s.name.padEnd(24)} round ${round}: ${describeRound(p.kind, r)}`);
+    }
+  }
+  const summary = summarise(p.kind, results);
+  console.log('');
+  if (p.kind === 'idle') {
+    console.log(idleTable(summary));
+    return { params: p, results, summary };
+  }
+  console.log(loadTable(summary));
+  const ceiling = generatorCeiling(summary);
+  if (ceiling) console.log(ceilingLine(ceiling));
+  return { params: p, results, summary, generatorCeiling: ceiling };
+}
+
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`ioreactor-bench: ${e.message}`);
+    process.exit(2);
+  }
+  if (opts.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  installCleanup();
+  const tools = locateNativeTools(ROOT, (msg) => console.error(msg));
+  const all = catalogue(ROOT, tools);
+  if (opts.listServers) {
+    for (const s of all) console.log(`${s.name.padEnd(26)} ${s.label}${s.unavailable ? `  (unavailable: ${s.unavailable})` : ''}`);
+    return;
+  }
+  const servers = selectServers(all, opts.servers);
+  const scenarios = plan(opts);
+  const machine = machineInfo(ROOT);
+  const started = new Date();
+  console.log(`ioreactor echo benchmark  ${started.toISOString()}`);
+  console.log(`${machine.cpuModel}, ${machine.cores} cores, Linux ${machine.kernel}, Node ${machine.node}`);
+  console.log(pinning.enabled
+    ? `servers pinned to CPU ${pinning.serverCpu}, load generator to CPU ${pinning.clientCpu} (taskset)`
+    : 'no CPU pinning (taskset missing or a single CPU): numbers are less stable');
+  console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
+
+  const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2), scenarios: [] };
+  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers));
+  report.finished = new Date().toISOString();
+  report.wall_s = (Date.now() - started.getTime()) / 1000;
+  console.log(`\ndone in ${report.wall_s.toFixed(1)} s`);
+  if (opts.json) {
+    fs.writeFileSync(opts.json, JSON.stringify(report, null, 2) + '\n');
+    console.log(`results written to ${opts.json}`);
+  }
+}
+
+main().then(
+  () => killAll(),
+  (err) => {
+    killAll();
+    console.error(`ioreactor-bench: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  },
+);

@@ -4,23 +4,10 @@ import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { describe } from '../errors/validate';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
+import type { ConnectTCPOptions, ConnectUNIXOptions } from '../reactor/stream-endpoints';
 import type { Address } from '../transport/address';
 import { ClientFactory } from './client-factory';
 import type { Protocol } from './protocol';
-
-/** Options of a TCP connection attempt (as the reactor's `connectTCP` takes them). */
-export interface ConnectTCPOptions {
-  /** Seconds before the attempt fails with a connect timeout (the reactor's default is 30). */
-  timeout?: number;
-  /** Local `[host, port]` to bind the socket to before connecting. */
-  bindAddress?: [string, number];
-}
-
-/** Options of a UNIX-socket connection attempt (as the reactor's `connectUNIX` takes them). */
-export interface ConnectUNIXOptions {
-  /** Seconds before the attempt fails with a connect timeout (the reactor's default is 30). */
-  timeout?: number;
-}
 
 /**
  * What {@link ClientCreator} needs from a reactor: a clock and the two connect methods, with

@@ -1,0 +1,163 @@
+// ClientCreator and ReconnectingClientFactory on a real Reactor (the default backend and
+// trigger): the fakes in the other suites model Twisted's connector; these check that the real
+// one agrees with them.
+import { afterAll, describe, expect, it } from 'vitest';
+import { Failure } from '../../src/defer/failure';
+import { CancelledError } from '../../src/errors/cancelled-error';
+import { ConnectError } from '../../src/errors/connect-error';
+import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
+import type { IConnector } from '../../src/interfaces/transport';
+import { ClientCreator } from '../../src/protocol/client-creator';
+import { Factory } from '../../src/protocol/factory';
+import { Protocol } from '../../src/protocol/protocol';
+import { ReconnectingClientFactory } from '../../src/protocol/reconnecting-client-factory';
+import { Reactor } from '../../src/reactor/reactor';
+import { RecordingLogger, runReactor } from '../support/reactors';
+import { removeSocketDir, socketPath } from '../support/streams';
+
+afterAll(removeSocketDir);
+
+class Hello extends Protocol {
+  made = 0;
+  constructor(readonly greeting: string) {
+    super();
+  }
+  override connectionMade(): void {
+    this.made++;
+    this.transport.write(Buffer.from(this.greeting));
+  }
+}
+
+/** A server protocol that hands what it receives to `onData`. */
+class Sink extends Protocol {
+  static onData: (data: Buffer) => void = () => undefined;
+  override dataReceived(data: Buffer): void {
+    Sink.onData(data);
+  }
+}
+
+describe('on a real Reactor', () => {
+  it('ClientCreator.connectTCP fires with the connected instance, whose connectionMade ran', async () => {
+    const reactor = new Reactor({ logger: new RecordingLogger() });
+    await runReactor(reactor, (done, fail) => {
+      const port = reactor.listenTCP(0, Factory.forProtocol(Sink), { interface: '127.0.0.1' });
+      const host = port.getHost();
+      if (host.type !== 'TCP') throw new Error('expected a TCP port');
+      Sink.onData = (data) => {
+        try {
+          expect(data.toString()).toBe('hello server');
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        port.stopListening().addBoth(() => done());
+      };
+      new ClientCreator(reactor, Hello, 'hello server').connectTCP('127.0.0.1', host.port, { timeout: 5 }).addCallbacks(
+        (p) => {
+          try {
+            expect(p).toBeInstanceOf(Hello);
+            expect([p.made, p.connected]).toEqual([1, true]);
+          } catch (err) {
+            fail(err);
+          }
+        },
+        (f) => fail(f.value),
+      );
+    });
+  });
+
+  it('ClientCreator.connectUNIX to a path nobody listens on fails with a ConnectError', async () => {
+    const reactor = new Reactor({ logger: new RecordingLogger() });
+    let failure: Failure | undefined;
+    await runReactor(reactor, (done) => {
+      new ClientCreator(reactor, Hello, 'x').connectUNIX(socketPath()).addCallbacks(
+        (p) => {
+          p.transport.abortConnection();
+          done();
+        },
+        (f) => {
+          failure = f;
+          done();
+        },
+      );
+    });
+    expect(failure?.value).toBeInstanceOf(ConnectError);
+  });
+
+  it('cancelling ClientCreator while connecting stops the attempt: CancelledError, no connectionMade', async () => {
+    const reactor = new Reactor({ logger: new RecordingLogger() });
+    let failure: Failure | undefined;
+    const built: Hello[] = [];
+    class Tracked extends Hello {
+      constructor() {
+        super('never');
+        built.push(this);
+      }
+    }
+    await runReactor(reactor, (done) => {
+      const port = reactor.listenTCP(0, Factory.forProtocol(Sink), { interface: '127.0.0.1' });
+      const host = port.getHost();
+      if (host.type !== 'TCP') throw new Error('expected a TCP port');
+      const d = new ClientCreator(reactor, Tracked).connectTCP('127.0.0.1', host.port);
+      d.addErrback((f) => {
+        failure = f;
+      });
+      d.cancel();
+      // Give a connection that should not exist the chance to show up.
+      reactor.callLater(0.05, () => port.stopListening().addBoth(() => done()));
+    });
+    expect(failure?.value).toBeInstanceOf(CancelledError);
+    expect(built.map((p) => p.made)).toEqual([0]);
+  });
+
+  it('ReconnectingClientFactory retries a refused connection maxRetries times, then gives up', async () => {
+    const reactor = new Reactor({ logger: new RecordingLogger() });
+    const attempts: number[] = [];
+    const failures: Failure[] = [];
+    class Counting extends ReconnectingClientFactory {
+      override startedConnecting(connector: IConnector): void {
+        attempts.push(reactor.seconds());
+        super.startedConnecting(connector);
+      }
+      override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+        failures.push(reason);
+        super.clientConnectionFailed(connector, reason);
+      }
+    }
+    const f = new Counting({ clock: reactor, initialDelay: 0.01, factor: 1, jitter: 0, maxRetries: 2 });
+    f.protocol = Protocol;
+    await runReactor(reactor, (done) => {
+      reactor.connectUNIX(socketPath(), f);
+      // Three attempts take about 20 ms; wait well past a fourth.
+      reactor.callLater(0.3, done);
+    });
+    expect(attempts).toHaveLength(3);
+    expect(failures).toHaveLength(3);
+    for (const r of failures) expect(r.value).toBeInstanceOf(ConnectError);
+    expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(0.009);
+    expect(f.retries).toBe(3);
+  });
+
+  it('stopTrying during a real attempt stops it with UserAbortedConnect and never retries', async () => {
+    const reactor = new Reactor({ logger: new RecordingLogger() });
+    const failures: Failure[] = [];
+    class Watching extends ReconnectingClientFactory {
+      override clientConnectionFailed(connector: IConnector, reason: Failure): void {
+        failures.push(reason);
+        super.clientConnectionFailed(connector, reason);
+      }
+    }
+    const f = new Watching({ clock: reactor, initialDelay: 0.001 });
+    f.protocol = Protocol;
+    let connector: IConnector | undefined;
+    await runReactor(reactor, (done) => {
+      connector = reactor.connectUNIX(socketPath(), f);
+      f.stopTrying();
+      // Long enough for a retry (about 3 ms) to have happened, were one scheduled.
+      reactor.callLater(0.05, done);
+    });
+    expect(failures.map((r) => r.value)).toEqual([expect.any(UserAbortedConnect)]);
+    expect(f.retries).toBe(0);
+    expect(f.connector).toBe(connector);
+  });
+});

@@ -109,3 +109,8 @@ export { DNSLookupError } from './errors/dns-lookup-error';
 export { UserAbortedConnect } from './errors/user-aborted-connect';
 export { ConnectionAborted } from './errors/connection-aborted';
 export { NotListeningError } from './errors/not-listening-error';
+// protocol helpers
+export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
+export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';
+export { ClientCreator } from './protocol/client-creator';
+export type { ConnectingReactor } from './protocol/client-creator';

@@ -67,7 +67,12 @@ type AttemptState = 'unknown' | 'connecting' | 'connected' | 'idle';
  * ```
  *
  * Settings may be given to the constructor or set as properties (as subclass fields, as in
- * Twisted); they are checked when used, and the constructor checks those it is given.
+ * Twisted); they are checked when used, and the constructor checks those it is given. A
+ * subclass field wins over a constructor option of the same name (fields are assigned after
+ * the base constructor has run).
+ *
+ * Without a `clock` the factory uses the connector's `reactor` property when it has one;
+ * otherwise set `clock` (to the Reactor) before the first retry.
  */
 export class ReconnectingClientFactory<P extends Protocol = Protocol> extends ClientFactory<P> {
   /** Maximum number of seconds between connection attempts (before jitter). */

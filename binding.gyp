@@ -29,14 +29,16 @@
       "target_name": "ioreactor_c_echo_server",
       "type": "executable",
       "sources": ["bench/native/c_echo_server.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra"]
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["bench/native/c_echo_server.c"] }]]
     },
     {
       "target_name": "ioreactor_load_generator",
       "type": "executable",
       "sources": ["bench/native/load_generator.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra"],
-      "libraries": ["-lpthread"]
+      "cflags": ["-O2", "-Wall", "-Wextra", "-pthread"],
+      "ldflags": ["-pthread"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["bench/native/load_generator.c"] }]]
     }
   ]
 }

@@ -1,6 +1,6 @@
 'use strict';
 // Finds the two native benchmark tools. `npx node-gyp rebuild` (or `npm run build:native`)
-// builds them into build/Release next to the addon. If they are missing or older than their
+// builds them into build/Release next to the addon, `npm run build:cmake` into build-cmake. If they are missing or older than their
 // sources (someone edited the C and only ran `npm run bench`), compile them directly with
 // the system C compiler into build/bench-native, which is quicker than a full rebuild.
 const fs = require('node:fs');
@@ -40,10 +40,11 @@ function locateNativeTools(root, log = () => {}) {
   const found = {};
   for (const [key, tool] of Object.entries(TOOLS)) {
     const fresh = sourceTime(srcDir, tool.source);
-    const candidates = [path.join(root, 'build', 'Release', tool.target), path.join(root, 'build', 'bench-native', tool.target)];
+    const out = path.join(root, 'build', 'bench-native', tool.target);
+    // node-gyp's output, cmake-js's (`npm run build:cmake`), then our own fallback build.
+    const candidates = [path.join(root, 'build', 'Release', tool.target), path.join(root, 'build-cmake', tool.target), out];
     found[key] = candidates.find((p) => mtime(p) >= fresh);
     if (found[key]) continue;
-    const out = candidates[1];
     const cc = process.env.CC || 'cc';
     try {
       log(`(compiling ${tool.source} with ${cc}: build/Release/${tool.target} is missing or older than its source)`);

@@ -171,9 +171,11 @@ static void on_connected(struct worker *w, struct conn *c, uint64_t now) {
     return;
   }
   c->state = C_HANDSHAKE;
-  /* Idle connections send one message so that the server has really accepted them and
-   * built its per-connection state before memory is measured. */
-  if (send_more(w, c, idle_mode ? 1 : depth, now) < 0) close_conn(w, c);
+  /* One message proves the server has really accepted the connection and built its state
+   * (a client-side connect only means the kernel queued it). The load itself starts when
+   * every connection has done this: connections that started early would keep the server
+   * too busy to accept the rest (10 000 connections to node:net then take minutes). */
+  if (send_more(w, c, 1, now) < 0) close_conn(w, c);
 }
 
 static void count_corruption(struct worker *w, struct conn *c, const uint8_t *got, const uint8_t *want, size_t n) {
@@ -211,10 +213,19 @@ static void on_readable(struct worker *w, struct conn *c, uint8_t *buf, int ph, 
     c->established = 1;
     w->in_progress--;
     atomic_fetch_add(&settled, 1);
-    if (idle_mode) return;
+    if (idle_mode || ph == P_CONNECT) return; /* start_load() sends its first messages */
+    completed = depth;                        /* a straggler joins a load already running */
   }
   /* Closed loop: every completed message is replaced, all in one write. */
   if (ph != P_END && send_more(w, c, completed, now) < 0) close_conn(w, c);
+}
+
+/* The connect phase is over: give every established connection its `depth` messages. */
+static void start_load(struct worker *w, uint64_t now) {
+  for (int i = 0; i < w->nconns; i++) {
+    struct conn *c = w->conns[i];
+    if (c->state == C_RUNNING && send_more(w, c, depth, now) < 0) close_conn(w, c);
+  }
 }
 
 static void *worker_main(void *arg) {
@@ -223,6 +234,7 @@ static void *worker_main(void *arg) {
   uint8_t *buf = malloc(CHUNK);
   if (!buf) exit(1);
   int window = connect_window / nthreads > 0 ? connect_window / nthreads : 1;
+  int started = 0;
   for (;;) {
     /* Open connections a few at a time, so the server's listen queue never overflows
      * (an overflow costs a one-second SYN retransmit, not an error). */
@@ -237,6 +249,10 @@ static void *worker_main(void *arg) {
     int ph = atomic_load_explicit(&phase, memory_order_relaxed);
     if (ph == P_END) break;
     uint64_t now;
+    if (!started && ph != P_CONNECT) {
+      started = 1;
+      start_load(w, now_ns());
+    }
     /* One clock read per event: batches can take long enough to skew latencies. */
     for (int i = 0; i < n; i++) {
       struct conn *c = events[i].data.ptr;
@@ -256,6 +272,20 @@ static void *worker_main(void *arg) {
   }
   free(buf);
   return NULL;
+}
+
+/* Exit would reclaim all of this; freeing it keeps sanitizer builds quiet about leaks. */
+static void release(struct conn *conns, uint64_t *stamps, struct worker *workers) {
+  for (int i = 0; i < nconns; i++)
+    if (conns[i].fd >= 0) close(conns[i].fd);
+  for (int i = 0; i < nthreads; i++) {
+    close(workers[i].epfd);
+    free(workers[i].conns);
+  }
+  free(workers);
+  free(stamps);
+  free(conns);
+  free(pattern);
 }
 
 static int usage(void) {
@@ -343,6 +373,7 @@ int main(int argc, char **argv) {
     fflush(stdout);
     int sig;
     sigwait(&stop, &sig);
+    release(conns, stamps, workers);
     return 0;
   }
 
@@ -379,5 +410,6 @@ int main(int argc, char **argv) {
          hist_quantile(&all, 0.999) / 1e3, (double)all.max / 1e3, hist_mean(&all) / 1e3,
          (unsigned long long)errors, nconns - established, connect_s);
   fflush(stdout);
+  release(conns, stamps, workers);
   return errors == 0 && established == nconns ? 0 : 3;
 }

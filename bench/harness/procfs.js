@@ -16,8 +16,8 @@ function tryExec(cmd, args) {
 // utime and stime are in clock ticks (USER_HZ); 100 on every mainstream Linux, but ask.
 const CLK_TCK = Number(tryExec('getconf', ['CLK_TCK'])) || 100;
 
-/** User + system CPU seconds a process has used so far, or null if it is gone. */
-function cpuSeconds(pid) {
+/** { user, system } CPU seconds a process has used so far, or null if it is gone. */
+function cpuTimes(pid) {
   let stat;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -27,7 +27,7 @@ function cpuSeconds(pid) {
   // The command name (field 2) is in parentheses and may hold spaces: split after it.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state), so utime (14) and stime (15) are at 11 and 12.
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
 /** Resident set size in KiB (VmRSS), or null if the process is gone. */
@@ -68,4 +68,4 @@ function machineInfo(root) {
   };
 }
 
-module.exports = { cpuSeconds, rssKiB, machineInfo, CLK_TCK };
+module.exports = { cpuTimes, rssKiB, machineInfo, CLK_TCK };

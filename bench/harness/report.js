@@ -17,7 +17,7 @@ function spread(rounds, key) {
 }
 
 const LOAD_METRICS = ['msgs_per_sec', 'mb_per_sec', 'p50_us', 'p99_us', 'max_us', 'server_us_per_msg', 'client_us_per_msg',
-  'server_cpu_pct', 'client_cpu_pct', 'errors', 'connect_failures', 'server_rss_kib'];
+  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'errors', 'connect_failures', 'server_rss_kib'];
 const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
 
 /** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
@@ -109,7 +109,7 @@ function generatorCeiling(summary) {
   const c = summary[REFERENCE];
   if (!c || !c.client_us_per_msg.median) return null;
   const us = c.client_us_per_msg.median;
-  return { client_us_per_msg: us, client_cpu_pct: c.client_cpu_pct.median, server_cpu_pct: c.server_cpu_pct.median, ceiling_msgs_per_sec: 1e6 / us, c_msgs_per_sec: c.msgs_per_sec.median };
+  return { client_us_per_msg: us, client_cpu_pct: c.client_cpu_pct.median, client_user_pct: c.client_user_pct.median, server_cpu_pct: c.server_cpu_pct.median, ceiling_msgs_per_sec: 1e6 / us, c_msgs_per_sec: c.msgs_per_sec.median };
 }
 
 /**
@@ -126,7 +126,7 @@ function ceilingLine(g) {
   else if (srv >= 90) verdict = 'server saturated, generator keeps up';
   else if (cli >= 90) verdict = 'GENERATOR SATURATED before the server: add --threads or a core';
   else verdict = 'neither saturated: latency-bound, or other processes took CPU time';
-  return `load generator vs C: ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (server ${fmt(srv)}%); ` +
+  return `load generator vs C: ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel TCP; server ${fmt(srv)}%); ` +
     `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs C's ${fmt(g.c_msgs_per_sec)}: ${verdict}`;
 }
 

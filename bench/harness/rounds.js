@@ -4,7 +4,7 @@
 // A fresh server per round keeps rounds independent: no heap, JIT or socket state carried
 // over, and a crash costs one round, not the run.
 const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./processes');
-const { cpuSeconds, rssKiB } = require('./procfs');
+const { cpuTimes, rssKiB } = require('./procfs');
 
 const START_TIMEOUT_MS = 10000;
 
@@ -20,8 +20,11 @@ async function startServer(server) {
   }
 }
 
+/** CPU seconds between two samples: { total, user }, nulls if either sample is missing. */
 function delta(after, before) {
-  return after === null || before === null ? null : after - before;
+  if (!after || !before) return { total: null, user: null };
+  const user = after.user - before.user;
+  return { total: user + after.system - before.system, user };
 }
 
 /**
@@ -38,7 +41,7 @@ async function driveLoad(tools, serverPid, port, p) {
   // pipe adds well under a millisecond, small against a window of seconds.
   gen.stderrLines.on('line', (line) => {
     const m = /^phase (measure|end)$/.exec(line);
-    if (m) samples[m[1]] = { server: cpuSeconds(serverPid), client: cpuSeconds(gen.pid) };
+    if (m) samples[m[1]] = { server: cpuTimes(serverPid), client: cpuTimes(gen.pid) };
   });
   // Connecting 10 000 sockets and warming up take time of their own; allow for it.
   const limitMs = (p.duration + p.warmup) * 1000 + 60000;
@@ -51,8 +54,12 @@ async function driveLoad(tools, serverPid, port, p) {
   }
   const s0 = samples.measure || {};
   const s1 = samples.end || {};
-  result.server_cpu_s = delta(s1.server ?? null, s0.server ?? null);
-  result.client_cpu_s = delta(s1.client ?? null, s0.client ?? null);
+  const srv = delta(s1.server, s0.server);
+  const cli = delta(s1.client, s0.client);
+  result.server_cpu_s = srv.total;
+  result.server_user_s = srv.user;
+  result.client_cpu_s = cli.total;
+  result.client_user_s = cli.user;
   return result;
 }
 
@@ -74,6 +81,8 @@ async function loadRound(tools, server, p) {
     r.client_us_per_msg = perMessage(r.client_cpu_s, r.messages);
     r.server_cpu_pct = r.server_cpu_s === null ? null : (100 * r.server_cpu_s) / r.seconds;
     r.client_cpu_pct = r.client_cpu_s === null ? null : (100 * r.client_cpu_s) / r.seconds;
+    // The generator's own code, as opposed to the kernel's TCP work any client must cause.
+    r.client_user_pct = r.client_user_s === null ? null : (100 * r.client_user_s) / r.seconds;
     r.server_rss_kib = rssKiB(srv.child.pid);
     if (srv.child.exitCode !== null || srv.child.signalCode !== null) {
       r.error = `server died during the round: ${failureReason(srv.child, 'no message')}`;

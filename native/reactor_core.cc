@@ -115,7 +115,9 @@ int ReactorCore::Collect(int timeout_ms) {
       Registration* r = slots_.Resolve(token);
       if (r == nullptr) continue;
       if (r->stream) r->stream->queued_ready = false;
-      Serve(*r, static_cast<uint32_t>(token), kReadyRead);
+      // Read until EAGAIN (no stopping at a short read): the edge that announced this data may
+      // also have announced the end of the stream, and it will not be announced again.
+      Serve(*r, static_cast<uint32_t>(token), kReadyRead | kReadyReadHangup);
     }
     timeout_ms = 0;
   }

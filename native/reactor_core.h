@@ -90,7 +90,7 @@ class ReactorCore {
   void ServeListener(Registration& r, uint32_t slot);
   void ServeStream(Registration& r, uint32_t slot, uint32_t ready);
   void FinishConnect(Registration& r, uint32_t slot);
-  void ReadStream(Registration& r, uint32_t slot);
+  void ReadStream(Registration& r, uint32_t slot, uint32_t ready);
   void Flush(Registration& r, uint32_t slot);
   void CloseOwned(Registration& r, uint32_t slot, int error, bool report);
   void Defer(Registration& r, uint32_t slot);

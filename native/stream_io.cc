@@ -172,7 +172,7 @@ void ReactorCore::ServeStream(Registration& r, uint32_t slot, uint32_t ready) {
     if (!r.live) return;
   }
   if ((ready & (kReadyRead | kReadyReadHangup | kReadyHangup | kReadyError)) && s.reading && !s.read_closed) {
-    ReadStream(r, slot);
+    ReadStream(r, slot, ready);
   } else if (ready & kReadyError) {
     const int err = TakeSocketError(r.fd);
     if (err != 0) CloseOwned(r, slot, err > 0 ? -err : err, true);
@@ -193,7 +193,7 @@ void ReactorCore::FinishConnect(Registration& r, uint32_t slot) {
   if (r.stream->pending() > 0) Flush(r, slot);
 }
 
-void ReactorCore::ReadStream(Registration& r, uint32_t slot) {
+void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
   Stream& s = *r.stream;
   size_t budget = kStreamReadBudget;
   for (;;) {
@@ -215,8 +215,10 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot) {
       batch_.arena_used = offset + static_cast<size_t>(n);
       budget -= static_cast<size_t>(n);
       // Level and one-shot do bounded work and rely on the next report. Edge reads on, but a
-      // short read already emptied the socket: data arriving later raises a new edge.
-      if (r.trigger != Trigger::kEdge || static_cast<size_t>(n) < space) return;
+      // short read already emptied the socket: data arriving later raises a new edge. Not so
+      // an end of stream reported with this edge: read on until it shows.
+      const bool hangup = (ready & (kReadyReadHangup | kReadyHangup | kReadyError)) != 0;
+      if (r.trigger != Trigger::kEdge || (static_cast<size_t>(n) < space && !hangup)) return;
       if (budget == 0) {
         Defer(r, slot);
         return;

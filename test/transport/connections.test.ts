@@ -1,0 +1,401 @@
+// Stream transport conformance: every backend x trigger mode, over TCP4, TCP6 and UNIX.
+// The cases follow Twisted's reactor tests (test_tcp.py, test_unix.py, internet/test/test_tcp.py).
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  Factory,
+  Protocol,
+  type IHalfCloseableProtocol,
+} from '../../src/index';
+import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
+import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
+
+afterAll(removeSocketDir);
+
+const cases = VARIANTS.flatMap((v) => FAMILIES.map((family) => ({ ...v, family, label: `${v.name} ${family}` })));
+
+describe.each(cases)('stream transport, $label', (variant) => {
+  const { family } = variant;
+
+  it('delivers data both ways and reports ConnectionDone on both sides after loseConnection', async () => {
+    const reactor = newReactor(variant);
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.dataReceived = (d) => {
+        p.chunks.push(d);
+        p.transport.write(Buffer.concat([Buffer.from('echo:'), d]));
+      };
+      return p;
+    });
+    let client!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      expect(server.started).toBe(1);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new Recorder();
+        client.connectionMade = () => client.transport.write(Buffer.from('ping'));
+        client.dataReceived = (d) => {
+          client.chunks.push(d);
+          if (client.received.toString() === 'echo:ping') client.transport.loseConnection();
+        };
+        client.onLost = () => reactor.callLater(0.02, () => {
+          port.stopListening();
+          done();
+        });
+        return client;
+      }));
+    });
+    expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
+    expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionDone);
+    expect(server.built[0].received.toString()).toBe('ping');
+    expect(server.stopped).toBe(1);
+  });
+
+  it('gives each side the other side\'s address', async () => {
+    const reactor = newReactor(variant);
+    const server = new TestServerFactory(() => new Recorder());
+    let client!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new Recorder();
+        client.connectionMade = () => {
+          const peer = client.transport.getPeer();
+          const host = port.getHost();
+          if (family === 'UNIX') expect(peer).toMatchObject({ type: 'UNIX', name: (host as { name: string }).name });
+          else expect(peer).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1', port: (host as { port: number }).port });
+          expect(server.built[0]?.transport.getPeer() ?? client.transport.getHost()).toBeDefined();
+          client.transport.loseConnection();
+          port.stopListening();
+          reactor.callLater(0.02, done);
+        };
+        return client;
+      }));
+    });
+    const serverSide = server.built[0].transport;
+    if (family !== 'UNIX') expect(serverSide.getPeer()).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1' });
+  });
+
+  it('loseConnection flushes a 64 MiB write before closing', async () => {
+    const reactor = newReactor(variant);
+    const size = 64 * 1024 * 1024;
+    const payload = Buffer.alloc(size);
+    for (let i = 0; i < size; i += 4096) payload[i] = (i / 4096) & 0xff;
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.connectionMade = () => {
+        p.transport.write(payload);
+        p.transport.loseConnection();
+      };
+      return p;
+    });
+    let client!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new Recorder();
+        client.onLost = () => {
+          port.stopListening();
+          done();
+        };
+        return client;
+      }));
+    }, 60);
+    expect(client.receivedLength).toBe(size);
+    expect(client.received.equals(payload)).toBe(true);
+    expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
+  }, 90_000);
+
+  it('abortConnection drops the connection at once, twice is harmless, and from dataReceived', async () => {
+    const reactor = newReactor(variant);
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.dataReceived = () => {
+        p.transport.abortConnection();
+        p.transport.abortConnection();
+        p.transport.write(Buffer.from('after abort')); // silently ignored
+      };
+      return p;
+    });
+    let client!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new Recorder();
+        client.connectionMade = () => client.transport.write(Buffer.from('x'));
+        client.onLost = () => {
+          port.stopListening();
+          reactor.callLater(0.02, done);
+        };
+        return client;
+      }));
+    });
+    expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionAborted);
+    expect(client.received.length).toBe(0);
+    expect(client.lost?.value).toSatisfy((v: unknown) => v instanceof ConnectionDone || v instanceof ConnectionLost);
+  });
+
+  it('abortConnection with a full write buffer against a peer that does not read', async () => {
+    const reactor = newReactor(variant);
+    let serverProto!: Recorder;
+    let bufferedBeforeAbort = 0;
+    const server = new TestServerFactory(() => (serverProto = new Recorder()));
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        const client = new Recorder();
+        client.connectionMade = () => client.transport.pauseProducing(); // never reads
+        return client;
+      }));
+      reactor.callLater(0.05, () => {
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (let i = 0; i < 32; i++) serverProto.transport.write(chunk);
+        bufferedBeforeAbort = serverProto.transport.bufferedAmount;
+        serverProto.transport.abortConnection();
+        serverProto.onLost = () => {
+          port.stopListening();
+          reactor.callLater(0.02, done);
+        };
+      });
+    });
+    expect(bufferedBeforeAbort).toBeGreaterThan(0);
+    expect(serverProto.lost?.value).toBeInstanceOf(ConnectionAborted);
+  });
+
+  it('write and writeSequence after close are silent no-ops', async () => {
+    const reactor = newReactor(variant);
+    let serverProto!: Recorder;
+    const server = new TestServerFactory(() => (serverProto = new Recorder()));
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        const client = new Recorder();
+        client.connectionMade = () => client.transport.loseConnection();
+        return client;
+      }));
+      reactor.callLater(0.1, () => {
+        expect(serverProto.lost).toBeDefined();
+        serverProto.transport.write(Buffer.from('late'));
+        serverProto.transport.writeSequence([Buffer.from('a'), Buffer.from('b')]);
+        serverProto.transport.loseConnection();
+        serverProto.transport.abortConnection();
+        port.stopListening();
+        done();
+      });
+    });
+    expect(serverProto.lost?.value).toBeInstanceOf(ConnectionDone);
+  });
+
+  it('half-closes in both directions with IHalfCloseableProtocol', async () => {
+    const reactor = newReactor(variant);
+    const events: string[] = [];
+    class HalfServer extends Recorder implements IHalfCloseableProtocol {
+      readConnectionLost(): void {
+        events.push(`server read closed after ${this.received.toString()}`);
+        this.transport.write(Buffer.from('reply after your EOF'));
+        this.transport.loseWriteConnection();
+      }
+      writeConnectionLost(): void {
+        events.push('server write closed');
+      }
+    }
+    class HalfClient extends Recorder implements IHalfCloseableProtocol {
+      override connectionMade(): void {
+        this.transport.write(Buffer.from('request'));
+        this.transport.loseWriteConnection();
+      }
+      readConnectionLost(): void {
+        events.push(`client read closed after ${this.received.toString()}`);
+        this.transport.loseConnection();
+      }
+      writeConnectionLost(): void {
+        events.push('client write closed');
+      }
+    }
+    let client!: HalfClient;
+    const server = new TestServerFactory(() => new HalfServer());
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new HalfClient();
+        client.onLost = () => reactor.callLater(0.05, () => {
+          port.stopListening();
+          done();
+        });
+        return client;
+      }));
+    });
+    expect(events).toContain('client write closed');
+    expect(events).toContain('server read closed after request');
+    expect(events).toContain('server write closed');
+    expect(events).toContain('client read closed after reply after your EOF');
+    expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
+  });
+
+  it('without half-close support, a peer half-close ends the connection with ConnectionDone', async () => {
+    const reactor = newReactor(variant);
+    const server = new TestServerFactory(() => new Recorder());
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        const client = new Recorder();
+        client.connectionMade = () => {
+          client.transport.write(Buffer.from('bye'));
+          client.transport.loseWriteConnection();
+        };
+        return client;
+      }));
+      reactor.callLater(0.1, () => {
+        port.stopListening();
+        done();
+      });
+    });
+    expect(server.built[0].received.toString()).toBe('bye');
+    expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionDone);
+  });
+
+  it('closes a connection whose buildProtocol returns null, without a protocol hearing of it', async () => {
+    const reactor = newReactor(variant);
+    const server = new TestServerFactory<Recorder>(() => null);
+    let client!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        client = new Recorder();
+        client.onLost = () => {
+          port.stopListening();
+          done();
+        };
+        return client;
+      }));
+    });
+    expect(server.built).toEqual([]);
+    expect(client.made).toBe(true);
+    expect(client.lost).toBeDefined();
+  });
+
+  it('reports a refused connection with ConnectionRefusedError', async () => {
+    const reactor = newReactor(variant);
+    const factory = new TestClientFactory(() => new Recorder());
+    await runReactor(reactor, (done) => {
+      // Listen, note the address, stop: nothing listens there any more.
+      const port = listen(reactor, family, new TestServerFactory(() => new Recorder()));
+      port.getHost();
+      port.stopListening();
+      const c = connect(reactor, family, port, new TestClientFactory(() => new Recorder(), (reason) => {
+        factory.failed = reason;
+        done();
+      }));
+      expect(c.state).toBe('connecting');
+    });
+    expect(factory.failed?.value).toBeInstanceOf(family === 'UNIX' ? Error : ConnectionRefusedError);
+    if (family !== 'UNIX') expect(factory.failed?.value).toMatchObject({ code: 'ERR_IOREACTOR_CONNECTION_REFUSED' });
+  });
+
+  it('keeps each dataReceived buffer intact after later reads (safe to keep)', async () => {
+    const reactor = newReactor(variant);
+    const kept: Buffer[] = [];
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.dataReceived = (d) => {
+        kept.push(d);
+        p.transport.write(d);
+      };
+      return p;
+    });
+    const expected: string[] = [];
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        const client = new Recorder();
+        let n = 0;
+        const send = (): void => {
+          const text = `message-${n}-${'z'.repeat(n * 37)}`;
+          expected.push(text);
+          client.transport.write(Buffer.from(text));
+        };
+        client.connectionMade = send;
+        client.dataReceived = (d) => {
+          client.chunks.push(d);
+          if (client.received.length === expected.join('').length) {
+            if (++n === 50) {
+              client.transport.loseConnection();
+              port.stopListening();
+              reactor.callLater(0.02, done);
+            } else send();
+          }
+        };
+        return client;
+      }));
+    });
+    expect(Buffer.concat(kept).toString()).toBe(expected.join(''));
+  });
+
+  it('logs a protocol whose dataReceived throws, closes that connection, and keeps serving', async () => {
+    const logger = new RecordingLogger();
+    const reactor = newReactor(variant, { logger });
+    const boom = new Error('protocol boom');
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.dataReceived = (d) => {
+        if (d.toString() === 'bad') throw boom;
+        p.transport.write(d);
+      };
+      return p;
+    });
+    let good!: Recorder;
+    await runReactor(reactor, (done) => {
+      const port = listen(reactor, family, server);
+      connect(reactor, family, port, new TestClientFactory(() => {
+        const bad = new Recorder();
+        bad.connectionMade = () => bad.transport.write(Buffer.from('bad'));
+        bad.onLost = () =>
+          connect(reactor, family, port, new TestClientFactory(() => {
+            good = new Recorder();
+            good.connectionMade = () => good.transport.write(Buffer.from('good'));
+            good.dataReceived = (d) => {
+              good.chunks.push(d);
+              good.transport.loseConnection();
+              port.stopListening();
+              reactor.callLater(0.02, done);
+            };
+            return good;
+          }));
+        return bad;
+      }));
+    });
+    expect(server.built[0].lost?.value).toBe(boom);
+    expect(logger.errors.map((e) => e.error)).toEqual([boom]);
+    expect(good.received.toString()).toBe('good');
+    expect(good.lost?.value).toBeInstanceOf(ConnectionDone);
+  });
+});
+
+describe.each(VARIANTS)('connect timeout on $name', (variant) => {
+  it('fails with ConnectTimeoutError when nobody accepts', async () => {
+    // A port on a reactor that is not running is listening but never accepts; once its
+    // backlog is full, further connection attempts wait for a SYN-ACK that never comes.
+    const idle = newReactor(variant);
+    const unaccepting = idle.listenTCP(0, Factory.forProtocol(Protocol), { interface: '127.0.0.1', backlog: 1 });
+    const port = unaccepting.getHost() as { port: number };
+    const reactor = newReactor(variant);
+    const failures: unknown[] = [];
+    try {
+      await runReactor(reactor, (done) => {
+        for (let i = 0; i < 8; i++) {
+          reactor.connectTCP('127.0.0.1', port.port, new TestClientFactory(() => new Recorder(), (reason) => {
+            failures.push(reason.value);
+          }), { timeout: 0.3 });
+        }
+        reactor.callLater(1, done);
+      });
+    } finally {
+      idle.close();
+    }
+    expect(failures.some((f) => f instanceof ConnectTimeoutError)).toBe(true);
+  });
+});

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace ioreactor {
 
@@ -39,15 +40,25 @@ struct Batch {
   int count = 0;
   uint8_t* arena = nullptr;
   size_t arena_used = 0;
+  // Records that did not fit (10 000 connections closed in one callback, say), delivered in
+  // the following batches. Never holds reads: those stop when the batch is full.
+  std::vector<Record> overflow;
 
-  bool Add(int32_t type, int32_t slot, int32_t a, int32_t b) {
-    if (count >= kRecordCapacity) return false;
-    records[count++] = Record{type, slot, a, b};
-    return true;
+  void Add(int32_t type, int32_t slot, int32_t a, int32_t b) {
+    if (count < kRecordCapacity && overflow.empty()) records[count++] = Record{type, slot, a, b};
+    else overflow.push_back(Record{type, slot, a, b});
+  }
+
+  // Moves waiting overflow records into the shared array, as many as fit.
+  void Refill() {
+    size_t taken = 0;
+    while (taken < overflow.size() && count < kRecordCapacity) records[count++] = overflow[taken++];
+    overflow.erase(overflow.begin(), overflow.begin() + static_cast<std::ptrdiff_t>(taken));
+    if (overflow.empty()) std::vector<Record>().swap(overflow);
   }
   // True while there is room to read more and to report it.
   bool HasRoomForReads(size_t min_bytes) const {
-    return count < kRecordCapacity - kReservedRecords && arena_used + min_bytes <= kArenaSize;
+    return overflow.empty() && count < kRecordCapacity - kReservedRecords && arena_used + min_bytes <= kArenaSize;
   }
 };
 

@@ -31,6 +31,7 @@ void ReactorCore::Close() {
   fired_oneshot_.clear();
   batch_.count = 0;
   batch_.arena_used = 0;
+  batch_.overflow.clear();
 }
 
 int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
@@ -160,6 +161,7 @@ void ReactorCore::Consumed(int delivered) {
   batch_.count = left > 0 ? left : 0;
   // Records added during dispatch (closes, drains) never point into the arena.
   batch_.arena_used = 0;
+  batch_.Refill();
 }
 
 void ReactorCore::EndBatch() {

@@ -77,7 +77,7 @@ class ReactorCore {
   void set_dispatching(bool on) { dispatching_ = on; }
   bool dispatching() const { return dispatching_; }
   // Work that needs no kernel report: records to deliver, or edge-mode sockets with more data.
-  bool HasPendingWork() const { return batch_.count > 0 || !ready_list_.empty(); }
+  bool HasPendingWork() const { return batch_.count > 0 || !batch_.overflow.empty() || !ready_list_.empty(); }
 
   size_t registration_count() const { return slots_.live_count(); }
 

@@ -14,6 +14,9 @@ const { loadRound, idleRound } = require('./harness/rounds');
 const { summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
 
 const ROOT = path.resolve(__dirname, '..');
+// A round in which other processes (or the hypervisor) took this much of a core from the
+// benchmark's two CPUs is flagged: its numbers say more about the neighbours than the server.
+const DISTURBED_PCT = 10;
 
 function describeRound(kind, r) {
   if (r.error) return `error: ${r.error}`;
@@ -23,7 +26,9 @@ function describeRound(kind, r) {
   }
   const cpu = r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`;
   const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
-  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} msgs/s, p99 ${Math.round(r.p99_us)} µs${cpu}${bad}`;
+  const taken = (r.other_cpu_pct || 0) + (r.steal_pct || 0);
+  const noise = taken >= DISTURBED_PCT ? `  (disturbed: ${Math.round(taken)}% of a core went to other processes)` : '';
+  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} msgs/s, p99 ${Math.round(r.p99_us)} µs${cpu}${bad}${noise}`;
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */

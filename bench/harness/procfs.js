@@ -30,6 +30,23 @@ function cpuTimes(pid) {
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
+/** CPU seconds (user + system) of every process on the machine: Map pid -> seconds. */
+function allProcessesCpu() {
+  const out = new Map();
+  let names;
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const t = cpuTimes(name);
+    if (t) out.set(Number(name), t.user + t.system);
+  }
+  return out;
+}
+
 /** Resident set size in KiB (VmRSS), or null if the process is gone. */
 function rssKiB(pid) {
   try {
@@ -38,6 +55,28 @@ function rssKiB(pid) {
   } catch {
     return null;
   }
+}
+
+/**
+ * Per-CPU tick counters from /proc/stat, in seconds: { cpu0: { task, softirq, steal, idle } }.
+ * `task` is user+nice+system. A process's stime also holds the softirq ticks that hit while
+ * it ran (the loopback TCP receive path, mostly), which /proc/stat files under softirq.
+ */
+function cpuStat() {
+  let text;
+  try {
+    text = fs.readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const out = {};
+  for (const line of text.split('\n')) {
+    const m = /^(cpu\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = m[2].split(/\s+/).map((x) => Number(x) / CLK_TCK);
+    out[m[1]] = { task: user + nice + system, softirq: softirq + irq, steal, idle: idle + iowait };
+  }
+  return out;
 }
 
 function readSysctl(name) {
@@ -68,4 +107,4 @@ function machineInfo(root) {
   };
 }
 
-module.exports = { cpuTimes, rssKiB, machineInfo, CLK_TCK };
+module.exports = { cpuTimes, cpuStat, allProcessesCpu, rssKiB, machineInfo, CLK_TCK };

@@ -17,7 +17,7 @@ function spread(rounds, key) {
 }
 
 const LOAD_METRICS = ['msgs_per_sec', 'mb_per_sec', 'p50_us', 'p99_us', 'max_us', 'server_us_per_msg', 'client_us_per_msg',
-  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'errors', 'connect_failures', 'server_rss_kib'];
+  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'other_cpu_pct', 'steal_pct', 'softirq_pct', 'errors', 'connect_failures', 'server_rss_kib'];
 const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
 
 /** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
@@ -65,6 +65,12 @@ function table(headers, rows) {
   return out.join('\n');
 }
 
+/** CPU time other processes and the hypervisor took from the benchmark's cores (max over rounds). */
+function otherLoad(s) {
+  if (s.other_cpu_pct.max === null) return '-';
+  return `${fmt((s.other_cpu_pct.max || 0) + (s.steal_pct.max || 0))}%`;
+}
+
 function unavailableNote(s) {
   if (s.unavailable) return `unavailable: ${s.unavailable}`;
   if (s.roundsOk === 0) return `failed: ${s.lastError}`;
@@ -72,14 +78,14 @@ function unavailableNote(s) {
 }
 
 function loadTable(summary) {
-  const headers = ['server', 'msgs/s', 'spread', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'vs C', 'vs node:net'];
+  const headers = ['server', 'msgs/s', 'spread', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net'];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const flag = s.errors.max || s.connect_failures.max ? ' !' : '';
     return [name + flag, fmt(s.msgs_per_sec.median), pct(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
       fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
-      s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net)];
+      s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, otherLoad(s), ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net)];
   });
   const notes = Object.entries(summary)
     .filter(([, s]) => !unavailableNote(s) && (s.errors.max || s.connect_failures.max || s.roundsFailed))
@@ -109,7 +115,8 @@ function generatorCeiling(summary) {
   const c = summary[REFERENCE];
   if (!c || !c.client_us_per_msg.median) return null;
   const us = c.client_us_per_msg.median;
-  return { client_us_per_msg: us, client_cpu_pct: c.client_cpu_pct.median, client_user_pct: c.client_user_pct.median, server_cpu_pct: c.server_cpu_pct.median, ceiling_msgs_per_sec: 1e6 / us, c_msgs_per_sec: c.msgs_per_sec.median };
+  const other = c.other_cpu_pct.median === null ? null : c.other_cpu_pct.median + (c.steal_pct.median || 0);
+  return { client_us_per_msg: us, client_cpu_pct: c.client_cpu_pct.median, client_user_pct: c.client_user_pct.median, other_pct: other, server_cpu_pct: c.server_cpu_pct.median, ceiling_msgs_per_sec: 1e6 / us, c_msgs_per_sec: c.msgs_per_sec.median };
 }
 
 /**
@@ -125,7 +132,8 @@ function ceilingLine(g) {
   if (srv >= 90 && cli >= 90) verdict = 'both cores saturated: the C row is the limit of the pair (a lower bound for the server)';
   else if (srv >= 90) verdict = 'server saturated, generator keeps up';
   else if (cli >= 90) verdict = 'GENERATOR SATURATED before the server: add --threads or a core';
-  else verdict = 'neither saturated: latency-bound, or other processes took CPU time';
+  else if ((g.other_pct ?? 0) >= 10) verdict = `neither saturated: other processes took ${fmt(g.other_pct)}% of a core`;
+  else verdict = 'neither saturated: latency-bound';
   return `load generator vs C: ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel TCP; server ${fmt(srv)}%); ` +
     `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs C's ${fmt(g.c_msgs_per_sec)}: ${verdict}`;
 }

@@ -4,7 +4,7 @@
 // A fresh server per round keeps rounds independent: no heap, JIT or socket state carried
 // over, and a crash costs one round, not the run.
 const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./processes');
-const { cpuTimes, rssKiB } = require('./procfs');
+const { cpuTimes, cpuStat, allProcessesCpu, rssKiB } = require('./procfs');
 
 const START_TIMEOUT_MS = 10000;
 
@@ -41,7 +41,8 @@ async function driveLoad(tools, serverPid, port, p) {
   // pipe adds well under a millisecond, small against a window of seconds.
   gen.stderrLines.on('line', (line) => {
     const m = /^phase (measure|end)$/.exec(line);
-    if (m) samples[m[1]] = { server: cpuTimes(serverPid), client: cpuTimes(gen.pid) };
+    // The two benchmark processes first: the full /proc walk takes a few milliseconds.
+    if (m) samples[m[1]] = { server: cpuTimes(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
   });
   // Connecting 10 000 sockets and warming up take time of their own; allow for it.
   const limitMs = (p.duration + p.warmup) * 1000 + 60000;
@@ -60,6 +61,31 @@ async function driveLoad(tools, serverPid, port, p) {
   result.server_user_s = srv.user;
   result.client_cpu_s = cli.total;
   result.client_user_s = cli.user;
+  Object.assign(result, interference(s0, s1, [serverPid, gen.pid, process.pid], result.seconds));
+  return result;
+}
+
+/**
+ * How much CPU went to anything but the benchmark during the window, in % of one core: other
+ * processes (`other_cpu_pct`; a process born in the window counts in full) and the
+ * hypervisor (`steal_pct`). On a two-core machine both cores are the benchmark's, so either
+ * above a few % means a disturbed round. `softirq_pct` is for information: mostly the
+ * loopback TCP work the benchmark itself causes.
+ */
+function interference(s0, s1, ours, seconds) {
+  const result = { other_cpu_pct: null, steal_pct: null, softirq_pct: null };
+  if (!seconds) return result;
+  if (s0.others && s1.others) {
+    let other = 0;
+    for (const [pid, t] of s1.others) if (!ours.includes(pid)) other += t - (s0.others.get(pid) ?? 0);
+    result.other_cpu_pct = (100 * Math.max(0, other)) / seconds;
+  }
+  if (s0.machine && s1.machine) {
+    const cpus = pinning.enabled ? [`cpu${pinning.serverCpu}`, `cpu${pinning.clientCpu}`] : Object.keys(s1.machine);
+    const sum = (key) => cpus.reduce((acc, c) => acc + (s1.machine[c] && s0.machine[c] ? s1.machine[c][key] - s0.machine[c][key] : 0), 0);
+    result.steal_pct = (100 * sum('steal')) / seconds;
+    result.softirq_pct = (100 * sum('softirq')) / seconds;
+  }
   return result;
 }
 

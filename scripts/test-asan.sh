@@ -18,4 +18,4 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_odr_
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # Only the suites that drive native code; the pure TypeScript suites gain nothing here.
 if ! nm "$IOREACTOR_ADDON" | grep __asan_init >/dev/null; then echo "the addon in build-asan is not instrumented" >&2; exit 1; fi
-npx vitest run test/reactor test/native "$@"
+npx vitest run test/reactor test/native test/transport "$@"

@@ -75,6 +75,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
       native: () => this.native(),
       triggerCode: { level: C.TRIGGER_LEVEL, edge: C.TRIGGER_EDGE, oneshot: C.TRIGGER_ONESHOT }[this.trigger],
       logger: this.logger,
+      reactor: this,
       callLater: (delay, f) => this.callLater(delay, f),
     });
     this.events.add('during', 'startup', () => {

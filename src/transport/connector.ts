@@ -2,7 +2,7 @@ import type { Failure } from '../defer/failure';
 import { IoReactorError } from '../errors/ioreactor-error';
 import { UserAbortedConnect } from '../errors/user-aborted-connect';
 import { ConnectTimeoutError } from '../errors/connect-timeout-error';
-import type { IDelayedCall } from '../interfaces/time';
+import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
 import type { ClientFactory } from '../protocol/client-factory';
 import type { Protocol } from '../protocol/protocol';
@@ -36,6 +36,8 @@ export class Connector implements IConnector {
   /** @internal */
   constructor(
     private readonly owner: ConnectorOwner,
+    /** The reactor that makes the attempts (ReconnectingClientFactory uses it as its clock). */
+    readonly reactor: IReactorTime,
     readonly factory: ClientFactory,
     private readonly destination: Address,
     /** Seconds to wait for a connection before failing with ConnectTimeoutError; 0: forever. */

@@ -9,7 +9,7 @@ import { ConnectionLost } from '../errors/connection-lost';
 import { ConnectionRefusedError } from '../errors/connection-refused-error';
 import { DNSLookupError } from '../errors/dns-lookup-error';
 import { ReactorSystemError } from '../errors/system-error';
-import type { IDelayedCall } from '../interfaces/time';
+import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
@@ -25,6 +25,8 @@ export interface StreamHost {
   native(): NativeReactor;
   readonly triggerCode: number;
   readonly logger: Logger;
+  /** The reactor itself, which connectors expose as `reactor` (as Twisted's do). */
+  readonly reactor: IReactorTime;
   callLater(delay: number, f: () => void): IDelayedCall;
 }
 
@@ -81,7 +83,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   }
 
   connector(factory: Factory, destination: Address, target: ConnectTarget, timeout: number): Connector {
-    const c = new Connector(this, factory as never, destination, timeout);
+    const c = new Connector(this, this.host.reactor, factory as never, destination, timeout);
     this.targets.set(c, target);
     return c;
   }

@@ -6,6 +6,7 @@
         "native/binding.cc",
         "native/descriptors.cc",
         "native/native_reactor.cc",
+        "native/native_reactor_streams.cc",
         "native/loop_watch.cc",
         "native/reactor_core.cc",
         "native/stream_io.cc",

@@ -1,14 +1,11 @@
 #include "native_reactor.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/un.h>
 
 #include <cstring>
 #include <string>
 
+#include "binding_args.h"
 #include "loop_watch.h"
 
 namespace ioreactor {
@@ -27,29 +24,6 @@ std::unique_ptr<Poller> NewPollerNamed(const std::string& name) {
   if (name == "poll") return NewPollPoller();
   if (name == kPlatformPollerName) return NewPlatformPoller();
   return nullptr;
-}
-
-Napi::Number Int(Napi::Env env, double value) { return Napi::Number::New(env, value); }
-
-uint32_t U32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Uint32Value(); }
-int32_t I32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
-Trigger TriggerArg(const Napi::CallbackInfo& info, size_t i) {
-  const uint32_t t = U32(info, i);
-  return t <= static_cast<uint32_t>(Trigger::kOneshot) ? static_cast<Trigger>(t) : Trigger::kLevel;
-}
-
-// (family, host-or-path, port) -> SocketAddress. A UNIX path arrives as a Buffer so that an
-// abstract name's leading NUL survives. Returns 0 or -errno.
-int AddressArg(const Napi::CallbackInfo& info, size_t i, SocketAddress* out) {
-  const int family = I32(info, i);
-  if (family == kFamilyUnix) {
-    if (!info[i + 1].IsBuffer()) return -EINVAL;
-    Napi::Buffer<char> path = info[i + 1].As<Napi::Buffer<char>>();
-    return MakeUnixAddress(path.Data(), path.Length(), out);
-  }
-  std::string host = info[i + 1].ToString().Utf8Value();
-  return MakeInetAddress(family, host.c_str(), I32(info, i + 2), out);
 }
 
 }  // namespace
@@ -147,160 +121,6 @@ Napi::Value NativeReactor::Remove(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, 0);
   return Int(env, core_.Remove(U32(info, 0)));
-}
-
-// listen(family, hostOrPath, port, backlog, trigger): slot or -errno
-Napi::Value NativeReactor::Listen(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  SocketAddress address;
-  int rc = AddressArg(info, 0, &address);
-  if (rc < 0) return Int(env, rc);
-  return Int(env, core_.Listen(address, I32(info, 3), TriggerArg(info, 4)));
-}
-
-// connect(family, hostOrPath, port, bindFamily, bindHost, bindPort, trigger): slot or -errno
-// (bindFamily 0: no bind)
-Napi::Value NativeReactor::Connect(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  SocketAddress address;
-  int rc = AddressArg(info, 0, &address);
-  if (rc < 0) return Int(env, rc);
-  SocketAddress bind_address;
-  const bool bind = I32(info, 3) != 0;
-  if (bind) {
-    rc = AddressArg(info, 3, &bind_address);
-    if (rc < 0) return Int(env, rc);
-  }
-  rc = core_.Connect(address, bind ? &bind_address : nullptr, TriggerArg(info, 6));
-  ScheduleIfPending();
-  return Int(env, rc);
-}
-
-// adopt(fd, listening: boolean, trigger): slot or -errno. The descriptor is duplicated: the
-// caller keeps (and must close) its own.
-Napi::Value NativeReactor::Adopt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  const int fd = DuplicateNonBlocking(I32(info, 0));
-  if (fd < 0) return Int(env, fd);
-  const Trigger trigger = TriggerArg(info, 2);
-  const int slot = info[1].ToBoolean() ? core_.AdoptListener(fd, trigger) : core_.AdoptStream(fd, trigger);
-  if (slot < 0) ::close(fd);
-  return Int(env, slot);
-}
-
-// write(slot, bytes): bytes still buffered, or -errno
-Napi::Value NativeReactor::Write(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  Napi::TypedArray bytes = info[1].As<Napi::TypedArray>();
-  const char* data = static_cast<const char*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset();
-  const int64_t rc = core_.Write(U32(info, 0), data, bytes.ByteLength());
-  ScheduleIfPending();
-  return Int(env, static_cast<double>(rc));
-}
-
-// closeStream(slot, mode): 0 or -errno (mode: CloseMode)
-Napi::Value NativeReactor::CloseStream(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.CloseStream(U32(info, 0), static_cast<CloseMode>(U32(info, 1)));
-  ScheduleIfPending();
-  return Int(env, rc);
-}
-
-Napi::Value NativeReactor::SetReading(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.SetReading(U32(info, 0), info[1].ToBoolean());
-  ScheduleIfPending();
-  return Int(env, rc);
-}
-
-Napi::Value NativeReactor::SetHalfClose(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.SetHalfClose(U32(info, 0), info[1].ToBoolean()));
-}
-
-Napi::Value NativeReactor::RequestDrain(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.RequestDrain(U32(info, 0));
-  ScheduleIfPending();
-  return Int(env, rc);
-}
-
-Napi::Value NativeReactor::ResumeListener(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.ResumeListener(U32(info, 0)));
-}
-
-Napi::Value NativeReactor::CloseListener(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, 0);
-  return Int(env, core_.CloseListener(U32(info, 0)));
-}
-
-// socketOption(slot, which, value?): which 1 = TCP_NODELAY, 2 = SO_KEEPALIVE. Sets when value
-// is given; returns the current value (0/1) or -errno.
-Napi::Value NativeReactor::SocketOption(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0)) : -EBADF;
-  if (fd < 0) return Int(env, fd);
-  const int which = I32(info, 1);
-  const int level = which == 1 ? IPPROTO_TCP : SOL_SOCKET;
-  const int name = which == 1 ? TCP_NODELAY : SO_KEEPALIVE;
-  if (info.Length() > 2 && !info[2].IsUndefined()) {
-    const int rc = SetBoolOption(fd, level, name, info[2].ToBoolean());
-    if (rc < 0) return Int(env, rc);
-  }
-  return Int(env, GetBoolOption(fd, level, name));
-}
-
-// address(slot, peer): [family, host, port] for TCP, [1, Buffer|null] for UNIX, or -errno
-Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0)) : -EBADF;
-  if (fd < 0) return Int(env, fd);
-  sockaddr_storage ss;
-  socklen_t length = sizeof ss;
-  sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
-  const int rc = info[1].ToBoolean() ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
-  if (rc < 0) return Int(env, -errno);
-  Napi::Array out = Napi::Array::New(env, 3);
-  char host[INET6_ADDRSTRLEN] = {0};
-  if (sa->sa_family == AF_INET) {
-    const auto* sin = reinterpret_cast<sockaddr_in*>(sa);
-    inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-    out.Set(0u, Int(env, kFamilyIPv4));
-    out.Set(1u, Napi::String::New(env, host));
-    out.Set(2u, Int(env, ntohs(sin->sin_port)));
-  } else if (sa->sa_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<sockaddr_in6*>(sa);
-    inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-    out.Set(0u, Int(env, kFamilyIPv6));
-    out.Set(1u, Napi::String::New(env, host));
-    out.Set(2u, Int(env, ntohs(sin6->sin6_port)));
-  } else {
-    const auto* sun = reinterpret_cast<sockaddr_un*>(sa);
-    const size_t header = offsetof(sockaddr_un, sun_path);
-    size_t n = length > header ? length - header : 0;
-    if (n > 0 && sun->sun_path[0] != '\0') n = strnlen(sun->sun_path, n);  // drop the terminator
-    out.Set(0u, Int(env, kFamilyUnix));
-    out.Set(1u, n == 0 ? env.Null() : Napi::Buffer<char>::Copy(env, sun->sun_path, n).As<Napi::Value>());
-    out.Set(2u, Int(env, 0));
-  }
-  return out;
-}
-
-Napi::Value NativeReactor::Pending(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, static_cast<double>(core_.Pending(U32(info, 0))));
 }
 
 // start(): begins watching; keeps the process alive until stop() or close().

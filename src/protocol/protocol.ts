@@ -6,10 +6,17 @@ import type { Factory } from './factory';
  * The base of every stream protocol, as Twisted's `Protocol`: override the event methods.
  *
  * Data contract: the `data` passed to {@link Protocol.dataReceived} is yours to keep — a fresh
- * Buffer that nothing else will write to. Chunk boundaries carry no meaning (TCP is a stream):
- * one write by the peer may arrive in several calls and several writes in one.
+ * Buffer that nothing else will write to — unless the protocol opts into {@link borrowData}.
+ * Chunk boundaries carry no meaning (TCP is a stream): one write by the peer may arrive in
+ * several calls and several writes in one.
  */
 export class Protocol {
+  /**
+   * Opt-in zero-copy reads: when true, `dataReceived` gets a view into the reactor's read arena
+   * instead of a copy. The view is valid only during that call; the next batch overwrites it.
+   * Copy whatever you keep (parsers that consume bytes at once gain a copy per read).
+   */
+  borrowData = false;
   /** True between makeConnection and connectionLost. */
   connected = false;
   /** Set before {@link connectionMade} runs; the transport to write to. */

@@ -35,8 +35,6 @@ export type ConnectTarget =
   | { kind: 'tcp'; host: string; port: number; bind: { host: string; port: number } | undefined }
   | { kind: 'unix'; path: Buffer };
 
-type Borrowing = Protocol & { borrowData?: boolean };
-
 export class StreamSet implements PortOwner, ConnectorOwner {
   private readonly transports: (StreamTransport | undefined)[] = [];
   private readonly ports: (Port | undefined)[] = [];
@@ -215,7 +213,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
 
   private onData(slot: number, offset: number, length: number): void {
     const t = this.transports[slot];
-    const protocol = t?.protocol as Borrowing | undefined;
+    const protocol = t?.protocol;
     if (protocol === undefined || t!.closeReason !== undefined) return;
     const arena = (this.arena ??= this.native.arena);
     let data: Buffer;

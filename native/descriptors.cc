@@ -9,22 +9,16 @@
 #include <napi.h>
 
 #include "descriptors.h"
+#include "socket_ops.h"
 
 namespace ioreactor {
 namespace {
-
-int MakeNonBlockingCloexec(int fd) {
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
-  if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) return -errno;
-  return 0;
-}
 
 // Returns [a, b] or a negative errno number.
 Napi::Value PairOrError(Napi::Env env, int rc, int fds[2]) {
   if (rc < 0) return Napi::Number::New(env, -errno);
   for (int i = 0; i < 2; i++) {
-    int err = MakeNonBlockingCloexec(fds[i]);
+    int err = SetNonBlockingCloexec(fds[i]);
     if (err < 0) {
       ::close(fds[0]);
       ::close(fds[1]);

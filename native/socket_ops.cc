@@ -11,8 +11,6 @@
 
 namespace ioreactor {
 
-namespace {
-
 int SetNonBlockingCloexec(int fd) {
   int flags = fcntl(fd, F_GETFL);
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return -errno;
@@ -20,9 +18,11 @@ int SetNonBlockingCloexec(int fd) {
   return 0;
 }
 
-int NewSocket(int domain) {
-  int fd = socket(domain, SOCK_STREAM, 0);
-  if (fd < 0) return -errno;
+namespace {
+
+// Makes a new socket descriptor non-blocking, close-on-exec and SIGPIPE-free; closes it on
+// failure. Returns fd or -errno.
+int PrepareSocket(int fd) {
   int rc = SetNonBlockingCloexec(fd);
 #ifdef SO_NOSIGPIPE
   // Platforms without MSG_NOSIGNAL suppress SIGPIPE per socket instead.
@@ -33,6 +33,11 @@ int NewSocket(int domain) {
     return rc;
   }
   return fd;
+}
+
+int NewSocket(int domain) {
+  int fd = socket(domain, SOCK_STREAM, 0);
+  return fd < 0 ? -errno : PrepareSocket(fd);
 }
 
 }  // namespace
@@ -131,14 +136,8 @@ int AcceptConnection(int listener, AddressBlob* peer) {
 #else
   int fd = accept(listener, reinterpret_cast<sockaddr*>(&ss), &length);
   if (fd < 0) return -errno;
-  int rc = SetNonBlockingCloexec(fd);
-#ifdef SO_NOSIGPIPE
-  if (rc == 0) rc = SetBoolOption(fd, SOL_SOCKET, SO_NOSIGPIPE, true);
-#endif
-  if (rc < 0) {
-    ::close(fd);
-    return rc;
-  }
+  fd = PrepareSocket(fd);
+  if (fd < 0) return fd;
 #endif
   EncodeAddress(reinterpret_cast<sockaddr*>(&ss), length, peer);
   return fd;

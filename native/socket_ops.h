@@ -49,6 +49,8 @@ int AcceptConnection(int listener, AddressBlob* peer);
 int TakeSocketError(int fd);
 // send() without SIGPIPE. Returns bytes sent or -errno.
 ssize_t SendNoSignal(int fd, const char* data, size_t length);
+// O_NONBLOCK and FD_CLOEXEC on any descriptor. Returns 0 or -errno.
+int SetNonBlockingCloexec(int fd);
 // Duplicates an adopted descriptor, non-blocking and close-on-exec. Returns it or -errno.
 int DuplicateNonBlocking(int fd);
 int SetBoolOption(int fd, int level, int name, bool value);

@@ -333,7 +333,9 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
   private native(): NativeReactor {
     if (this.nativeReactor !== undefined) return this.nativeReactor;
     this.assertOpen();
-    const native = new binding.NativeReactor((count) => this.dispatch(native.records, count));
+    // The records array is a view made once: the native side reuses its memory every batch.
+    let records: Int32Array | undefined;
+    const native = new binding.NativeReactor((count) => this.dispatch((records ??= native.records), count));
     const rc = native.open(this.backend);
     if (rc < 0) throw new ReactorSystemError(rc, `${this.backend} open`);
     this.nativeReactor = native;

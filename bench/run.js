@@ -8,7 +8,7 @@ const path = require('node:path');
 const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
-const { locateNativeTools } = require('./harness/native-tools');
+const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
 const { catalogue, selectServers } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
@@ -46,8 +46,9 @@ async function runScenario(p, tools, servers) {
       const r = p.kind === 'idle' ? await idleRound(tools, s, p) : await loadRound(tools, s, p);
       r.round = round;
       r.wall_s = (Date.now() - started) / 1000;
-      // A server that cannot even start will not start next round either: say why, move on.
-      if (r.startFailed) {
+      // A server that has never started will not start next round either: say why, move
+      // on. One that ran before and fails now has a failed round, kept with its reason.
+      if (r.startFailed && !entry.rounds.some((x) => !x.startFailed)) {
         entry.unavailable = r.error;
         console.log(`   ${s.name.padEnd(24)} unavailable: ${r.error}`);
         continue;
@@ -81,7 +82,9 @@ async function main() {
     return;
   }
   installCleanup();
-  const tools = locateNativeTools(ROOT, (msg) => console.error(msg));
+  const snapshot = snapshotTools(ROOT, locateNativeTools(ROOT, (msg) => console.error(msg)));
+  process.on('exit', snapshot.remove);
+  const tools = snapshot.tools;
   const all = catalogue(ROOT, tools);
   if (opts.listServers) {
     for (const s of all) console.log(`${s.name.padEnd(26)} ${s.label}${s.unavailable ? `  (unavailable: ${s.unavailable})` : ''}`);
@@ -98,7 +101,8 @@ async function main() {
     : 'no CPU pinning (taskset missing or a single CPU): numbers are less stable');
   console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
 
-  const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2), scenarios: [] };
+  const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2),
+    binaries: tools.sources, scenarios: [] };
   for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers));
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;

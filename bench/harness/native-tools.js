@@ -4,6 +4,7 @@
 // sources (someone edited the C and only ran `npm run bench`), compile them directly with
 // the system C compiler into build/bench-native, which is quicker than a full rebuild.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -60,4 +61,25 @@ function locateNativeTools(root, log = () => {}) {
   return found;
 }
 
-module.exports = { locateNativeTools };
+/**
+ * Copies the tools and the addon into a private directory for the duration of the run, so a
+ * `node-gyp rebuild` started by someone else mid-run (it deletes build/ first) cannot take
+ * them away, and every round measures the same build. Returns the copies' paths (`addon`
+ * is null when there is no built addon) and a function that removes them.
+ */
+function snapshotTools(root, tools) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreactor-bench-'));
+  const copy = (from) => {
+    const to = path.join(dir, path.basename(from));
+    fs.copyFileSync(from, to);
+    fs.chmodSync(to, 0o755);
+    return to;
+  };
+  const addonSrc = path.join(root, 'build', 'Release', 'ioreactor.node');
+  const snap = { server: copy(tools.server), loadgen: copy(tools.loadgen), addon: mtime(addonSrc) >= 0 ? copy(addonSrc) : null };
+  snap.sources = { ...tools, addon: snap.addon ? addonSrc : null };
+  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  return { tools: snap, remove };
+}
+
+module.exports = { locateNativeTools, snapshotTools };

@@ -26,12 +26,12 @@ function hasTaskset() {
 const pinning = { enabled: hasTaskset(), serverCpu: 0, clientCpu: 1 };
 
 /**
- * Starts `cmd args` on `cpu` (ignored without taskset). taskset execs the command, so the
+ * Starts `cmd args` on `cpu` (ignored without taskset), with `env` added to ours. taskset execs the command, so the
  * child's pid is the benchmarked process's pid, which is what /proc sampling needs.
  */
-function spawnPinned(cmd, args, cpu) {
+function spawnPinned(cmd, args, cpu, env) {
   const argv = pinning.enabled && cpu !== undefined ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
-  const child = spawn(argv[0], argv[1], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv[1], { stdio: ['pipe', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
   live.add(child);
   child.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {

@@ -10,7 +10,7 @@ const START_TIMEOUT_MS = 10000;
 
 async function startServer(server) {
   const [cmd, args] = server.start(0);
-  const child = spawnPinned(cmd, args, pinning.serverCpu);
+  const child = spawnPinned(cmd, args, pinning.serverCpu, server.env);
   try {
     const m = await waitForLine(child, /^listening (\d+)/, START_TIMEOUT_MS, server.name);
     return { child, port: Number(m[1]) };

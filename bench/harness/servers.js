@@ -49,6 +49,8 @@ function catalogue(root, tools) {
       label: `ioreactor ${backend} ${trigger}`,
       unavailable: problem,
       start: (port) => [node, [script, backend, trigger, String(port)]],
+      // The run's private copy of the addon (see snapshotTools), read by src/reactor/native.ts.
+      env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
     });
   }
   return list;

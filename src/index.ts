@@ -114,3 +114,76 @@ export { ReconnectingClientFactory } from './protocol/reconnecting-client-factor
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';
 export { ClientCreator } from './protocol/client-creator';
 export type { ConnectingReactor } from './protocol/client-creator';
+// protocols: AMP
+export {
+  AMP,
+  Command,
+  Argument,
+  Integer,
+  BigInteger,
+  AmpString,
+  Float,
+  AmpBoolean,
+  Unicode,
+  Decimal,
+  ListOf,
+  AmpList,
+  DateTime,
+  AmpDateTime,
+  BoxParser,
+  makeBox,
+  parseBoxes,
+  serializeBox,
+  serializeBoxes,
+  MAX_KEY_LENGTH,
+  MAX_VALUE_LENGTH,
+  DEFAULT_MAX_BOX_BYTES,
+  RESERVED_KEYS,
+} from './protocols/amp';
+export type {
+  AMPOptions,
+  BoxResponder,
+  AmpBox,
+  AmpDateTimeFields,
+  AnyArgument,
+  AnyCommand,
+  ArgumentOptions,
+  ArgumentsOf,
+  CallResult,
+  CommandSpec,
+  ErrorClass,
+  ReceivedArgumentsOf,
+  Responder,
+  ResponderResult,
+  ResponseOf,
+  Schema,
+  ValuesIn,
+  ValuesOut,
+} from './protocols/amp';
+export { AmpError } from './errors/amp-error';
+export { RemoteAmpError } from './errors/remote-amp-error';
+export { UnknownRemoteError } from './errors/unknown-remote-error';
+export { UnhandledCommand } from './errors/unhandled-command';
+export { MalformedAmpBox } from './errors/malformed-amp-box';
+export { MalformedAmpValue } from './errors/malformed-amp-value';
+export { NoEmptyBoxes } from './errors/no-empty-boxes';
+export { TooLong } from './errors/too-long';
+export { InvalidSignature } from './errors/invalid-signature';
+export { BadLocalReturn } from './errors/bad-local-return';
+// protocols: basic and policies
+export {
+  LineReceiver,
+  LineOnlyReceiver,
+  NetstringReceiver,
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+  StatefulStringProtocol,
+  PausableReceiver,
+} from './protocols';
+export type { StatefulStringReceiver, StringReceiverClass } from './protocols';
+export { NetstringParseError } from './errors/netstring-parse-error';
+export type { NetstringParseReason } from './errors/netstring-parse-error';
+export { StringTooLongError } from './errors/string-too-long-error';
+export { NotImplementedError } from './errors/not-implemented-error';

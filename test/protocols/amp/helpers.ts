@@ -1,0 +1,70 @@
+// Runs a test body with a connected pair of AMP protocols on a fresh reactor.
+import { Deferred, type AMP, type Port, type Reactor } from '../../../src/index';
+import { newReactor, runReactor, type Variant } from '../../support/reactors';
+import { connect, listen, TestClientFactory, TestServerFactory, type FamilyName } from '../../support/streams';
+
+export interface AmpPair<S extends AMP, C extends AMP> {
+  reactor: Reactor;
+  server: S;
+  client: C;
+  port: Port;
+  /** Resolves when both sides have lost the connection. */
+  bothLost: Promise<void>;
+}
+
+/** Resolves after `seconds` on `reactor`'s clock. */
+export function sleep(reactor: Reactor, seconds: number): Promise<void> {
+  return new Promise((resolve) => reactor.callLater(seconds, resolve));
+}
+
+/** Calls `make`'s protocol `hook` (connectionMade/connectionLost) and then resolves. */
+function hooked<P extends AMP>(p: P, hook: 'connectionMade' | 'connectionLost', d: Deferred<void>): P {
+  const original = p[hook].bind(p) as (...args: unknown[]) => void;
+  (p as unknown as Record<string, unknown>)[hook] = (...args: unknown[]) => {
+    original(...args);
+    if (!d.called) d.callback(undefined);
+  };
+  return p;
+}
+
+/**
+ * Listens with `makeServer`'s protocols, connects one `makeClient` protocol, waits for both
+ * to be connected and runs `body`; then closes the connection (if the body did not) and the
+ * port, and waits for both ends to be told.
+ */
+export async function withPair<S extends AMP, C extends AMP>(
+  variant: Variant,
+  family: FamilyName,
+  makeServer: () => S,
+  makeClient: () => C,
+  body: (pair: AmpPair<S, C>) => Promise<void>,
+  timeoutSeconds = 15,
+): Promise<void> {
+  const reactor = newReactor(variant);
+  await runReactor(
+    reactor,
+    (done, fail) => {
+      const serverMade = new Deferred<void>();
+      const clientMade = new Deferred<void>();
+      const serverLost = new Deferred<void>();
+      const clientLost = new Deferred<void>();
+      let server!: S;
+      let client!: C;
+      const port = listen(reactor, family, new TestServerFactory(() => (server = hooked(hooked(makeServer(), 'connectionMade', serverMade), 'connectionLost', serverLost))));
+      connect(reactor, family, port, new TestClientFactory(() => (client = hooked(hooked(makeClient(), 'connectionMade', clientMade), 'connectionLost', clientLost)), fail));
+      (async () => {
+        await serverMade;
+        await clientMade;
+        const bothLost = Promise.all([serverLost.asPromise(), clientLost.asPromise()]).then(() => undefined);
+        try {
+          await body({ reactor, server, client, port, bothLost });
+        } finally {
+          if (client.connected) client.transport.loseConnection();
+          await bothLost;
+          await port.stopListening();
+        }
+      })().then(done, fail);
+    },
+    timeoutSeconds,
+  );
+}

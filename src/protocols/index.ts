@@ -1,0 +1,14 @@
+// The protocol library: the explicit export list of src/protocols.
+// Twisted's twisted.protocols.basic
+export {
+  LineReceiver,
+  LineOnlyReceiver,
+  NetstringReceiver,
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+  StatefulStringProtocol,
+  PausableReceiver,
+} from './basic';
+export type { StatefulStringReceiver, StringReceiverClass } from './basic';

@@ -345,6 +345,11 @@ export class AMP extends Protocol {
     for (const d of calls.values()) d.errback(new Failure(reason));
   }
 
+  /** Bytes held for a partly received box (bounded by `maxBoxBytes` plus one 65 537-byte element). */
+  get bufferedBytes(): number {
+    return this.parser.bufferedBytes;
+  }
+
   /** How many calls are waiting for an answer. */
   get outstandingCalls(): number {
     return this.outstanding.size;

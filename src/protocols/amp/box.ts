@@ -153,6 +153,7 @@ export class BoxParser {
     this.pending = [];
     this.pendingBytes = 0;
     this.current = null;
+    this.currentBytes = 0;
     this.key = null;
   }
 

@@ -7,6 +7,7 @@ import {
   AmpDateTime,
   BadLocalReturn,
   ConnectionDone,
+  TooLong,
   Deferred,
   gatherResults,
   UnhandledCommand,
@@ -15,7 +16,7 @@ import {
 } from '../../../src/index';
 import { RecordingLogger, VARIANTS } from '../../support/reactors';
 import { removeSocketDir, type FamilyName } from '../../support/streams';
-import { Boom, Divide, EchoAll, Explode, Missing, Notify, Sum, ZeroDivision } from './commands';
+import { Blob, Boom, Divide, EchoAll, Explode, Missing, Notify, Sum, ZeroDivision } from './commands';
 import { sleep, withPair } from './helpers';
 
 afterAll(removeSocketDir);
@@ -40,6 +41,7 @@ Notify.responder(Calculator, function ({ note }) {
   return {};
 });
 EchoAll.responder(Calculator, (args) => args);
+Blob.responder(Calculator, ({ data }) => ({ data: Buffer.from(data).reverse() }));
 
 export const ECHO_VALUES: ArgumentsOf<typeof EchoAll> = {
   i: -42,
@@ -76,6 +78,17 @@ describe.each(cases)('AMP calls, $label', (variant) => {
       expect('opt' in out).toBe(false);
       expect((await client.callRemote(EchoAll, { ...ECHO_VALUES, opt: 7 })).opt).toBe(7);
       expect('opt' in (await client.callRemote(EchoAll, { ...ECHO_VALUES, opt: null }))).toBe(false);
+    });
+  });
+
+  it('carries 65 535-byte values both ways; 65 536 bytes fail locally with TooLong', async () => {
+    await run(async ({ client }) => {
+      const data = Buffer.alloc(65535);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+      const calls = Array.from({ length: 8 }, () => client.callRemote(Blob, { data }));
+      for (const r of await gatherResults(calls)) expect(r.data.equals(Buffer.from(data).reverse())).toBe(true);
+      await expect(client.callRemote(Blob, { data: Buffer.alloc(65536) })).rejects.toBeInstanceOf(TooLong);
+      expect((await client.callRemote(Blob, { data: Buffer.alloc(0) })).data.length).toBe(0);
     });
   });
 });

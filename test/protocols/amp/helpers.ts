@@ -1,5 +1,5 @@
 // Runs a test body with a connected pair of AMP protocols on a fresh reactor.
-import { Deferred, type AMP, type Port, type Reactor } from '../../../src/index';
+import { ConnectionDone, Deferred, Failure, type AMP, type ITCPTransport, type Port, type Reactor } from '../../../src/index';
 import { newReactor, runReactor, type Variant } from '../../support/reactors';
 import { connect, listen, TestClientFactory, TestServerFactory, type FamilyName } from '../../support/streams';
 
@@ -67,4 +67,50 @@ export async function withPair<S extends AMP, C extends AMP>(
     },
     timeoutSeconds,
   );
+}
+
+/** A transport that hands written bytes to another protocol on a later microtask. */
+class LoopbackTransport {
+  peer!: LoopbackTransport;
+  protocol!: AMP;
+  written: Buffer[] = [];
+  closed = false;
+  write(data: Buffer): void {
+    if (this.closed) return;
+    this.written.push(Buffer.from(data));
+    const target = this.peer;
+    queueMicrotask(() => {
+      if (!target.closed) target.protocol.dataReceived(Buffer.from(data));
+    });
+  }
+  writeSequence(data: Iterable<Buffer>): void {
+    for (const d of data) this.write(d);
+  }
+  loseConnection(): void {
+    if (this.closed) return;
+    queueMicrotask(() => {
+      for (const t of [this, this.peer]) {
+        if (t.closed) continue;
+        t.closed = true;
+        t.protocol.connected = false;
+        t.protocol.connectionLost(new Failure(new ConnectionDone()));
+      }
+    });
+  }
+  abortConnection(): void {
+    this.loseConnection();
+  }
+}
+
+/** Connects two AMP protocols in memory (no reactor): for unit tests of the dispatcher. */
+export function loopback<A extends AMP, B extends AMP>(a: A, b: B): { a: A; b: B; wire: { a: Buffer[]; b: Buffer[] } } {
+  const ta = new LoopbackTransport();
+  const tb = new LoopbackTransport();
+  ta.peer = tb;
+  tb.peer = ta;
+  ta.protocol = a;
+  tb.protocol = b;
+  a.makeConnection(ta as unknown as ITCPTransport);
+  b.makeConnection(tb as unknown as ITCPTransport);
+  return { a, b, wire: { a: ta.written, b: tb.written } };
 }

@@ -23,13 +23,18 @@ export interface ArgumentOptions<O extends boolean = false> {
  * encoding accepts (a DateTime takes a `Date` too), `O` whether the argument is optional; the
  * Command types are computed from these, so keep them honest in a subclass.
  */
-export abstract class Argument<TOut, TIn = TOut, O extends boolean = boolean> {
+export abstract class Argument<TOut, TIn = TOut, O extends boolean = false> {
   /** Type-level only: the decoded value type. */
   declare readonly __out: TOut;
   /** Type-level only: the accepted value type. */
   declare readonly __in: TIn;
+  /**
+   * Type-level only: whether the argument is optional. (Kept apart from `optional` so that a
+   * schema's contextual type cannot widen `new Integer()` to "maybe optional".)
+   */
+  declare readonly __optional: O;
   /** True when the argument may be left out. */
-  readonly optional: O;
+  readonly optional: boolean;
 
   constructor(options?: ArgumentOptions<O>) {
     if (options !== undefined && (options === null || typeof options !== 'object')) {
@@ -39,7 +44,7 @@ export abstract class Argument<TOut, TIn = TOut, O extends boolean = boolean> {
     if (typeof optional !== 'boolean') {
       throw new InvalidArgTypeError(`options.optional must be a boolean, received ${describe(optional)}`);
     }
-    this.optional = optional as O;
+    this.optional = optional;
   }
 
   /**
@@ -57,15 +62,24 @@ export abstract class Argument<TOut, TIn = TOut, O extends boolean = boolean> {
   abstract fromBytes(data: Buffer, key?: string): TOut;
 }
 
-/** Any argument type. */
-export type AnyArgument = Argument<any, any, boolean>;
+/**
+ * Any argument type, as a schema's values are constrained. Structural and free of the type
+ * parameters on purpose: TypeScript infers a constructor's type parameters from the contextual
+ * type too, and `Argument<any, any, boolean>` here would make every `new Integer()` in a schema
+ * an `Integer<boolean>` (maybe optional).
+ */
+export interface AnyArgument {
+  readonly optional: boolean;
+  toBytes(value: any, key?: string): Buffer;
+  fromBytes(data: Buffer, key?: string): unknown;
+}
 
 /** Named arguments, as a Command's `arguments` or `response` or an AmpList's elements. */
 export type Schema = { readonly [key: string]: AnyArgument };
 
 type OutOf<A> = A extends Argument<infer T, any, any> ? T : never;
 type InOf<A> = A extends Argument<any, infer T, any> ? T : never;
-type OptionalKeys<S> = { [K in keyof S]: S[K] extends Argument<any, any, true> ? K : never }[keyof S];
+type OptionalKeys<S> = { [K in keyof S]: S[K] extends { readonly __optional: true } ? K : never }[keyof S];
 type RequiredKeys<S> = Exclude<keyof S, OptionalKeys<S>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 

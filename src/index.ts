@@ -187,3 +187,14 @@ export { NetstringParseError } from './errors/netstring-parse-error';
 export type { NetstringParseReason } from './errors/netstring-parse-error';
 export { StringTooLongError } from './errors/string-too-long-error';
 export { NotImplementedError } from './errors/not-implemented-error';
+export {
+  ProtocolWrapper,
+  WrappingFactory,
+  LimitConnectionsByPeer,
+  ThrottlingFactory,
+  ThrottlingProtocol,
+  TimeoutMixin,
+  TimeoutProtocol,
+  TimeoutFactory,
+} from './protocols';
+export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';

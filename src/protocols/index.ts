@@ -12,3 +12,15 @@ export {
   PausableReceiver,
 } from './basic';
 export type { StatefulStringReceiver, StringReceiverClass } from './basic';
+// Twisted's twisted.protocols.policies
+export {
+  ProtocolWrapper,
+  WrappingFactory,
+  LimitConnectionsByPeer,
+  ThrottlingFactory,
+  ThrottlingProtocol,
+  TimeoutMixin,
+  TimeoutProtocol,
+  TimeoutFactory,
+} from './policies';
+export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './policies';

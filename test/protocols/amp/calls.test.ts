@@ -47,7 +47,7 @@ export const ECHO_VALUES: ArgumentsOf<typeof EchoAll> = {
   i: -42,
   big: 2n ** 100n,
   s: Buffer.from([0, 1, 2, 255]),
-  f: 0.1,
+  fl: 0.1,
   b: true,
   u: 'héllo ☃ \u{1F600}',
   l: [1, 2, 3],

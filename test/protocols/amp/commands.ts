@@ -57,7 +57,7 @@ const everything = {
   i: new Integer(),
   big: new BigInteger(),
   s: new AmpString(),
-  f: new Float(),
+  fl: new Float(),
   b: new AmpBoolean(),
   u: new Unicode(),
   l: new ListOf(new Integer()),

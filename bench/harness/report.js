@@ -50,9 +50,16 @@ function fmt(x, digits = 0) {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function pct(s) {
-  if (!s.median || s.n < 2) return '-'; // one round has no spread
-  return `±${(((s.max - s.min) / 2 / s.median) * 100).toFixed(1)}%`;
+function short(x) {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(0)}k`;
+  return x.toFixed(0);
+}
+
+/** The rounds' range, min–max (one round has none). */
+function range(s, unit = short) {
+  if (s.median === null || s.n < 2) return '-';
+  return `${unit(s.min)}–${unit(s.max)}`;
 }
 
 function ratio(x) {
@@ -81,12 +88,12 @@ function unavailableNote(s) {
 }
 
 function loadTable(summary) {
-  const headers = ['server', 'msgs/s', 'spread', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', 'CPU/msg vs C'];
+  const headers = ['server', 'msgs/s', 'min–max', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', 'CPU/msg vs C'];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const flag = s.errors.max || s.connect_failures.max ? ' !' : '';
-    return [name + flag, fmt(s.msgs_per_sec.median), pct(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
+    return [name + flag, fmt(s.msgs_per_sec.median), range(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
       fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
       s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, otherLoad(s), ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net), ratio(s.cost_vs_c)];
   });
@@ -97,14 +104,14 @@ function loadTable(summary) {
 }
 
 function idleTable(summary) {
-  const headers = ['server', 'connections', 'RSS before', 'RSS after', 'per connection', 'spread'];
+  const headers = ['server', 'connections', 'RSS before', 'RSS after', 'per connection', 'min–max'];
   const mib = (k) => (k === null ? '-' : `${(k / 1024).toFixed(1)} MiB`);
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const per = s.bytes_per_conn.median;
     return [name + (s.connect_failures.max ? ' !' : ''), fmt(s.established.median), mib(s.rss_before_kib.median), mib(s.rss_after_kib.median),
-      per === null ? '-' : `${(per / 1024).toFixed(2)} KiB`, pct(s.bytes_per_conn)];
+      per === null ? '-' : `${(per / 1024).toFixed(2)} KiB`, range(s.bytes_per_conn, (b) => `${(b / 1024).toFixed(2)}`)];
   });
   return table(headers, rows);
 }

@@ -11,12 +11,16 @@ const CRLF = Buffer.from('\r\n');
  *
  * Each read is split at once: every complete line in it goes to {@link lineReceived}, unless
  * the transport started closing (then the remaining complete lines of that read are dropped).
- * A line longer than MAX_LENGTH, or more than MAX_LENGTH bytes held without a delimiter, goes
+ * A line longer than MAX_LENGTH, or MAX_LENGTH + delimiter bytes held without a delimiter, goes
  * to {@link lineLengthExceeded} (default: `transport.loseConnection()`).
  *
- * Unlike Twisted, which keeps an overlong unfinished line buffered (and hands it, ever longer,
- * to lineLengthExceeded at each read if the override does not close), the bytes passed to
- * lineLengthExceeded are dropped: the buffer never exceeds MAX_LENGTH plus one read.
+ * Two differences from Twisted, both so that the limit is exact and bounded:
+ * - Twisted counts a partly received delimiter against MAX_LENGTH, so a line of exactly
+ *   MAX_LENGTH bytes is refused when its delimiter is split across reads; here, as in
+ *   LineReceiver, an unfinished line is too long only at MAX_LENGTH + delimiter bytes.
+ * - Twisted keeps an overlong unfinished line buffered (and hands it, ever longer, to
+ *   lineLengthExceeded at each read if the override does not close); here the bytes passed to
+ *   lineLengthExceeded are dropped, so the buffer never exceeds MAX_LENGTH + delimiter.
  *
  * Lines are views of the received bytes, as with {@link LineReceiver}.
  */
@@ -91,7 +95,8 @@ export class LineOnlyReceiver extends Protocol {
       buffer.start = buffer.scan = at + dl;
       this.lineReceived(line);
     }
-    if (buffer.length > max) return this.lineLengthExceeded(buffer.clear());
+    // A partly received delimiter does not count against MAX_LENGTH (see the class notes).
+    if (buffer.length >= max + dl) return this.lineLengthExceeded(buffer.clear());
     return undefined;
   }
 

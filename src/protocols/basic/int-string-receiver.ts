@@ -107,7 +107,7 @@ export class IntNStringReceiver extends PausableReceiver {
     if (bytes.length >= limit) throw new StringTooLongError(bytes.length, limit - 1);
     const frame = Buffer.allocUnsafe(prefix + bytes.length);
     frame.writeUIntBE(bytes.length, 0, prefix);
-    bytes.copy(frame, prefix);
+    frame.set(bytes, prefix);
     this.transport.write(frame);
   }
 

@@ -1,6 +1,6 @@
 import { NotImplementedError } from '../../errors/not-implemented-error';
 import { Protocol } from '../../protocol/protocol';
-import { ReceiveBuffer } from './receive-buffer';
+import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
 import { checkDelimiter, checkMaxLength, toBuffer } from './validate';
 
 const CRLF = Buffer.from('\r\n');
@@ -72,11 +72,10 @@ export class LineOnlyReceiver extends Protocol {
     const delimiter = this.#delimiterBytes;
     const dl = delimiter.length;
     const max = this.#maxLength;
-    const single = dl === 1 ? delimiter[0]! : -1;
     for (;;) {
       const data = buffer.data;
       const from = buffer.scan > buffer.start ? buffer.scan : buffer.start;
-      const at = single >= 0 ? data.indexOf(single, from) : data.indexOf(delimiter, from);
+      const at = findDelimiter(data, delimiter, from);
       if (at < 0) {
         buffer.scan = Math.max(buffer.start, data.length - dl + 1);
         break;
@@ -104,7 +103,7 @@ export class LineOnlyReceiver extends Protocol {
   #skipCompleteLines(at: number, delimiter: Buffer): void {
     const buffer = this.#buffer;
     let end = at + delimiter.length;
-    for (let next = buffer.data.indexOf(delimiter, end); next >= 0; next = buffer.data.indexOf(delimiter, end)) {
+    for (let next = findDelimiter(buffer.data, delimiter, end); next >= 0; next = findDelimiter(buffer.data, delimiter, end)) {
       end = next + delimiter.length;
     }
     buffer.start = buffer.scan = end;
@@ -123,7 +122,7 @@ export class LineOnlyReceiver extends Protocol {
       this.#delimiterSeen = this.delimiter;
       this.#buffer.scan = this.#buffer.start;
     }
-    this.transport.write(Buffer.concat([bytes, this.#delimiterBytes], bytes.length + this.#delimiterBytes.length));
+    this.transport.write(frame(bytes, this.#delimiterBytes));
   }
 
   /** Override: a line arrived (a view, delimiter removed). */

@@ -1,6 +1,6 @@
 import { NotImplementedError } from '../../errors/not-implemented-error';
 import { PausableReceiver } from './pausable';
-import { ReceiveBuffer } from './receive-buffer';
+import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
 import { checkDelimiter, checkMaxLength, EMPTY, toBuffer } from './validate';
 
 const CRLF = Buffer.from('\r\n');
@@ -95,7 +95,7 @@ export class LineReceiver extends PausableReceiver {
       const data = buffer.data;
       const dl = delimiter.length;
       const from = buffer.scan > buffer.start ? buffer.scan : buffer.start;
-      const at = dl === 1 ? data.indexOf(delimiter[0]!, from) : data.indexOf(delimiter, from);
+      const at = findDelimiter(data, delimiter, from);
       if (at < 0) {
         if (data.length - buffer.start >= max + dl) return this.lineLengthExceeded(buffer.clear());
         // The next search need only look at the bytes that could still start a delimiter.
@@ -150,7 +150,7 @@ export class LineReceiver extends PausableReceiver {
   sendLine(line: Uint8Array): void {
     const bytes = toBuffer(line, 'sendLine(line)');
     const delimiter = this.delimiter === this.#delimiterSeen ? this.#delimiterBytes : this.#updateDelimiter();
-    this.transport.write(Buffer.concat([bytes, delimiter], bytes.length + delimiter.length));
+    this.transport.write(frame(bytes, delimiter));
   }
 
   /** Override: a line arrived (a view, delimiter removed). A truthy return stops delivery. */

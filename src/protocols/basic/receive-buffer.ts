@@ -94,3 +94,43 @@ export class ReceiveBuffer {
     this.data = next.subarray(0, held);
   }
 }
+
+/**
+ * The index of the first `delimiter` in `data` starting at or after `from`, or -1.
+ *
+ * Searching for the delimiter's last byte as a number (memchr in Node's native code) and
+ * checking the bytes before it is several times faster than `indexOf(delimiter)` with a
+ * Buffer needle for the short lines of typical protocols. Candidates are tried by increasing
+ * end, and every occurrence has the same length, so the first match found is the first
+ * occurrence, also for delimiters that overlap themselves.
+ * @internal
+ */
+export function findDelimiter(data: Buffer, delimiter: Buffer, from: number): number {
+  const dl = delimiter.length;
+  const last = delimiter[dl - 1]!;
+  if (dl === 1) return data.indexOf(last, from);
+  for (let end = from + dl - 1; ; end++) {
+    end = data.indexOf(last, end);
+    if (end < 0) return -1;
+    let k = dl - 2;
+    let p = end - 1;
+    while (k >= 0 && data[p] === delimiter[k]) {
+      k--;
+      p--;
+    }
+    if (k < 0) return end - dl + 1;
+  }
+}
+
+/**
+ * `bytes` followed by `tail`, in one new Buffer (one write for the transport). Cheaper than
+ * Buffer.concat for the small frames protocols send line by line.
+ * @internal
+ */
+export function frame(bytes: Buffer, tail: Buffer): Buffer {
+  const n = bytes.length;
+  const out = Buffer.allocUnsafe(n + tail.length);
+  out.set(bytes, 0);
+  for (let i = 0; i < tail.length; i++) out[n + i] = tail[i]!;
+  return out;
+}

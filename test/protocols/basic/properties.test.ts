@@ -83,11 +83,14 @@ function intHarness(prefix: 1 | 2 | 4, max: number): Harness {
   return connectedHarness(p, got, refused, prefix + max);
 }
 
-/** Feeds `stream` in reads of the given sizes (cycled), checking the bound after each. */
+/**
+ * Feeds `stream` in reads of the given sizes (cycled), checking the bound after each. Like a
+ * transport, it stops reading once the protocol called loseConnection.
+ */
 function feed(h: Harness, stream: Buffer, sizes: number[]): void {
   let i = 0;
   let k = 0;
-  while (i < stream.length) {
+  while (i < stream.length && !h.transport.disconnecting) {
     const n = sizes[k++ % sizes.length]!;
     const chunk = Buffer.from(stream.subarray(i, i + n)); // a fresh read, as the transport gives
     i += n;

@@ -3,11 +3,11 @@
 // against Twisted's LineReceiver on python3, measured in the same run, over 1 connection and
 // over 100.
 //
-//   npm run build:ts && node bench/protocols/lines.js [--seconds S] [--line-bytes N]
+//   npm run build:ts && node bench/protocols/lines.js [--seconds S] [--line-bytes N] [--in-flight B]
 //                                                     [--trigger level|edge|oneshot] [--json]
 //
 // Each server runs in its own process on 127.0.0.1 and echoes every line with sendLine. The
-// load generator (this process, node:net) keeps two batches of lines in flight per connection
+// load generator (this process, node:net) keeps B batches (default 8) of lines in flight per connection
 // and counts the echoed bytes (lines have a fixed size, so bytes / size = lines). After a
 // warm-up, it counts for S seconds (default 3) and also samples the server's CPU time from
 // /proc, to show lines per CPU-second: when a server saturates one core that is its real
@@ -85,6 +85,9 @@ function startServer(command, args) {
   });
 }
 
+/** Batches kept in flight per connection: enough that the server never waits for the generator. */
+const IN_FLIGHT = Number(option('--in-flight', '8'));
+
 function cpuSeconds(pid) {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -117,8 +120,7 @@ async function measure(server, connections, lineBytes, seconds) {
         s.write(batch);
       }
     });
-    s.write(batch);
-    s.write(batch);
+    for (let i = 0; i < IN_FLIGHT; i++) s.write(batch);
   }
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
   await pause(Math.min(1000, seconds * 300)); // warm-up: JITs, buffers, congestion windows

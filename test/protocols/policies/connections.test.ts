@@ -13,6 +13,7 @@ import {
   TimeoutMixin,
   type Failure,
   type Factory,
+  type IConsumer,
   type IPushProducer,
   type Reactor,
 } from '../../../src/index';
@@ -134,7 +135,7 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
     const states: string[] = [];
     class Producing extends Protocol implements IPushProducer {
       override connectionMade(): void {
-        this.transport.registerProducer(this, true);
+        (this.transport as unknown as IConsumer).registerProducer(this, true);
         this.transport.write(Buffer.alloc(30, 'p'));
       }
       pauseProducing(): void {

@@ -1,5 +1,6 @@
 import { NotImplementedError } from '../../errors/not-implemented-error';
 import { Protocol } from '../../protocol/protocol';
+import { transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
 import { checkDelimiter, checkMaxLength, toBuffer } from './validate';
 
@@ -81,7 +82,7 @@ export class LineOnlyReceiver extends Protocol {
         break;
       }
       const line = data.subarray(buffer.start, at);
-      if (this.#transportDisconnecting()) {
+      if (transportDisconnecting(this)) {
         // Twisted splits the whole read first and stops at the first line after a close: what
         // stays buffered is only the read's unfinished last line.
         this.#skipCompleteLines(at, delimiter);
@@ -107,11 +108,6 @@ export class LineOnlyReceiver extends Protocol {
       end = next + delimiter.length;
     }
     buffer.start = buffer.scan = end;
-  }
-
-  #transportDisconnecting(): boolean {
-    const t = this.transport as { disconnecting?: unknown } | undefined;
-    return t !== undefined && t !== null && t.disconnecting === true;
   }
 
   /** Writes `line` followed by the delimiter, in one write. */

@@ -1,5 +1,5 @@
 import { NotImplementedError } from '../../errors/not-implemented-error';
-import { PausableReceiver } from './pausable';
+import { PausableReceiver, transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
 import { checkDelimiter, checkMaxLength, EMPTY, toBuffer } from './validate';
 
@@ -106,7 +106,7 @@ export class LineReceiver extends PausableReceiver {
       const line = data.subarray(buffer.start, at);
       buffer.start = buffer.scan = at + dl;
       const why = this.lineReceived(line);
-      if (why || this.transportDisconnecting()) return why;
+      if (why || transportDisconnecting(this)) return why;
     }
     return undefined;
   }

@@ -30,15 +30,19 @@ export abstract class PausableReceiver extends Protocol implements IPushProducer
     this.paused = true;
     transportProducer(this)?.stopProducing();
   }
-
-  /** True once the transport was told to close: no further message is delivered after that. */
-  protected transportDisconnecting(): boolean {
-    const t = this.transport as { disconnecting?: unknown } | undefined;
-    return t !== undefined && t !== null && t.disconnecting === true;
-  }
 }
 
 /** The transport's read side, which StreamTransport (and every policy wrapper) provides. */
 function transportProducer(p: Protocol): IPushProducer | undefined {
-  return (p.transport as unknown as IPushProducer | undefined) ?? undefined;
+  return p.transport as unknown as IPushProducer | undefined;
+}
+
+/**
+ * True once the protocol's transport was told to close (Twisted's `transport.disconnecting`):
+ * receivers deliver no further message after that.
+ * @internal
+ */
+export function transportDisconnecting(p: Protocol): boolean {
+  const t = p.transport as { disconnecting?: unknown } | undefined;
+  return t !== undefined && t !== null && t.disconnecting === true;
 }

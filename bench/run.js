@@ -90,7 +90,13 @@ async function main() {
     for (const s of all) console.log(`${s.name.padEnd(26)} ${s.label}${s.unavailable ? `  (unavailable: ${s.unavailable})` : ''}`);
     return;
   }
-  const servers = selectServers(all, opts.servers);
+  let servers;
+  try {
+    servers = selectServers(all, opts.servers);
+  } catch (e) {
+    console.error(`ioreactor-bench: ${e.message}`);
+    process.exit(2);
+  }
   const scenarios = plan(opts);
   const machine = machineInfo(ROOT);
   const started = new Date();

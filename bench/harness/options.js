@@ -9,9 +9,9 @@ const SCENARIOS = {
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
-const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'c10k', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, settleMs: 500 };
+const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'c10k', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
-const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, settleMs: 300, idleConnections: 2000 };
+const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
 
 const HELP = `ioreactor-bench: the echo benchmark of the trigger-mode harness
 
@@ -28,6 +28,8 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
   --warmup SECONDS        unmeasured load before each window (default ${DEFAULTS.warmup})
   --rounds N              rounds per server; servers alternate A B C A B C (default ${DEFAULTS.rounds})
   --threads N             load generator threads (default 1, on one pinned core)
+  --retries N             run a round again when other processes took >= 10% of a core
+                          during it, at most N times (default ${DEFAULTS.retries}; --quick: 0)
   --json FILE             write every round, the summaries, parameters and machine info
   --list-servers          print the servers available here and exit
   --help                  this text
@@ -40,7 +42,7 @@ CPU 1; the server's CPU time is read from /proc over the measured window. Linux 
 `;
 
 const NUMERIC = { '--connections': 'connections', '--size': 'size', '--depth': 'depth', '--duration': 'duration',
-  '--warmup': 'warmup', '--rounds': 'rounds', '--threads': 'threads' };
+  '--warmup': 'warmup', '--rounds': 'rounds', '--threads': 'threads', '--retries': 'retries' };
 
 function parseArgs(argv) {
   const o = { overrides: {} };
@@ -61,14 +63,14 @@ function parseArgs(argv) {
     else if (flag in NUMERIC) {
       const raw = value();
       const n = Number(raw);
-      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got '${raw}'`);
+      if (!Number.isFinite(n) || n < 0 || (n === 0 && flag !== '--retries')) throw new Error(`${flag} must be a positive number, got '${raw}'`);
       o.overrides[NUMERIC[flag]] = n;
     } else throw new Error(`unknown option '${a}' (see --help)`);
   }
   for (const s of o.scenarios || []) {
     if (!SCENARIOS[s]) throw new Error(`unknown scenario '${s}'; known: ${Object.keys(SCENARIOS).join(', ')}`);
   }
-  for (const k of ['connections', 'size', 'depth', 'rounds', 'threads']) {
+  for (const k of ['connections', 'size', 'depth', 'rounds', 'threads', 'retries']) {
     if (k in o.overrides && !Number.isInteger(o.overrides[k])) throw new Error(`--${k} must be an integer`);
   }
   return o;
@@ -78,7 +80,7 @@ function parseArgs(argv) {
 function plan(o) {
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : { ...DEFAULTS };
   const names = o.scenarios || base.scenarios;
-  const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, settleMs: base.settleMs };
+  const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, retries: base.retries, settleMs: base.settleMs };
   return names.map((name) => {
     const preset = { ...SCENARIOS[name] };
     if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;

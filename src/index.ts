@@ -99,6 +99,7 @@ export type {
   IProducer,
   IPullProducer,
   IPushProducer,
+  IStreamTransport,
   ITCPTransport,
   ITransport,
 } from './interfaces/transport';

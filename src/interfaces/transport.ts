@@ -70,6 +70,21 @@ export interface IConnector {
   getDestination(): Address;
 }
 
+/**
+ * What a Protocol's `transport` is for stream connections: a TCP (or UNIX) transport that is
+ * also a consumer of a registered producer and a push producer of the data it reads.
+ */
+export interface IStreamTransport extends ITCPTransport, IConsumer, IPushProducer {
+  /** True until the connection is closed. */
+  readonly connected: boolean;
+  /** True once loseConnection or abortConnection was called. */
+  readonly disconnecting: boolean;
+  /** Unsent bytes above which a registered streaming producer is paused. */
+  highWaterMark: number;
+  /** Bytes written but not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+}
+
 /** Protocols that want to hear about half-closes instead of losing the connection. */
 export interface IHalfCloseableProtocol {
   /** The peer will send no more; we may still write. */

@@ -1,5 +1,5 @@
 import type { Failure } from '../defer/failure';
-import type { ITCPTransport } from '../interfaces/transport';
+import type { IStreamTransport } from '../interfaces/transport';
 import type { Factory } from './factory';
 
 /**
@@ -20,12 +20,12 @@ export class Protocol {
   /** True between makeConnection and connectionLost. */
   connected = false;
   /** Set before {@link connectionMade} runs; the transport to write to. */
-  transport!: ITCPTransport;
+  transport!: IStreamTransport;
   /** The factory that built this protocol (set by Factory.buildProtocol). */
   factory: Factory | undefined;
 
   /** Called by the transport when the connection is up: sets `transport`, then connectionMade(). */
-  makeConnection(transport: ITCPTransport): void {
+  makeConnection(transport: IStreamTransport): void {
     this.connected = true;
     this.transport = transport;
     this.connectionMade();

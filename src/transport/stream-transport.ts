@@ -6,7 +6,7 @@ import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-arg
 import { IoReactorError } from '../errors/ioreactor-error';
 import { ReactorSystemError } from '../errors/system-error';
 import { describe } from '../errors/validate';
-import type { IConsumer, IProducer, IPushProducer, ITCPTransport } from '../interfaces/transport';
+import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import { C } from '../reactor/native';
 import type { Address } from './address';
@@ -26,7 +26,7 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * Whatever cannot be sent yet is buffered natively. Writes after the connection closed are
  * silent no-ops, as in Twisted.
  */
-export class StreamTransport implements ITCPTransport, IConsumer, IPushProducer {
+export class StreamTransport implements IStreamTransport {
   /** True until the connection is closed (connectionLost has been called). */
   connected = true;
   /** True once loseConnection or abortConnection was called. */

@@ -1,14 +1,14 @@
 import type { Failure } from '../../defer/failure';
 import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { describe } from '../../errors/validate';
-import type { IConnector, IConsumer, IProducer, IPushProducer, ITCPTransport } from '../../interfaces/transport';
+import type { IConnector, IProducer, IStreamTransport } from '../../interfaces/transport';
 import { ClientFactory } from '../../protocol/client-factory';
 import { assertFactory, type Factory } from '../../protocol/factory';
 import { Protocol } from '../../protocol/protocol';
 import type { Address } from '../../transport/address';
 
 /** The transport a ProtocolWrapper sits on: a stream transport (or a test double of one). */
-type WrappedTransport = ITCPTransport & IConsumer & IPushProducer & { disconnecting?: boolean };
+type WrappedTransport = IStreamTransport;
 
 /**
  * Wraps a protocol and acts as its transport: Twisted's `policies.ProtocolWrapper`. Every
@@ -19,7 +19,7 @@ type WrappedTransport = ITCPTransport & IConsumer & IPushProducer & { disconnect
  * The wrapper mirrors the wrapped protocol's `borrowData` and half-close support: it has
  * `readConnectionLost`/`writeConnectionLost` only when the wrapped protocol has them.
  */
-export class ProtocolWrapper<P extends Protocol = Protocol> extends Protocol implements ITCPTransport, IConsumer, IPushProducer {
+export class ProtocolWrapper<P extends Protocol = Protocol> extends Protocol implements IStreamTransport {
   /** The protocol this wrapper relays to. */
   readonly wrappedProtocol: P;
   declare factory: WrappingFactory;
@@ -53,12 +53,26 @@ export class ProtocolWrapper<P extends Protocol = Protocol> extends Protocol imp
     return this.#closing || (this.transport as WrappedTransport | undefined)?.disconnecting === true;
   }
 
+  /** The real transport's high-water mark. */
+  get highWaterMark(): number {
+    return (this.transport as WrappedTransport | undefined)?.highWaterMark ?? 0;
+  }
+
+  set highWaterMark(bytes: number) {
+    (this.transport as WrappedTransport).highWaterMark = bytes;
+  }
+
+  /** The real transport's unsent bytes. */
+  get bufferedAmount(): number {
+    return (this.transport as WrappedTransport | undefined)?.bufferedAmount ?? 0;
+  }
+
   override logPrefix(): string {
     return `${this.wrappedProtocol.logPrefix()} (${this.constructor.name})`;
   }
 
   /** Registers with the factory, then connects the wrapped protocol to this wrapper. */
-  override makeConnection(transport: ITCPTransport): void {
+  override makeConnection(transport: IStreamTransport): void {
     super.makeConnection(transport);
     this.factory.registerProtocol(this);
     this.wrappedProtocol.makeConnection(this);

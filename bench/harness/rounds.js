@@ -61,30 +61,38 @@ async function driveLoad(tools, serverPid, port, p) {
   result.server_user_s = srv.user;
   result.client_cpu_s = cli.total;
   result.client_user_s = cli.user;
-  Object.assign(result, interference(s0, s1, [serverPid, gen.pid, process.pid], result.seconds));
+  const benchS = srv.total === null || cli.total === null ? null : srv.total + cli.total;
+  Object.assign(result, interference(s0, s1, [serverPid, gen.pid, process.pid], result.seconds, benchS));
   return result;
 }
 
 /**
- * How much CPU went to anything but the benchmark during the window, in % of one core: other
- * processes (`other_cpu_pct`; a process born in the window counts in full) and the
- * hypervisor (`steal_pct`). On a two-core machine both cores are the benchmark's, so either
- * above a few % means a disturbed round. `softirq_pct` is for information: mostly the
- * loopback TCP work the benchmark itself causes.
+ * How much CPU went to anything but the benchmark during the window, in % of one core.
+ * `other_processes_pct`: the other processes alive at the end (one born in the window
+ * counts in full). With pinning, `other_cpu_pct` is sharper: the benchmark's two CPUs' busy
+ * time (from /proc/stat) minus what the server and generator used, which also catches
+ * processes that started and exited inside the window. (The kernel charges the softirq
+ * ticks it takes while a process runs to that process, so the subtraction balances: about
+ * 1-2 % is left over in an undisturbed round.) `steal_pct` is time the hypervisor took.
+ * Without pinning, other_cpu_pct falls back to the process count.
  */
-function interference(s0, s1, ours, seconds) {
-  const result = { other_cpu_pct: null, steal_pct: null, softirq_pct: null };
+function interference(s0, s1, ours, seconds, benchS) {
+  const result = { other_cpu_pct: null, other_processes_pct: null, steal_pct: null, softirq_pct: null, idle_pct: null };
   if (!seconds) return result;
   if (s0.others && s1.others) {
     let other = 0;
     for (const [pid, t] of s1.others) if (!ours.includes(pid)) other += t - (s0.others.get(pid) ?? 0);
-    result.other_cpu_pct = (100 * Math.max(0, other)) / seconds;
+    result.other_processes_pct = result.other_cpu_pct = (100 * Math.max(0, other)) / seconds;
   }
   if (s0.machine && s1.machine) {
     const cpus = pinning.enabled ? [`cpu${pinning.serverCpu}`, `cpu${pinning.clientCpu}`] : Object.keys(s1.machine);
     const sum = (key) => cpus.reduce((acc, c) => acc + (s1.machine[c] && s0.machine[c] ? s1.machine[c][key] - s0.machine[c][key] : 0), 0);
     result.steal_pct = (100 * sum('steal')) / seconds;
     result.softirq_pct = (100 * sum('softirq')) / seconds;
+    result.idle_pct = (100 * sum('idle')) / seconds;
+    if (pinning.enabled && benchS !== null) {
+      result.other_cpu_pct = (100 * Math.max(0, sum('task') + sum('softirq') - benchS)) / seconds;
+    }
   }
   return result;
 }

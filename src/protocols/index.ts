@@ -24,3 +24,4 @@ export {
   TimeoutFactory,
 } from './policies';
 export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './policies';
+export * from './amp'; // Twisted's twisted.protocols.amp: its explicit export list is amp/index.ts

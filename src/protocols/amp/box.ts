@@ -114,16 +114,20 @@ export function parseBoxes(data: Buffer): AmpBox[] {
  *
  * Memory is bounded: besides the box being assembled (at most `maxBoxBytes`, counting each
  * pair as its wire size plus {@link PAIR_OVERHEAD}), it holds at most one incomplete length
- * prefix and key or value (at most 65 537 bytes).
+ * prefix and key or value, in one buffer (at most 65 537 bytes).
  */
 export class BoxParser {
   private current: AmpBox | null = null;
   private currentBytes = 0;
   private key: string | null = null;
-  /** Unconsumed bytes (an incomplete element), kept as a list so a large value arriving in many small chunks is joined once. */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Bytes `pending` must reach before parsing can make progress. */
+  /**
+   * An element (length prefix and key or value) cut by a chunk boundary, assembled in one
+   * buffer of its exact size: no list of chunks to grow when a peer dribbles a large value in
+   * tiny pieces, and the bytes are copied once.
+   */
+  private partial: Buffer | null = null;
+  private partialLen = 0;
+  /** Bytes `partial` must reach: 2 + the element's length, or 2 while the prefix is cut. */
   private need = 0;
   private failed: Error | undefined;
 
@@ -134,12 +138,12 @@ export class BoxParser {
 
   /** True when no partial box is buffered (every byte fed so far belonged to complete boxes). */
   get idle(): boolean {
-    return this.current === null && this.key === null && this.pendingBytes === 0;
+    return this.current === null && this.key === null && this.partial === null;
   }
 
   /** Bytes held for the box being assembled and the incomplete element. */
   get bufferedBytes(): number {
-    return this.currentBytes + this.pendingBytes;
+    return this.currentBytes + (this.partial?.length ?? 0);
   }
 
   /** The error that stopped this parser, if any. */
@@ -150,8 +154,8 @@ export class BoxParser {
   /** Stops parsing: further `feed` calls are ignored (the connection is going away). */
   stop(reason: Error): void {
     this.failed ??= reason;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.partial = null;
+    this.partialLen = 0;
     this.current = null;
     this.currentBytes = 0;
     this.key = null;
@@ -164,15 +168,28 @@ export class BoxParser {
    */
   feed(chunk: Buffer): Error | undefined {
     if (this.failed !== undefined) return this.failed;
-    let data = chunk;
-    if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes < this.need) return undefined;
-      data = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      this.pendingBytes = 0;
+    const partial = this.partial;
+    if (partial === null) return this.consume(chunk);
+    this.partial = null;
+    if (this.need === 2) {
+      // One byte of a length prefix: join it to the chunk (a copy of at most one chunk).
+      return this.consume(Buffer.concat([partial.subarray(0, 1), chunk]));
     }
+    const take = Math.min(this.need - this.partialLen, chunk.length);
+    chunk.copy(partial, this.partialLen, 0, take);
+    this.partialLen += take;
+    if (this.partialLen < this.need) {
+      this.partial = partial;
+      return undefined;
+    }
+    this.partialLen = 0;
+    const err = this.consume(partial); // exactly one element
+    if (err !== undefined || take === chunk.length) return err;
+    return this.consume(chunk.subarray(take));
+  }
+
+  /** Parses the complete elements of `data`; keeps an incomplete last one in `partial`. */
+  private consume(data: Buffer): Error | undefined {
     const end = data.length;
     let off = 0;
     while (end - off >= 2) {
@@ -189,10 +206,7 @@ export class BoxParser {
           continue;
         }
       }
-      if (end - off - 2 < len) {
-        this.need = 2 + len;
-        break;
-      }
+      if (end - off - 2 < len) break;
       const start = off + 2;
       off = start + len;
       if (this.key === null) {
@@ -207,10 +221,9 @@ export class BoxParser {
       this.key = null;
     }
     if (off < end) {
-      const rest = data.subarray(off);
-      if (end - off < 2) this.need = 2;
-      this.pending.push(rest);
-      this.pendingBytes = rest.length;
+      this.need = end - off >= 2 ? 2 + data.readUInt16BE(off) : 2;
+      this.partial = Buffer.allocUnsafe(this.need);
+      this.partialLen = data.copy(this.partial, 0, off);
     }
     return undefined;
   }

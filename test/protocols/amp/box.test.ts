@@ -84,6 +84,21 @@ describe('BoxParser', () => {
     expect(got).toEqual(boxes);
   });
 
+  it('assembles a 65 535-byte value dribbled one byte at a time in one buffer of its size', () => {
+    const box = makeBox({ big: Buffer.alloc(65535, 9) });
+    const got: AmpBox[] = [];
+    const parser = new BoxParser((b) => got.push(b));
+    const stream = serializeBox(box);
+    let most = 0;
+    for (let i = 0; i < stream.length; i++) {
+      parser.feed(stream.subarray(i, i + 1));
+      most = Math.max(most, parser.bufferedBytes);
+    }
+    expect(most).toBeLessThanOrEqual(4 + 3 + 65535 + 64 + 2); // the pair as accounted, and the next prefix
+    expect(got.length).toBe(1);
+    expect(got[0].get('big')!.equals(box.get('big')!)).toBe(true);
+  });
+
   it('reports a key length over 255 as a remote TooLong before reading the key', () => {
     const parser = new BoxParser(() => {});
     expect(parser.feed(b('\x00\x01a\x00\x00'))).toBeUndefined();

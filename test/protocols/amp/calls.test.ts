@@ -7,6 +7,7 @@ import {
   AmpDateTime,
   BadLocalReturn,
   ConnectionDone,
+  ConnectionLost,
   TooLong,
   Deferred,
   gatherResults,
@@ -199,6 +200,20 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
       server.transport.loseConnection();
       for (const o of await Promise.all(outcomes)) expect(o).toBeInstanceOf(ConnectionDone);
       expect(client.outstandingCalls).toBe(0);
+    });
+  });
+
+  it('fails outstanding calls with ConnectionLost when the peer resets the connection', async () => {
+    await run(async ({ reactor, client, server }) => {
+      // Closing a socket with unread data makes the kernel answer with a reset (RST).
+      server.transport.pauseProducing();
+      await sleep(reactor, 0.01);
+      const outcome = client.callRemote(Sum, { a: 1, b: 1 }).then(() => 'answered', (e: unknown) => e);
+      await sleep(reactor, 0.02);
+      server.transport.abortConnection();
+      const err = await outcome;
+      expect(err).toBeInstanceOf(ConnectionLost);
+      expect(await client.callRemote(Sum, { a: 1, b: 1 }).then(() => 'answered', (e: unknown) => e)).toBe(err);
     });
   });
 

@@ -87,14 +87,18 @@ describe('the dispatcher', () => {
         return (box: AmpBox) => makeBox({ got: box.get('x')!, n: String(box.size) });
       }
     }
-    const { a } = loopback(new AMP(), new Raw());
+    const logger = new RecordingLogger();
+    const { a } = loopback(new AMP(), new Raw({ logger }));
     const answer = await a.callRemoteString('RAW', makeBox({ x: '\xff\x00' }))!;
     expect(answer.get('got')).toEqual(Buffer.from([0xff, 0]));
     expect(answer.get('n')!.toString()).toBe('3'); // x, _command, _ask
     expect(answer.get('_answer')!.toString()).toBe('1');
     expect(await settle(a.callRemoteString('NOPE', new Map())!)).toBeInstanceOf(UnhandledCommand);
+    // No x: the raw responder throws, and with no _ask to answer the connection is dropped and logged.
     expect(a.callRemoteString('RAW', new Map(), false)).toBeUndefined();
-    a.transport.loseConnection();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(logger.errors.map((e) => (e.error as { code?: string }).code)).toEqual(['ERR_IOREACTOR_INVALID_ARG_TYPE']);
+    expect(a.connected).toBe(false);
   });
 
   it('fails bad arguments without sending anything; throws for requiresAnswer=false', async () => {

@@ -100,7 +100,10 @@ async function main() {
   const tools = snapshot.tools;
   const all = catalogue(ROOT, tools);
   if (opts.listServers) {
-    for (const s of all) console.log(`${s.name.padEnd(26)} ${s.label}${s.unavailable ? `  (unavailable: ${s.unavailable})` : ''}`);
+    for (const s of all) {
+      const note = s.skipped ? `  (skipped: ${s.skipped})` : s.unavailable ? `  (unavailable: ${s.unavailable})` : '';
+      console.log(`${s.name.padEnd(26)} ${s.label}${note}`);
+    }
     return;
   }
   let servers;
@@ -110,6 +113,9 @@ async function main() {
     console.error(`ioreactor-bench: ${e.message}`);
     process.exit(2);
   }
+  // A server whose runtime is missing here (Twisted without python3) is one line, not a row.
+  for (const s of servers.filter((x) => x.skipped)) console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
+  servers = servers.filter((s) => !s.skipped);
   const scenarios = plan(opts);
   const machine = machineInfo(ROOT);
   const started = new Date();

@@ -3,12 +3,15 @@
 //   c, c-edge                 the hand-written C epoll server, level- or edge-triggered
 //   node-net                  node:net, written idiomatically
 //   ioreactor-<backend>-<trigger>   one per backend x trigger this build of ioreactor has
+//   twisted-epoll             Twisted's epollreactor (python3 with Twisted; skipped when absent)
 // Each entry knows how to start its process; the harness waits for "listening <port>".
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 
 const TRIGGERS = ['level', 'edge', 'oneshot'];
 const REFERENCE = 'c';
 const NODE_NET = 'node-net';
+const TWISTED = 'twisted-epoll';
 
 /**
  * The backend x trigger pairs ioreactor offers here, from the library itself. When lib/ is
@@ -33,6 +36,20 @@ function ioreactorVariants(root) {
   }
 }
 
+/**
+ * A python3 that can `import twisted`: $IOREACTOR_PYTHON if set, else /usr/bin/python3.
+ * Returns { python } or { problem }.
+ */
+function findTwistedPython() {
+  const python = process.env.IOREACTOR_PYTHON || '/usr/bin/python3';
+  try {
+    execFileSync(python, ['-c', 'import twisted.internet.epollreactor'], { stdio: 'ignore', timeout: 10000 });
+    return { python };
+  } catch {
+    return { problem: `no python3 with Twisted (tried ${python}; set IOREACTOR_PYTHON)` };
+  }
+}
+
 /** Every server this machine could run, in display order. */
 function catalogue(root, tools) {
   const node = process.execPath;
@@ -53,6 +70,13 @@ function catalogue(root, tools) {
       env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
     });
   }
+  const tw = findTwistedPython();
+  list.push({
+    name: TWISTED,
+    label: 'Twisted epollreactor (Python)',
+    skipped: tw.problem || null,
+    start: (port) => [tw.python, [path.join(root, 'bench', 'echo', 'servers', 'twisted_echo.py'), String(port)]],
+  });
   return list;
 }
 
@@ -70,4 +94,4 @@ function selectServers(all, spec) {
   return chosen;
 }
 
-module.exports = { catalogue, selectServers, REFERENCE, NODE_NET };
+module.exports = { catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };

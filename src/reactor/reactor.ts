@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { Failure } from '../defer/failure';
 import { ConnectionLost } from '../errors/connection-lost';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
@@ -7,13 +6,13 @@ import { ReactorSystemError } from '../errors/system-error';
 import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../errors/validate';
 import type { IReactorTime } from '../interfaces/time';
 import type { Logger } from '../log/logger';
-import { DelayedCall, type DelayedCallOwner } from './delayed-call';
+import type { DelayedCall } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { DescriptorSet, type DescriptorHost } from './fd-set';
 import { binding, C, type NativeReactor } from './native';
 import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
 import { PHASES, SystemEvents, type Phase, type SystemEventTriggerID } from './system-events';
-import { TimerQueue } from './timer-queue';
+import { TimerLoop } from './timer-loop';
 import * as endpoints from './stream-endpoints';
 import type { ConnectTCPOptions, ConnectUNIXOptions, ListenTCPOptions, ListenUNIXOptions, StreamFamily } from './stream-endpoints';
 import { StreamSet } from '../transport/stream-set';
@@ -37,7 +36,7 @@ type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
  * reactor.close();
  * ```
  */
-export class Reactor implements IReactorTime, DelayedCallOwner {
+export class Reactor implements IReactorTime {
   /** The backend in use: 'epoll', 'kqueue' or 'poll'. */
   readonly backend: Backend;
   /** The default trigger mode for registered descriptors. */
@@ -48,9 +47,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
   private state: Lifecycle = 'new';
   private isRunning = false;
   private nativeReactor: NativeReactor | undefined;
-  private readonly timers = new TimerQueue<DelayedCall>();
-  private nodeTimer: NodeJS.Timeout | undefined;
-  private nodeTimerDeadline = Infinity;
+  private readonly timers: TimerLoop;
   private readonly events: SystemEvents;
   private readonly descriptors: DescriptorSet;
   private readonly streams: StreamSet;
@@ -63,6 +60,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
     this.trigger = resolved.trigger;
     this.logger = resolved.logger;
     this.events = new SystemEvents(this.logger);
+    this.timers = new TimerLoop(this.logger);
     const host: DescriptorHost = {
       native: () => this.native(),
       trigger: this.trigger,
@@ -107,7 +105,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
     this.stopped = new Promise<void>((resolve) => {
       this.resolveStopped = resolve;
     });
-    this.armTimer();
+    this.timers.start();
     this.events.fire('startup');
     return this.stopped;
   }
@@ -200,7 +198,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
 
   /** Seconds on a monotonic clock (unaffected by changes to the wall clock). */
   seconds(): number {
-    return performance.now() / 1000;
+    return this.timers.seconds();
   }
 
   /**
@@ -211,22 +209,12 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
     this.assertOpen();
     assertNonNegativeNumber(delay, 'delay');
     assertFunction(f, 'callLater callback');
-    const call = new DelayedCall(this.seconds() + delay, f as (...a: never[]) => unknown, args, this);
-    this.timers.push(call);
-    if (call.time < this.nodeTimerDeadline) this.armTimer();
-    return call;
+    return this.timers.schedule(delay, f as (...a: never[]) => unknown, args);
   }
 
   /** Every delayed call that has neither run nor been cancelled. */
   getDelayedCalls(): DelayedCall[] {
-    return this.timers.entries();
-  }
-
-  /** @internal DelayedCallOwner: a call was cancelled or moved. */
-  timerChanged(call: DelayedCall, cancelled: boolean): void {
-    if (cancelled) this.timers.remove(call);
-    else this.timers.reschedule(call);
-    if (!cancelled && call.time < this.nodeTimerDeadline) this.armTimer();
+    return this.timers.pending();
   }
 
   // ---- IReactorFDSet ---------------------------------------------------------------------
@@ -371,9 +359,7 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
   private halt(): void {
     this.isRunning = false;
     this.nativeReactor?.stop();
-    if (this.nodeTimer !== undefined) clearTimeout(this.nodeTimer);
-    this.nodeTimer = undefined;
-    this.nodeTimerDeadline = Infinity;
+    this.timers.halt();
   }
 
   private finishStopping(): void {
@@ -381,39 +367,4 @@ export class Reactor implements IReactorTime, DelayedCallOwner {
     this.state = 'stopped';
     this.resolveStopped?.();
   }
-
-  /** Points the one Node timer at the earliest deadline (only while running). */
-  private armTimer(): void {
-    if (this.state !== 'running' && this.state !== 'stopping') return;
-    const next = this.timers.peek();
-    if (this.nodeTimer !== undefined) clearTimeout(this.nodeTimer);
-    this.nodeTimer = undefined;
-    this.nodeTimerDeadline = Infinity;
-    if (next === undefined) return;
-    const ms = Math.max(0, Math.ceil((next.time - this.seconds()) * 1000));
-    // Unreferenced: while running, the native watcher keeps the process alive.
-    this.nodeTimer = setTimeout(this.runDueCalls, ms).unref();
-    this.nodeTimerDeadline = next.time;
-  }
-
-  /** Runs every call due now; calls scheduled while this runs wait for the next pass. */
-  private readonly runDueCalls = (): void => {
-    this.nodeTimer = undefined;
-    this.nodeTimerDeadline = Infinity;
-    const now = this.seconds();
-    const newer = this.timers.sequence;
-    for (;;) {
-      const call = this.timers.peek();
-      if (call === undefined || call.time > now || call.seq >= newer) break;
-      this.timers.pop();
-      call.called = true;
-      try {
-        (call.func as (...a: unknown[]) => unknown)(...call.args);
-      } catch (err) {
-        this.logger.error(`Unhandled error in delayed call ${call.func.name || '(anonymous)'}:`, err);
-      }
-      if (this.state === 'closed') return;
-    }
-    this.armTimer();
-  };
 }

@@ -31,7 +31,8 @@ function describeRound(kind, r) {
   const cpu = r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`;
   const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
   const noise = isDisturbed(r) ? `  (disturbed: ${Math.round(r.other_cpu_pct + (r.steal_pct || 0))}% of a core went to other processes)` : '';
-  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} msgs/s, p99 ${Math.round(r.p99_us)} µs${cpu}${bad}${noise}`;
+  const unit = r.mode === 'churn' ? 'conns/s' : 'msgs/s';
+  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${cpu.replace('msg', r.mode === 'churn' ? 'conn' : 'msg')}${bad}${noise}`;
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
@@ -76,7 +77,7 @@ async function runScenario(p, tools, servers) {
     console.log(idleTable(summary));
     return { params: p, results, summary };
   }
-  console.log(loadTable(summary));
+  console.log(loadTable(summary, p.churn ? 'conns/s' : 'msgs/s'));
   const ceiling = generatorCeiling(results[REFERENCE]);
   if (ceiling) console.log(ceilingLine(ceiling));
   return { params: p, results, summary, generatorCeiling: ceiling };

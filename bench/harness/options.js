@@ -5,11 +5,15 @@
 const SCENARIOS = {
   pingpong: { kind: 'load', title: 'ping-pong: 64 B, 100 connections, 1 in flight each', connections: 100, size: 64, depth: 1 },
   pipelined: { kind: 'load', title: 'pipelined: 64 B, 100 connections, 16 in flight each', connections: 100, size: 64, depth: 16 },
+  bulk: { kind: 'load', title: 'bulk: 16 KiB messages, 100 connections, 1 in flight each (MB/s matters)', connections: 100, size: 16384, depth: 1 },
+  churn: { kind: 'load', churn: true, title: 'churn: connect, one 64 B echo, close, reconnect; 32 connections at a time (connections/s)', connections: 32, size: 64, depth: 1 },
+  sweep: { kind: 'load', sweep: [1, 100, 1000, 10000], quickSweep: [1, 100, 1000], title: 'connection sweep: ping-pong 64 B', size: 64, depth: 1 },
   c10k: { kind: 'load', title: 'c10k: ping-pong 64 B over 10 000 connections (CPU per message)', connections: 10000, size: 64, depth: 1 },
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
-const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'c10k', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
+// c10k is the sweep's last point; it stays selectable on its own (--scenario c10k).
+const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'churn', 'sweep', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
 const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
 
@@ -18,7 +22,9 @@ const HELP = `ioreactor-bench: the echo benchmark of the trigger-mode harness
 usage: node bench/run.js [options]        (or: npm run bench -- [options])
 
   --quick                 short run: ${QUICK.scenarios.join(', ')}; ${QUICK.duration} s rounds, 1 round, ${QUICK.idleConnections} idle connections
-  --scenario LIST         comma list of ${Object.keys(SCENARIOS).join(', ')} (default: all)
+                          (other scenarios may be named with --scenario; the sweep then stops at 1 000)
+  --scenario LIST         comma list of ${Object.keys(SCENARIOS).join(', ')}
+                          (default: ${DEFAULTS.scenarios.join(', ')})
   --servers LIST          comma list of server names or prefixes, e.g. c,node-net,ioreactor-epoll
                           (default: all; --list-servers shows them)
   --connections N         connections per scenario (overrides its preset)
@@ -81,13 +87,24 @@ function plan(o) {
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : { ...DEFAULTS };
   const names = o.scenarios || base.scenarios;
   const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, retries: base.retries, settleMs: base.settleMs };
-  return names.map((name) => {
+  const out = [];
+  for (const name of names) {
     const preset = { ...SCENARIOS[name] };
     if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;
-    const p = { name, ...preset, ...common, ...o.overrides };
-    if (p.threads > p.connections) p.threads = p.connections;
-    return p;
-  });
+    // A sweep is one load scenario per connection count (its points win over --connections).
+    const points = preset.sweep ? (o.quick ? preset.quickSweep : preset.sweep) : [null];
+    for (const n of points) {
+      const p = { name, ...preset, ...common, ...o.overrides };
+      delete p.quickSweep;
+      if (n !== null) {
+        Object.assign(p, { name: `${name}-${n}`, group: name, connections: n, title: `${preset.title}, ${n.toLocaleString('en-US')} connection${n === 1 ? '' : 's'}` });
+        delete p.sweep;
+      }
+      if (p.threads > p.connections) p.threads = p.connections;
+      out.push(p);
+    }
+  }
+  return out;
 }
 
 module.exports = { parseArgs, plan, HELP, SCENARIOS };

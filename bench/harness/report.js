@@ -87,8 +87,10 @@ function unavailableNote(s) {
   return null;
 }
 
-function loadTable(summary) {
-  const headers = ['server', 'msgs/s', 'min–max', 'MB/s', 'p50 µs', 'p99 µs', 'srv µs/msg', 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', 'CPU/msg vs C'];
+/** `unit` names the rate: 'msgs/s', or 'conns/s' for churn (a cycle per connection). */
+function loadTable(summary, unit = 'msgs/s') {
+  const per = unit === 'conns/s' ? 'conn' : 'msg';
+  const headers = ['server', unit, 'min–max', 'MB/s', 'p50 µs', 'p99 µs', `srv µs/${per}`, 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', `CPU/${per} vs C`];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];

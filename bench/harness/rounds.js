@@ -35,6 +35,8 @@ async function driveLoad(tools, serverPid, port, p) {
   const args = ['--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
     '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup),
     '--threads', String(p.threads)];
+  // Churn: every slot reconnects at once after its cycle, so all of them may connect together.
+  if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
   const gen = spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
   // The generator announces its phases on stderr; sample both processes right then. The

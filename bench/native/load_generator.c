@@ -9,7 +9,12 @@
  *
  *   load_generator --port P [--host 127.0.0.1] [--connections N] [--size S] [--depth D]
  *                  [--duration T] [--warmup W] [--threads K] [--connect-window C]
- *                  [--connect-timeout SECS] [--idle]
+ *                  [--connect-timeout SECS] [--idle | --churn]
+ *
+ * --churn: connection churn. Each of the N connection slots repeatedly connects, sends one
+ * message of S bytes, waits for its echo, closes (a normal FIN close) and connects again.
+ * `messages` then counts completed cycles, so msgs_per_sec is connections per second, and
+ * the latencies are whole cycles (connect start to echo received).
  *
  * --idle: every connection exchanges one message and then stays silent; a JSON line is
  * printed once all are established and the process waits for SIGTERM/SIGINT. The harness
@@ -58,6 +63,7 @@ struct conn {
   uint64_t recv_off;            /* bytes echoed and verified so far */
   uint64_t last_bad;            /* message already counted as corrupt */
   uint64_t *sent_ns;            /* ring of `depth` send times, indexed by message number */
+  uint64_t opened_ns;           /* --churn: when this cycle's connect started */
 };
 
 struct worker {
@@ -70,7 +76,7 @@ struct worker {
 };
 
 static struct sockaddr_in target;
-static int nconns = 100, depth = 1, nthreads = 1, idle_mode;
+static int nconns = 100, depth = 1, nthreads = 1, idle_mode, churn_mode;
 static uint32_t msg_size = 64;
 static double duration = 5, warmup = 1, connect_timeout = 30;
 static int connect_window = 32;
@@ -105,6 +111,9 @@ static int ctl(struct worker *w, int op, struct conn *c, uint32_t events) {
 }
 
 static void close_conn(struct worker *w, struct conn *c) {
+  /* --churn: a slot that has cycled before and now fails stays closed, counted as an error. */
+  if (churn_mode && c->established && c->state != C_CLOSED && atomic_load_explicit(&phase, memory_order_relaxed) != P_END)
+    w->errors++;
   if (c->state == C_CONNECTING || c->state == C_HANDSHAKE) {
     w->in_progress--;
     atomic_fetch_add(&settled, 1);
@@ -146,9 +155,9 @@ static int send_more(struct worker *w, struct conn *c, int count, uint64_t now) 
   return 0;
 }
 
-static void open_one(struct worker *w) {
-  struct conn *c = w->conns[w->next_open++];
+static void open_conn(struct worker *w, struct conn *c) {
   w->in_progress++;
+  c->opened_ns = now_ns();
   c->state = C_CONNECTING;
   c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c->fd < 0) goto fail;
@@ -161,6 +170,23 @@ static void open_one(struct worker *w) {
   return;
 fail:
   close_conn(w, c);
+}
+
+static void open_one(struct worker *w) { open_conn(w, w->conns[w->next_open++]); }
+
+/* --churn: one cycle is done; close gracefully and start the next connect in the same slot. */
+static void churn_cycle(struct worker *w, struct conn *c, int ph, uint64_t now) {
+  if (ph == P_MEASURE) {
+    hist_record(&w->hist, now - c->opened_ns);
+    w->messages++;
+  }
+  w->in_progress--;
+  close(c->fd);
+  c->fd = -1;
+  c->state = C_CLOSED;
+  c->send_off = c->send_goal = c->recv_off = 0;
+  c->last_bad = UINT64_MAX;
+  if (ph != P_END) open_conn(w, c);
 }
 
 static void on_connected(struct worker *w, struct conn *c, uint64_t now) {
@@ -204,6 +230,14 @@ static void on_readable(struct worker *w, struct conn *c, uint8_t *buf, int ph, 
   uint64_t done_after = c->recv_off / msg_size;
   int completed = (int)(done_after - done_before);
   if (completed == 0) return;
+  if (churn_mode && c->state == C_HANDSHAKE) {
+    if (!c->established) {
+      c->established = 1;
+      atomic_fetch_add(&settled, 1);
+    }
+    churn_cycle(w, c, ph, now);
+    return;
+  }
   if (ph == P_MEASURE) {
     for (uint64_t m = done_before; m < done_after; m++) hist_record(&w->hist, now - c->sent_ns[m % (uint64_t)depth]);
     w->messages += (uint64_t)completed;
@@ -249,7 +283,7 @@ static void *worker_main(void *arg) {
     int ph = atomic_load_explicit(&phase, memory_order_relaxed);
     if (ph == P_END) break;
     uint64_t now;
-    if (!started && ph != P_CONNECT) {
+    if (!started && ph != P_CONNECT && !churn_mode) {
       started = 1;
       start_load(w, now_ns());
     }
@@ -291,7 +325,7 @@ static void release(struct conn *conns, uint64_t *stamps, struct worker *workers
 static int usage(void) {
   fprintf(stderr,
           "usage: load_generator --port P [--host 127.0.0.1] [--connections N] [--size S] [--depth D]\n"
-          "         [--duration T] [--warmup W] [--threads K] [--connect-window C] [--connect-timeout S] [--idle]\n");
+          "         [--duration T] [--warmup W] [--threads K] [--connect-window C] [--connect-timeout S] [--idle | --churn]\n");
   return 2;
 }
 
@@ -301,6 +335,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--idle")) { idle_mode = 1; continue; }
+    if (!strcmp(a, "--churn")) { churn_mode = 1; continue; }
     if (!v) return usage();
     i++;
     if (!strcmp(a, "--host")) host = v;
@@ -316,7 +351,7 @@ int main(int argc, char **argv) {
     else return usage();
   }
   if (port <= 0 || port > 65535 || nconns < 1 || msg_size < 1 || msg_size > (1u << 26) || depth < 1 ||
-      nthreads < 1 || nthreads > nconns || duration <= 0 || warmup < 0 || connect_window < 1)
+      nthreads < 1 || nthreads > nconns || (idle_mode && churn_mode) || duration <= 0 || warmup < 0 || connect_window < 1)
     return usage();
   target.sin_family = AF_INET;
   target.sin_port = htons((uint16_t)port);
@@ -400,11 +435,11 @@ int main(int argc, char **argv) {
   for (int i = 0; i < nconns; i++) established += conns[i].established;
   double secs = (double)(t_end - t_start) / 1e9;
   uint64_t bytes = messages * msg_size;
-  printf("{\"connections\":%d,\"size\":%u,\"depth\":%d,\"threads\":%d,\"warmup\":%.3f,\"seconds\":%.4f,"
+  printf("{\"mode\":\"%s\",\"connections\":%d,\"size\":%u,\"depth\":%d,\"threads\":%d,\"warmup\":%.3f,\"seconds\":%.4f,"
          "\"messages\":%llu,\"bytes\":%llu,\"msgs_per_sec\":%.1f,\"mb_per_sec\":%.3f,"
          "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"mean_us\":%.1f,"
          "\"errors\":%llu,\"connect_failures\":%d,\"connect_seconds\":%.3f}\n",
-         nconns, msg_size, depth, nthreads, warmup, secs, (unsigned long long)messages,
+         churn_mode ? "churn" : "load", nconns, msg_size, depth, nthreads, warmup, secs, (unsigned long long)messages,
          (unsigned long long)bytes, (double)messages / secs, (double)bytes / secs / 1e6,
          hist_quantile(&all, 0.50) / 1e3, hist_quantile(&all, 0.90) / 1e3, hist_quantile(&all, 0.99) / 1e3,
          hist_quantile(&all, 0.999) / 1e3, (double)all.max / 1e3, hist_mean(&all) / 1e3,

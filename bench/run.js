@@ -11,6 +11,8 @@ const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
 const { catalogue, selectServers, REFERENCE } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
+const { renderSvg } = require('./harness/svg');
+const { createProgress } = require('./harness/progress');
 const { summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -36,7 +38,7 @@ function describeRound(kind, r) {
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
-async function runScenario(p, tools, servers) {
+async function runScenario(p, tools, servers, progress) {
   console.log(`\n== ${p.name}: ${p.title}`);
   console.log(`   connections ${p.connections}, size ${p.size} B` +
     (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
@@ -47,6 +49,7 @@ async function runScenario(p, tools, servers) {
       const entry = results[s.name];
       if (entry.unavailable) continue;
       const started = Date.now();
+      progress.start(p.name, s.name, round, p.rounds);
       const discarded = [];
       let r;
       // A round disturbed by other processes is run again (--retries times at most); the
@@ -57,6 +60,7 @@ async function runScenario(p, tools, servers) {
         discarded.push(r);
         console.log(`   ${s.name.padEnd(24)} round ${round}: ${describeRound(p.kind, r)}, run again`);
       }
+      progress.step();
       if (discarded.length) r.discarded_attempts = discarded;
       r.round = round;
       r.wall_s = (Date.now() - started) / 1000;
@@ -129,13 +133,20 @@ async function main() {
 
   const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2),
     binaries: tools.sources, scenarios: [] };
-  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers));
+  const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * servers.filter((s) => !s.unavailable).length, 0));
+  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress));
+  progress.end();
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;
   console.log(`\ndone in ${report.wall_s.toFixed(1)} s`);
   if (opts.json) {
     fs.writeFileSync(opts.json, JSON.stringify(report, null, 2) + '\n');
     console.log(`results written to ${opts.json}`);
+  }
+  const svg = opts.svg || (opts.json ? opts.json.replace(/(\.json)?$/i, '.svg') : null);
+  if (svg) {
+    fs.writeFileSync(svg, renderSvg(report));
+    console.log(`SVG report written to ${svg}`);
   }
 }
 

@@ -37,6 +37,9 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
   --retries N             run a round again when other processes took >= 10% of a core
                           during it, at most N times (default ${DEFAULTS.retries}; --quick: 0)
   --json FILE             write every round, the summaries, parameters and machine info
+                          (and the SVG report next to it, FILE with .svg, unless --svg says where)
+  --svg FILE              write the SVG report: sweep lines (rate and p99 vs connections),
+                          a bar chart of the rate per server for every other load scenario
   --list-servers          print the servers available here and exit
   --help                  this text
 
@@ -66,6 +69,7 @@ function parseArgs(argv) {
     else if (flag === '--scenario' || flag === '--scenarios') o.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--servers') o.servers = value();
     else if (flag === '--json') o.json = value();
+    else if (flag === '--svg') o.svg = value();
     else if (flag in NUMERIC) {
       const raw = value();
       const n = Number(raw);

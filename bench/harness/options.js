@@ -95,6 +95,7 @@ function plan(o) {
   for (const name of names) {
     const preset = { ...SCENARIOS[name] };
     if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;
+    if (name === 'idle') preset.title = preset.title.replace('10 000', (o.overrides.connections || preset.connections).toLocaleString('en-US').replace(',', ' '));
     // A sweep is one load scenario per connection count (its points win over --connections).
     const points = preset.sweep ? (o.quick ? preset.quickSweep : preset.sweep) : [null];
     for (const n of points) {

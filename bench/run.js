@@ -118,9 +118,6 @@ async function main() {
     console.error(`ioreactor-bench: ${e.message}`);
     process.exit(2);
   }
-  // A server whose runtime is missing here (Twisted without python3) is one line, not a row.
-  for (const s of servers.filter((x) => x.skipped)) console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
-  servers = servers.filter((s) => !s.skipped);
   const scenarios = plan(opts);
   const machine = machineInfo(ROOT);
   const started = new Date();
@@ -129,6 +126,9 @@ async function main() {
   console.log(pinning.enabled
     ? `servers pinned to CPU ${pinning.serverCpu}, load generator to CPU ${pinning.clientCpu} (taskset)`
     : 'no CPU pinning (taskset missing or a single CPU): numbers are less stable');
+  // A server whose runtime is missing here (Twisted without python3) is one line, not a row.
+  for (const s of servers.filter((x) => x.skipped)) console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
+  servers = servers.filter((s) => !s.skipped);
   console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
 
   const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2),

@@ -34,12 +34,22 @@ function linearTicks(max, n = 5) {
   return ticks;
 }
 
-/** Powers of ten covering [min, max] for a log axis. */
-function logTicks(min, max) {
-  const lo = Math.floor(Math.log10(min));
-  const hi = Math.ceil(Math.log10(max));
-  const ticks = [];
-  for (let e = lo; e <= Math.max(hi, lo + 1); e++) ticks.push(10 ** e);
+/**
+ * Ticks for a log axis covering [min, max]: the powers of ten inside, ends rounded to 1, 2
+ * or 5 x 10^k so a decade of empty plot is never added for a value just past a power.
+ */
+function logTicks(min, max, steps = [2, 5]) {
+  const nice = (v, up) => {
+    const e = Math.floor(Math.log10(v));
+    const cands = [10 ** e, ...steps.map((m) => m * 10 ** e), 10 ** (e + 1)];
+    return up ? cands.find((c) => c >= v * (1 - 1e-9)) : cands.filter((c) => c <= v * (1 + 1e-9)).pop();
+  };
+  const lo = nice(min, false);
+  let hi = nice(max, true);
+  if (hi <= lo) hi = lo * 10;
+  const ticks = [lo];
+  for (let p = 10 ** Math.ceil(Math.log10(lo) + 1e-9); p < hi; p *= 10) if (p > lo * 1.0001) ticks.push(p);
+  ticks.push(hi);
   return ticks;
 }
 
@@ -65,7 +75,7 @@ function lineChart(top, title, yLabel, series, colours, { logY = false } = {}) {
     out.push(text(m.l, m.t + 20, 'no data', 'font-size="13" fill="#6b7280"'), '</g>');
     return { svg: out.join('\n'), height: 80 };
   }
-  const xt = logTicks(Math.min(...xs), Math.max(...xs));
+  const xt = logTicks(Math.min(...xs), Math.max(...xs), []);
   const x0 = Math.log10(xt[0]);
   const x1 = Math.log10(xt[xt.length - 1]);
   const X = (v) => m.l + ((Math.log10(v) - x0) / (x1 - x0 || 1)) * pw;
@@ -81,10 +91,13 @@ function lineChart(top, title, yLabel, series, colours, { logY = false } = {}) {
     Y = (v) => m.t + ph - (v / yt[yt.length - 1]) * ph;
   }
   out.push(`<rect x="${m.l}" y="${m.t}" width="${pw}" height="${ph}" fill="#fff" stroke="#d1d5db"/>`);
-  for (const v of yt) {
+  for (const [i, v] of yt.entries()) {
     const y = Y(v);
     out.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e7eb"/>`);
-    out.push(text(m.l - 8, y + 4, short(v), 'font-size="12" text-anchor="end" fill="#374151"'));
+    // A rounded end of a log axis close to a power of ten keeps its grid line, not its label.
+    const crowded = logY && (i === 0 || i === yt.length - 1) && yt.length > 2 &&
+      Math.abs(y - Y(yt[i === 0 ? 1 : i - 1])) < 22;
+    if (!crowded) out.push(text(m.l - 8, y + 4, short(v), 'font-size="12" text-anchor="end" fill="#374151"'));
   }
   for (const v of xt) {
     const x = X(v);
@@ -113,7 +126,7 @@ function lineChart(top, title, yLabel, series, colours, { logY = false } = {}) {
 function barChart(top, title, unit, rows, colours) {
   const bar = 20;
   const gap = 6;
-  const m = { l: 190, r: 120, t: 44, b: 44 };
+  const m = { l: 190, r: 170, t: 44, b: 44 };
   const pw = W - m.l - m.r;
   const ph = rows.length * (bar + gap);
   const height = m.t + ph + m.b;

@@ -13,8 +13,9 @@ const { catalogue, selectServers, REFERENCE } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
-const { summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
+const { idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
 
+const fmt = (n) => Number(n).toLocaleString('en-US');
 const ROOT = path.resolve(__dirname, '..');
 // A round in which other processes (or the hypervisor) took this much of a core from the
 // benchmark's two CPUs is flagged: its numbers say more about the neighbours than the server.
@@ -38,7 +39,7 @@ function describeRound(kind, r) {
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
-async function runScenario(p, tools, servers, progress) {
+async function runScenario(p, tools, servers, progress, done = []) {
   console.log(`\n== ${p.name}: ${p.title}`);
   console.log(`   connections ${p.connections}, size ${p.size} B` +
     (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
@@ -82,6 +83,12 @@ async function runScenario(p, tools, servers, progress) {
     return { params: p, results, summary };
   }
   console.log(loadTable(summary, p.churn ? 'conns/s' : 'msgs/s'));
+  if (p.idleConnections) {
+    const pp = done.find((x) => x.params.name === 'pingpong');
+    const idle = Object.values(results).map((e) => e.rounds.find((r) => r.idle_established !== undefined)).find(Boolean);
+    if (idle) console.log(`idle connections held beside the load: ${fmt(idle.idle_established)} of ${fmt(p.idleConnections)}`);
+    console.log(idleHeavyLine(summary, pp && pp.summary));
+  }
   const ceiling = generatorCeiling(results[REFERENCE]);
   if (ceiling) console.log(ceilingLine(ceiling));
   return { params: p, results, summary, generatorCeiling: ceiling };
@@ -134,7 +141,7 @@ async function main() {
   const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2),
     binaries: tools.sources, scenarios: [] };
   const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * servers.filter((s) => !s.unavailable).length, 0));
-  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress));
+  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress, report.scenarios));
   progress.end();
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;

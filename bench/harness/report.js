@@ -152,4 +152,30 @@ function ceilingLine(g) {
     `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs that round's ${fmt(g.c_msgs_per_sec)}: ${verdict}`;
 }
 
-module.exports = { summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };
+/**
+ * idle-heavy footer: does poll(2)'s CPU per message grow with the idle descriptors while
+ * epoll's stays flat? Compared against the same servers' ping-pong (same 100 active
+ * connections, no idle ones) when that ran in this invocation; otherwise poll vs epoll only.
+ * Says what the data shows, including when it does not show the effect.
+ */
+function idleHeavyLine(summary, pingpong) {
+  const cost = (sum, n) => (sum && sum[n] && sum[n].roundsOk ? sum[n].server_us_per_msg.median : null);
+  const poll = cost(summary, 'ioreactor-poll-level');
+  const epoll = cost(summary, 'ioreactor-epoll-level');
+  if (poll === null || epoll === null) return 'poll vs epoll: needs both ioreactor-poll-level and ioreactor-epoll-level rows';
+  const ppPoll = cost(pingpong, 'ioreactor-poll-level');
+  const ppEpoll = cost(pingpong, 'ioreactor-epoll-level');
+  const parts = [`srv µs/msg with the idle connections: poll ${fmt(poll, 2)}, epoll ${fmt(epoll, 2)} (poll ${ratio(poll / epoll)} epoll's)`];
+  let shows = poll / epoll >= 1.5;
+  if (ppPoll !== null && ppEpoll !== null) {
+    const gp = poll / ppPoll;
+    const ge = epoll / ppEpoll;
+    parts.push(`vs ping-pong without them: poll ${ratio(gp)}, epoll ${ratio(ge)}`);
+    shows = shows && gp >= 1.5 && ge < 1.25;
+  }
+  return parts.join('; ') + (shows
+    ? ': poll(2) pays for every idle descriptor on every wake-up, epoll stays flat'
+    : ': this run does not show poll(2)\'s cost growing with idle descriptors beyond epoll\'s');
+}
+
+module.exports = { idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };

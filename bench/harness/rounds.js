@@ -111,8 +111,24 @@ async function loadRound(tools, server, p) {
   } catch (e) {
     return { error: e.message, startFailed: true };
   }
+  let idleGen;
   try {
+    // idle-heavy: a second generator process opens the idle connections first (each echoes
+    // once, then stays silent until SIGTERM); the measured load runs beside them.
+    let idle = null;
+    if (p.idleConnections) {
+      const args = ['--port', String(srv.port), '--connections', String(p.idleConnections), '--size', String(p.size), '--idle'];
+      idleGen = spawnPinned(tools.loadgen, args, pinning.clientCpu);
+      const m = await waitForLine(idleGen, /^(\{.*\})$/, 90000, 'load generator (idle)');
+      idle = JSON.parse(m[1]);
+    }
     const r = await driveLoad(tools, srv.child.pid, srv.port, p);
+    if (idle) {
+      r.idle_established = idle.established;
+      r.idle_connect_failures = idle.connect_failures || 0;
+      // Idle connections that never got through make the round a different load.
+      r.connect_failures += r.idle_connect_failures;
+    }
     r.server_us_per_msg = perMessage(r.server_cpu_s, r.messages);
     r.client_us_per_msg = perMessage(r.client_cpu_s, r.messages);
     r.server_cpu_pct = r.server_cpu_s === null ? null : (100 * r.server_cpu_s) / r.seconds;
@@ -127,6 +143,7 @@ async function loadRound(tools, server, p) {
   } catch (e) {
     return { error: e.message };
   } finally {
+    if (idleGen) await stop(idleGen, 1000);
     await stop(srv.child);
   }
 }

@@ -9,7 +9,7 @@ const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
-const { catalogue, selectServers, REFERENCE } = require('./harness/servers');
+const { catalogue, selectServers, fanoutServers, REFERENCE } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
@@ -40,6 +40,7 @@ function describeRound(kind, r) {
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
 async function runScenario(p, tools, servers, progress, done = []) {
+  if (p.fanout) servers = fanoutServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
   console.log(`   connections ${p.connections}, size ${p.size} B` +
     (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
@@ -82,7 +83,12 @@ async function runScenario(p, tools, servers, progress, done = []) {
     console.log(idleTable(summary));
     return { params: p, results, summary };
   }
-  console.log(loadTable(summary, p.churn ? 'conns/s' : 'msgs/s'));
+  console.log(loadTable(summary, p.churn ? 'conns/s' : p.fanout ? 'deliv/s' : 'msgs/s'));
+  if (p.fanout) console.log(`deliv/s: messages x ${p.connections} connections (every connection, the sender's too, gets every message, checked byte for byte); srv µs/deliv is the server's CPU per delivered message; generator: bench/fanout/client.js (Node), whose cli CPU may limit the fastest server`);
+  if (p.fanout) {
+    const sat = Object.entries(summary).filter(([, x]) => x.roundsOk && x.client_cpu_pct.median >= 90).map(([n]) => n);
+    if (sat.length) console.log(`GENERATOR SATURATED (cli CPU >= 90%) against ${sat.join(', ')}: those deliv/s are the Node client's limit, not the server's; compare srv µs/deliv (and srv CPU) instead`);
+  }
   if (p.idleConnections) {
     const pp = done.find((x) => x.params.name === 'pingpong');
     const idle = Object.values(results).map((e) => e.rounds.find((r) => r.idle_established !== undefined)).find(Boolean);

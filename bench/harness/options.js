@@ -10,11 +10,12 @@ const SCENARIOS = {
   sweep: { kind: 'load', sweep: [1, 100, 1000, 10000], quickSweep: [1, 100, 1000], title: 'connection sweep: ping-pong 64 B', size: 64, depth: 1 },
   c10k: { kind: 'load', title: 'c10k: ping-pong 64 B over 10 000 connections (CPU per message)', connections: 10000, size: 64, depth: 1 },
   'idle-heavy': { kind: 'load', title: 'idle-heavy: ping-pong 64 B on 100 active connections beside 10 000 idle ones (opened, echoed once, silent)', connections: 100, size: 64, depth: 1, idleConnections: 10000 },
+  fanout: { kind: 'load', fanout: true, title: 'fan-out (chat): 100 clients, one sends 64 B messages (8 in flight), the server writes each to all 100; rate = deliveries/s', connections: 100, size: 64, depth: 8 },
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
 // c10k is the sweep's last point; it stays selectable on its own (--scenario c10k).
-const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'churn', 'sweep', 'idle-heavy', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
+const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
 const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
 

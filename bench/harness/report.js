@@ -89,7 +89,7 @@ function unavailableNote(s) {
 
 /** `unit` names the rate: 'msgs/s', or 'conns/s' for churn (a cycle per connection). */
 function loadTable(summary, unit = 'msgs/s') {
-  const per = unit === 'conns/s' ? 'conn' : 'msg';
+  const per = unit === 'conns/s' ? 'conn' : unit === 'deliv/s' ? 'deliv' : 'msg';
   const headers = ['server', unit, 'min–max', 'MB/s', 'p50 µs', 'p99 µs', `srv µs/${per}`, 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', `CPU/${per} vs C`];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);

@@ -7,6 +7,7 @@ const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./pr
 const { cpuTimes, cpuStat, allProcessesCpu, rssKiB } = require('./procfs');
 
 const START_TIMEOUT_MS = 10000;
+const FANOUT_CLIENT = require('node:path').join(__dirname, '..', 'fanout', 'client.js');
 
 async function startServer(server) {
   const [cmd, args] = server.start(0);
@@ -37,7 +38,12 @@ async function driveLoad(tools, serverPid, port, p) {
     '--threads', String(p.threads)];
   // Churn: every slot reconnects at once after its cycle, so all of them may connect together.
   if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
-  const gen = spawnPinned(tools.loadgen, args, pinning.clientCpu);
+  // Fan-out: the Node chat client (one sender, every connection a receiver) speaks the
+  // generator's protocol (phases on stderr, one JSON line), so the rest is the same.
+  const gen = p.fanout
+    ? spawnPinned(process.execPath, [FANOUT_CLIENT, '--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
+      '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup)], pinning.clientCpu)
+    : spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
   // The generator announces its phases on stderr; sample both processes right then. The
   // pipe adds well under a millisecond, small against a window of seconds.

@@ -56,16 +56,19 @@ function catalogue(root, tools) {
   const list = [
     { name: REFERENCE, label: 'C epoll (level)', start: (port) => [tools.server, ['--port', String(port)]] },
     { name: 'c-edge', label: 'C epoll (edge)', start: (port) => [tools.server, ['--edge', '--port', String(port)]] },
-    { name: NODE_NET, label: 'node:net', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]] },
+    { name: NODE_NET, label: 'node:net', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]],
+      fanoutStart: (port) => [node, [path.join(root, 'bench', 'fanout', 'servers', 'node-net.js'), String(port)]] },
   ];
   const { variants, problem } = ioreactorVariants(root);
   const script = path.join(root, 'bench', 'echo', 'servers', 'ioreactor.js');
+  const fanoutScript = path.join(root, 'bench', 'fanout', 'servers', 'ioreactor.js');
   for (const { backend, trigger } of variants) {
     list.push({
       name: `ioreactor-${backend}-${trigger}`,
       label: `ioreactor ${backend} ${trigger}`,
       unavailable: problem,
       start: (port) => [node, [script, backend, trigger, String(port)]],
+      fanoutStart: (port) => [node, [fanoutScript, backend, trigger, String(port)]],
       // The run's private copy of the addon (see snapshotTools), read by src/reactor/native.ts.
       env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
     });
@@ -78,6 +81,18 @@ function catalogue(root, tools) {
     start: (port) => [tw.python, [path.join(root, 'bench', 'echo', 'servers', 'twisted_echo.py'), String(port)]],
   });
   return list;
+}
+
+// Servers without a fan-out (chat) variant, and why; their fanout rows read "n/a: <why>".
+const NO_FANOUT = {
+  c: 'no C fan-out server yet (the C echo server has no connection set or per-peer write queues to share)',
+  'c-edge': 'no C fan-out server yet (see c)',
+  [TWISTED]: 'no Twisted fan-out server yet',
+};
+
+/** The servers as fan-out (chat) servers: same names, the fan-out script, or n/a with why. */
+function fanoutServers(servers) {
+  return servers.map((s) => (s.fanoutStart ? { ...s, start: s.fanoutStart } : { ...s, unavailable: s.unavailable || `n/a: ${NO_FANOUT[s.name] || 'no fan-out server'}` }));
 }
 
 /** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
@@ -94,4 +109,4 @@ function selectServers(all, spec) {
   return chosen;
 }
 
-module.exports = { catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };
+module.exports = { fanoutServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };

@@ -9,11 +9,11 @@ const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
-const { catalogue, selectServers, fanoutServers, REFERENCE } = require('./harness/servers');
+const { catalogue, selectServers, fanoutServers, REFERENCE, NODE_NET } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
-const { idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
+const { median, idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
 const ROOT = path.resolve(__dirname, '..');
@@ -36,6 +36,39 @@ function describeRound(kind, r) {
   const noise = isDisturbed(r) ? `  (disturbed: ${Math.round(r.other_cpu_pct + (r.steal_pct || 0))}% of a core went to other processes)` : '';
   const unit = r.mode === 'churn' ? 'conns/s' : 'msgs/s';
   return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${cpu.replace('msg', r.mode === 'churn' ? 'conn' : 'msg')}${bad}${noise}`;
+}
+
+// The largest disagreement between the generator's rate and the server's own count.
+const CROSSCHECK_TOLERANCE = 0.15;
+
+/**
+ * --crosscheck: per server, the generator's msgs/s against the server's own count of echoed
+ * bytes over the same window (timed by the harness), as medians over the rounds; PASS when
+ * they agree within 15 %.
+ */
+function crossCheck(results) {
+  const out = {};
+  const rows = [];
+  for (const [name, entry] of Object.entries(results)) {
+    const ok = entry.rounds.filter((r) => !r.error && r.server_count_msgs_per_sec);
+    if (!ok.length) {
+      out[name] = { verdict: 'FAIL', reason: entry.unavailable || entry.rounds.map((r) => r.error || r.server_count_error).filter(Boolean)[0] || 'no counts' };
+      rows.push(`${name.padEnd(10)}  FAIL: ${out[name].reason}`);
+      continue;
+    }
+    const gen = median(ok.map((r) => r.msgs_per_sec));
+    const srv = median(ok.map((r) => r.server_count_msgs_per_sec));
+    const ratio = gen / srv;
+    const worst = Math.max(...ok.map((r) => Math.abs(r.msgs_per_sec / r.server_count_msgs_per_sec - 1)));
+    const verdict = Math.abs(ratio - 1) <= CROSSCHECK_TOLERANCE ? 'PASS' : 'FAIL';
+    out[name] = { generator_msgs_per_sec: gen, server_count_msgs_per_sec: srv, ratio, worst_round_deviation: worst, rounds: ok.length, verdict };
+    rows.push(`${name.padEnd(10)}  ${fmt(Math.round(gen)).padStart(16)}  ${fmt(Math.round(srv)).padStart(19)}  ${ratio.toFixed(3).padStart(9)}  ${(100 * worst).toFixed(1).padStart(10)}%  ${verdict}`);
+  }
+  console.log(`\ncross-check (tolerance ${CROSSCHECK_TOLERANCE * 100} %): the load generator's count vs the server's own count of echoed bytes / message size, same window (server counts timed by the harness)`);
+  console.log(`${'server'.padEnd(10)}  ${'generator msgs/s'.padStart(16)}  ${'server-count msgs/s'.padStart(19)}  ${'gen/srv'.padStart(9)}  ${'worst round'.padStart(11)}  verdict`);
+  for (const r of rows) console.log(r);
+  if (Object.values(out).some((x) => x.verdict !== 'PASS')) process.exitCode = 1;
+  return out;
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
@@ -97,7 +130,8 @@ async function runScenario(p, tools, servers, progress, done = []) {
   }
   const ceiling = generatorCeiling(results[REFERENCE]);
   if (ceiling) console.log(ceilingLine(ceiling));
-  return { params: p, results, summary, generatorCeiling: ceiling };
+  const crosscheck = p.crosscheck ? crossCheck(results) : undefined;
+  return { params: p, results, summary, generatorCeiling: ceiling, crosscheck };
 }
 
 async function main() {
@@ -126,7 +160,7 @@ async function main() {
   }
   let servers;
   try {
-    servers = selectServers(all, opts.servers);
+    servers = selectServers(all, opts.crosscheck ? `${REFERENCE},${NODE_NET}` : opts.servers);
   } catch (e) {
     console.error(`ioreactor-bench: ${e.message}`);
     process.exit(2);

@@ -42,6 +42,10 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
                           (and the SVG report next to it, FILE with .svg, unless --svg says where)
   --svg FILE              write the SVG report: sweep lines (rate and p99 vs connections),
                           a bar chart of the rate per server for every other load scenario
+  --crosscheck            cross-check the harness: ping-pong 64 B, 100 connections against c
+                          and node-net, with the servers also counting the bytes they echo
+                          (printed on SIGUSR2 at the window's edges, timed by the harness);
+                          prints both rates, their ratio, PASS/FAIL against 15 %
   --list-servers          print the servers available here and exit
   --help                  this text
 
@@ -67,6 +71,7 @@ function parseArgs(argv) {
     };
     if (flag === '--help' || flag === '-h') o.help = true;
     else if (flag === '--quick') o.quick = true;
+    else if (flag === '--crosscheck') o.crosscheck = true;
     else if (flag === '--list-servers') o.listServers = true;
     else if (flag === '--scenario' || flag === '--scenarios') o.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--servers') o.servers = value();
@@ -91,7 +96,7 @@ function parseArgs(argv) {
 /** The concrete plan: which scenarios, each with its full parameter set. */
 function plan(o) {
   const base = o.quick ? { ...DEFAULTS, ...QUICK } : { ...DEFAULTS };
-  const names = o.scenarios || base.scenarios;
+  const names = o.crosscheck ? ['pingpong'] : o.scenarios || base.scenarios;
   const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, retries: base.retries, settleMs: base.settleMs };
   const out = [];
   for (const name of names) {
@@ -107,6 +112,7 @@ function plan(o) {
         Object.assign(p, { name: `${name}-${n}`, group: name, connections: n, title: `${preset.title}, ${n.toLocaleString('en-US')} connection${n === 1 ? '' : 's'}` });
         delete p.sweep;
       }
+      if (o.crosscheck) Object.assign(p, { crosscheck: true, title: `cross-check: ${p.title}; servers count echoed bytes too` });
       if (p.threads > p.connections) p.threads = p.connections;
       out.push(p);
     }

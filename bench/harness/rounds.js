@@ -6,6 +6,8 @@
 const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./processes');
 const { cpuTimes, cpuStat, allProcessesCpu, rssKiB } = require('./procfs');
 
+const { performance } = require('node:perf_hooks');
+
 const START_TIMEOUT_MS = 10000;
 const FANOUT_CLIENT = require('node:path').join(__dirname, '..', 'fanout', 'client.js');
 
@@ -32,7 +34,7 @@ function delta(after, before) {
  * Runs the generator against `port` for one round of a load scenario. Resolves with the
  * generator's JSON plus CPU seconds used by server and client in the measured window.
  */
-async function driveLoad(tools, serverPid, port, p) {
+async function driveLoad(tools, serverPid, port, p, serverChild) {
   const args = ['--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
     '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup),
     '--threads', String(p.threads)];
@@ -45,12 +47,29 @@ async function driveLoad(tools, serverPid, port, p) {
       '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup)], pinning.clientCpu)
     : spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
+  // --crosscheck: the server counts the bytes it echoes and prints `count <bytes>` on
+  // SIGUSR2; ask at both edges of the window and time the window with our own clock.
+  const counts = [];
+  if (p.crosscheck && serverChild) {
+    serverChild.stdoutLines.on('line', (line) => {
+      const m = /^count (\d+)$/.exec(line);
+      if (m) counts.push({ bytes: Number(m[1]), at: performance.now() });
+    });
+  }
+  const ask = (which) => {
+    if (!p.crosscheck || !serverChild) return;
+    samples[`${which}_asked`] = performance.now();
+    try { process.kill(serverPid, 'SIGUSR2'); } catch { /* gone: no count */ }
+  };
   // The generator announces its phases on stderr; sample both processes right then. The
   // pipe adds well under a millisecond, small against a window of seconds.
   gen.stderrLines.on('line', (line) => {
     const m = /^phase (measure|end)$/.exec(line);
     // The two benchmark processes first: the full /proc walk takes a few milliseconds.
-    if (m) samples[m[1]] = { server: cpuTimes(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
+    if (m) {
+      ask(m[1]);
+      samples[m[1]] = { ...samples[m[1]], server: cpuTimes(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
+    }
   });
   // Connecting 10 000 sockets and warming up take time of their own; allow for it.
   const limitMs = (p.duration + p.warmup) * 1000 + 60000;
@@ -58,6 +77,16 @@ async function driveLoad(tools, serverPid, port, p) {
   try {
     const m = await waitForLine(gen, /^(\{.*\})$/, limitMs, 'load generator');
     result = JSON.parse(m[1]);
+    if (p.crosscheck) {
+      // Let the second count line arrive (it was asked for before the generator's report).
+      for (let i = 0; i < 50 && counts.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      if (counts.length >= 2) {
+        const secs = (samples.end_asked - samples.measure_asked) / 1000;
+        result.server_count_bytes = counts[1].bytes - counts[0].bytes;
+        result.server_count_seconds = secs;
+        result.server_count_msgs_per_sec = result.server_count_bytes / p.size / secs;
+      } else result.server_count_error = `server printed ${counts.length} of 2 counts`;
+    }
   } finally {
     await stop(gen, 1000);
   }
@@ -128,7 +157,7 @@ async function loadRound(tools, server, p) {
       const m = await waitForLine(idleGen, /^(\{.*\})$/, 90000, 'load generator (idle)');
       idle = JSON.parse(m[1]);
     }
-    const r = await driveLoad(tools, srv.child.pid, srv.port, p);
+    const r = await driveLoad(tools, srv.child.pid, srv.port, p, srv.child);
     if (idle) {
       r.idle_established = idle.established;
       r.idle_connect_failures = idle.connect_failures || 0;

@@ -83,6 +83,10 @@ static void push_ready(struct conn *c) {
   ready_tail = c;
 }
 
+/* Bytes echoed (accepted by send) since start; printed as "count <bytes>" on SIGUSR2, the
+ * harness's server-side cross-check of the load generator's own count. */
+static unsigned long long echoed_bytes;
+
 /* Writes the pending bytes. Returns 1 when drained, 0 when the kernel is full, -1 on error. */
 static int flush_pending(struct conn *c) {
   while (c->pend_len > 0) {
@@ -93,6 +97,7 @@ static int flush_pending(struct conn *c) {
     }
     c->pend_off += (uint32_t)n;
     c->pend_len -= (uint32_t)n;
+    echoed_bytes += (unsigned long long)n;
   }
   c->pend_off = 0;
   return 1;
@@ -120,6 +125,7 @@ static int echo_once(struct conn *c) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) goto closed;
     w = 0;
   }
+  echoed_bytes += (unsigned long long)w;
   if (w < n) {
     /* The pending buffer is as large as the read buffer and we stop reading until it
      * drains, so one copy always fits. */
@@ -239,6 +245,7 @@ int main(int argc, char **argv) {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGUSR2);
   if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) die("sigprocmask");
   if ((sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) die("signalfd");
   if (getppid() == 1) return 0; /* parent died before PDEATHSIG was armed */
@@ -279,7 +286,17 @@ int main(int argc, char **argv) {
       if (p == &listen_tag) {
         accept_some();
       } else if (p == &signal_tag) {
-        goto out;
+        struct signalfd_siginfo si;
+        int stop_now = 0;
+        while (read(sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+          if (si.ssi_signo == SIGUSR2) {
+            printf("count %llu\n", echoed_bytes);
+            fflush(stdout);
+          } else {
+            stop_now = 1;
+          }
+        }
+        if (stop_now) goto out;
       } else {
         struct conn *c = p;
         if (c->dead || c->fd < 0) continue;

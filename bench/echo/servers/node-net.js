@@ -5,8 +5,16 @@ const net = require('node:net');
 
 const port = Number(process.argv[2] || 0);
 
+// Bytes echoed, printed as "count <bytes>" on SIGUSR2: the harness's server-side
+// cross-check (--crosscheck) of the load generator's own count.
+let echoed = 0;
+process.on('SIGUSR2', () => process.stdout.write(`count ${echoed}\n`));
+
 const server = net.createServer((s) => {
-  s.on('data', (d) => s.write(d));
+  s.on('data', (d) => {
+    echoed += d.length;
+    s.write(d);
+  });
   // A benchmark client that exits mid-stream resets its connections; without a listener
   // that ECONNRESET would be an uncaught exception and take the whole server down.
   s.on('error', () => s.destroy());

@@ -52,6 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "CLOSE_AFTER_FLUSH", kCloseAfterFlush);
   SetInt(c, "CLOSE_ABORT", kCloseAbort);
   SetInt(c, "SHUT_WRITE_AFTER_FLUSH", kShutWriteAfterFlush);
+  SetInt(c, "CLOSE_DISCARD", kCloseDiscard);
   SetInt(c, "FAMILY_UNIX", kFamilyUnix);
   SetInt(c, "FAMILY_IPV4", kFamilyIPv4);
   SetInt(c, "FAMILY_IPV6", kFamilyIPv6);

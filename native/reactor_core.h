@@ -18,7 +18,9 @@
 
 namespace ioreactor {
 
-enum CloseMode : int { kCloseAfterFlush = 0, kCloseAbort = 1, kShutWriteAfterFlush = 2 };
+// kCloseDiscard closes at once and reports nothing: for closes whose caller already knows,
+// so no record can reach a later user of the slot.
+enum CloseMode : int { kCloseAfterFlush = 0, kCloseAbort = 1, kShutWriteAfterFlush = 2, kCloseDiscard = 3 };
 
 class ReactorCore {
  public:

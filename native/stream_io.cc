@@ -333,8 +333,8 @@ int ReactorCore::CloseStream(uint32_t slot, CloseMode mode) {
   Registration* r = slots_.Get(slot);
   if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
   Stream& s = *r->stream;
-  if (mode == kCloseAbort || s.state == StreamState::kConnecting) {
-    CloseOwned(*r, slot, 0, true);
+  if (mode == kCloseAbort || mode == kCloseDiscard || s.state == StreamState::kConnecting) {
+    CloseOwned(*r, slot, 0, mode != kCloseDiscard);
     return 0;
   }
   if (mode == kCloseAfterFlush) s.close_after_flush = true;

@@ -63,6 +63,7 @@ export interface NativeConstants {
   RECORD_ACCEPT_ERROR: number;
   CLOSE_AFTER_FLUSH: number;
   CLOSE_ABORT: number;
+  CLOSE_DISCARD: number;
   SHUT_WRITE_AFTER_FLUSH: number;
   FAMILY_UNIX: number;
   FAMILY_IPV4: number;

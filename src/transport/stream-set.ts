@@ -14,7 +14,7 @@ import type { Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { C, type NativeReactor } from '../reactor/native';
-import type { Address } from './address';
+import { UNIXAddress, type Address } from './address';
 import { addressFromBlob, addressFromNative, resolveHost } from './addresses';
 import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
@@ -106,7 +106,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     c.attempt++; // a resolver answer still on its way is now stale
     if (c.slot >= 0) {
       this.connectors[c.slot] = undefined;
-      this.native.closeStream(c.slot, C.CLOSE_ABORT);
+      this.native.closeStream(c.slot, C.CLOSE_DISCARD);
     }
     c.connectionFailed(new Failure(reason));
   }
@@ -148,10 +148,11 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   }
 
   listenerAddress(p: Port): Address {
+    // A UNIX port reports the name it was given (an abstract name's NUL included).
+    if (p.unixName !== null) return new UNIXAddress(p.unixName);
     const reply = this.native.address(p.slot, false);
     if (typeof reply === 'number') throw new ReactorSystemError(reply, 'getsockname');
-    const address = addressFromNative(reply);
-    return p.unixName !== null ? addressFromNative([C.FAMILY_UNIX, Buffer.from(p.unixName), 0]) : address;
+    return addressFromNative(reply);
   }
 
   // ---- dispatch -----------------------------------------------------------------------------
@@ -200,7 +201,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
       const t = this.transports[slot];
       if (t === undefined) continue;
       t.closeReason ??= new ConnectionLost('the reactor shut down');
-      this.native.closeStream(slot, C.CLOSE_ABORT);
+      this.native.closeStream(slot, C.CLOSE_DISCARD);
       this.onClosed(slot, 0);
     }
   }
@@ -233,7 +234,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   private onAccept(listenerSlot: number, slot: number, blobOffset: number): void {
     const port = this.ports[listenerSlot];
     if (port === undefined) {
-      this.native.closeStream(slot, C.CLOSE_ABORT);
+      this.native.closeStream(slot, C.CLOSE_DISCARD);
       return;
     }
     port.acceptBackoff = 0;
@@ -268,7 +269,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
       // Refused: close at once; nobody hears of this connection.
       this.transports[t.slot] = undefined;
       t.connected = false;
-      this.native.closeStream(t.slot, C.CLOSE_ABORT);
+      this.native.closeStream(t.slot, C.CLOSE_DISCARD);
       return;
     }
     t.protocol = protocol;
@@ -314,8 +315,8 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   private onAcceptError(slot: number, error: number): void {
     const port = this.ports[slot];
     if (port === undefined) return;
-    const paused = ['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'].includes(new ReactorSystemError(error, 'accept').code);
     const err = new ReactorSystemError(error, 'accept', `on ${port.getHost()}`);
+    const paused = ['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'].includes(err.code);
     if (!paused) {
       this.logger.error('Error accepting a connection:', err);
       return;

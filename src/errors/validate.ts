@@ -25,6 +25,16 @@ export function assertNonNegativeNumber(value: unknown, what: string, code = 'ER
   }
 }
 
+/** Any finite number (an offset that may be negative). */
+export function assertFiniteNumber(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgTypeError(`${what} must be a number, received ${describe(value)}`);
+  }
+  if (!Number.isFinite(value)) {
+    throw new InvalidArgValueError(`${what} must be a finite number, received ${value}`);
+  }
+}
+
 export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, code: string): asserts value is T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidArgValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, received ${describe(value)}`, code);

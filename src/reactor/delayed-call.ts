@@ -1,6 +1,6 @@
 import { AlreadyCalled } from '../errors/already-called';
 import { AlreadyCancelled } from '../errors/already-cancelled';
-import { assertNonNegativeNumber } from '../errors/validate';
+import { assertFiniteNumber, assertNonNegativeNumber } from '../errors/validate';
 import type { IDelayedCall } from '../interfaces/time';
 import type { TimerEntry } from './timer-queue';
 
@@ -56,10 +56,8 @@ export class DelayedCall implements IDelayedCall, TimerEntry {
   }
 
   delay(secondsLater: number): void {
-    if (typeof secondsLater !== 'number' || !Number.isFinite(secondsLater)) {
-      // Twisted accepts negative delays (bringing the call forward); only non-numbers are bad.
-      assertNonNegativeNumber(secondsLater, 'secondsLater');
-    }
+    // Twisted accepts negative delays (bringing the call forward); only non-finite ones are bad.
+    assertFiniteNumber(secondsLater, 'secondsLater');
     this.assertActive();
     this.time += secondsLater;
     this.owner.timerChanged(this, false);

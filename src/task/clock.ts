@@ -3,7 +3,7 @@ import { AlreadyCalled } from '../errors/already-called';
 import { AlreadyCancelled } from '../errors/already-cancelled';
 import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
-import { assertFiniteNumber } from './validate';
+import { assertFiniteNumber } from '../errors/validate';
 
 /**
  * A call scheduled on a {@link Clock}. It follows the delayed call of a Reactor exactly:

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { IReactorTime } from '../interfaces/time';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { describe } from '../errors/validate';
 
 /** True if `value` has the three methods of IReactorTime (a Reactor, a Clock, a look-alike). */
@@ -22,15 +22,5 @@ export function assertReactorTime(value: unknown, what: string): asserts value i
     throw new InvalidArgTypeError(
       `${what} must be an IReactorTime (a Reactor or a task Clock, with seconds(), callLater() and getDelayedCalls()), received ${describe(value)}`,
     );
-  }
-}
-
-/** A finite number of either sign (an adjustment such as DelayedCall.delay). */
-export function assertFiniteNumber(value: unknown, what: string): asserts value is number {
-  if (typeof value !== 'number') {
-    throw new InvalidArgTypeError(`${what} must be a number, received ${describe(value)}`);
-  }
-  if (!Number.isFinite(value)) {
-    throw new InvalidArgValueError(`${what} must be a finite number, received ${value}`);
   }
 }

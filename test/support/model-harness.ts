@@ -1,0 +1,1045 @@
+// The model-based test's harness: runs one sequence of public calls (model-actions.ts) against
+// a live reactor and node:net peers the harness controls, then checks the lifecycle contract of
+// DESIGN.md ("The lifecycle contract") on what every side saw.
+//
+// Every byte a reactor-side connection writes is a frame `c<id>:<seq>[x...];`, every byte a
+// peer writes is `p<id>:<seq>;`, so each receiver can tell whose bytes it got and in what order.
+import { closeSync, readdirSync, readSync, writeSync } from 'node:fs';
+import * as net from 'node:net';
+import {
+  ClientFactory,
+  ConnectionLost,
+  Factory,
+  Failure,
+  Protocol,
+  Reactor,
+  openSocketPair,
+  type Address,
+  type IPullProducer,
+  type IPushProducer,
+  type IReadDescriptor,
+  type Logger,
+  type Port,
+} from '../../src/index';
+import type { Variant } from './reactors';
+import { socketPath } from './streams';
+import type { Action, ConnOp, Fam, Size } from './model-actions';
+
+// ---- knobs ---------------------------------------------------------------------------------
+
+/** Invariants to skip (comma-separated names), to look for other failures behind a known one. */
+const IGNORED = new Set((process.env.IOREACTOR_MODEL_IGNORE ?? '').split(',').filter(Boolean));
+/** Batches in the idle window after the steps above which the loop is said to spin. */
+const SPIN_BATCHES = 200;
+const IDLE_WINDOW_MS = 10;
+
+export interface Violation {
+  inv: string;
+  msg: string;
+}
+
+/** An error a protocol callback throws on purpose; the logger must see each one once. */
+export class PlantedError extends Error {
+  constructor(readonly where: string) {
+    super(`planted throw in ${where}`);
+  }
+}
+
+class RecordingLogger implements Logger {
+  readonly errors: { message: string; error: unknown }[] = [];
+  error(message: string, error?: unknown): void {
+    this.errors.push({ message, error });
+  }
+}
+
+// ---- small utilities -----------------------------------------------------------------------
+
+export function openDescriptors(): Set<number> {
+  return new Set(
+    readdirSync('/proc/self/fd')
+      .map(Number)
+      .filter((fd) => Number.isInteger(fd)),
+  );
+}
+
+const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** True if `p` settles within `ms` (the timer is cleared either way). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `cond` every loop turn (and every ms) until true or `ms` elapsed; returns cond(). */
+async function waitUntil(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  let turns = 0;
+  while (!cond()) {
+    if (Date.now() >= end) return cond();
+    if (++turns % 4 === 0) await sleep(1);
+    else await immediate();
+  }
+  return true;
+}
+
+const PAD: Record<Size, number> = { s: 0, m: 1000, l: 64 * 1024 };
+
+function frame(tag: string, id: number, seq: number, size: Size): Buffer {
+  return Buffer.from(`${tag}${id}:${seq}${'x'.repeat(PAD[size])};`);
+}
+
+function snippet(b: Buffer, at: number): string {
+  return JSON.stringify(b.subarray(Math.max(0, at - 12), at + 24).toString('latin1'));
+}
+
+/** Whether `got` is a prefix of `sent`; if not, where they first differ. */
+function prefixMismatch(got: Buffer, sent: Buffer): number {
+  const n = Math.min(got.length, sent.length);
+  for (let i = 0; i < n; i++) if (got[i] !== sent[i]) return i;
+  return got.length > sent.length ? sent.length : -1;
+}
+
+// ---- the sides -----------------------------------------------------------------------------
+
+type Origin = 'accepted' | 'connected' | 'adopted' | 'probe';
+
+/** A reactor-side connection, as the model knows it. */
+class Conn {
+  readonly sent: Buffer[] = [];
+  sentLength = 0;
+  readonly received: Buffer[] = [];
+  seq = 0;
+  lostCount = 0;
+  lostReason: Failure | undefined;
+  /** loseConnection was called (outside or inside a batch), abortConnection, loseWriteConnection. */
+  loseCalled = false;
+  loseWithProducer = false;
+  aborted = false;
+  writeShut = false;
+  /** The reactor aborted it because a callback threw. */
+  threw = false;
+  /** Writes from now on must never reach the peer. */
+  dropping = false;
+  /** pauseProducing was called outside a batch and not yet undone by resumeProducing. */
+  pausedStrict = false;
+  producer: ModelProducer | undefined;
+  readonly producers: ModelProducer[] = [];
+  armedThrowData = false;
+  armedThrowLost = false;
+  armedOnData: ConnOp[] = [];
+  hostPort = -1;
+  peerPort = -1;
+  /** The peer bound to this connection by construction (adopt) or by TCP port numbers. */
+  peer: Peer | undefined;
+  constructor(
+    readonly id: number,
+    readonly protocol: ModelProtocol,
+    readonly origin: Origin,
+    readonly family: Fam | 'pair',
+  ) {}
+  get transport() {
+    return this.protocol.transport;
+  }
+  get lost(): boolean {
+    return this.lostCount > 0;
+  }
+}
+
+/** A node:net socket on the other side of a reactor connection. */
+class Peer {
+  readonly sent: Buffer[] = [];
+  readonly received: Buffer[] = [];
+  seq = 0;
+  sawEnd = false;
+  sawClose = false;
+  error: Error | undefined;
+  /** The model ended, destroyed or reset it: full delivery is no longer owed to it. */
+  touched = false;
+  dropping = false;
+  localPort = -1;
+  remotePort = -1;
+  conn: Conn | undefined;
+  constructor(
+    readonly id: number,
+    readonly sock: net.Socket,
+    readonly family: Fam | 'pair',
+  ) {
+    sock.on('data', (d: Buffer) => this.received.push(Buffer.from(d)));
+    sock.on('end', () => {
+      this.sawEnd = true;
+    });
+    sock.on('close', () => {
+      this.sawClose = true;
+    });
+    sock.on('error', (e) => {
+      this.error = e;
+    });
+  }
+  get done(): boolean {
+    return this.sawEnd || this.sawClose;
+  }
+}
+
+/** A protocol that reports everything to the run. */
+class ModelProtocol extends Protocol {
+  conn: Conn | undefined;
+  constructor(
+    private readonly run: ModelRun,
+    private readonly origin: Origin,
+    private readonly family: Fam | 'pair',
+    readonly pairPeer?: Peer,
+  ) {
+    super();
+  }
+  override connectionMade(): void {
+    this.run.onMade(this, this.origin, this.family);
+  }
+  override dataReceived(data: Buffer): void {
+    this.run.onData(this, data);
+  }
+  override connectionLost(reason: Failure): void {
+    this.run.onLost(this, reason);
+  }
+}
+
+/** A producer that writes frames when asked (push: once per resume; pull: up to a budget). */
+class ModelProducer implements IPushProducer, IPullProducer {
+  stopped = false;
+  unregistered = false;
+  paused = false;
+  budget = 4;
+  constructor(
+    private readonly run: ModelRun,
+    readonly conn: Conn,
+    readonly streaming: boolean,
+  ) {}
+  pauseProducing(): void {
+    this.check('pauseProducing');
+    this.paused = true;
+  }
+  resumeProducing(): void {
+    this.check('resumeProducing');
+    this.paused = false;
+    if (this.budget > 0) {
+      this.budget--;
+      this.run.write(this.conn, 1, 's', false);
+    }
+  }
+  stopProducing(): void {
+    if (this.stopped) this.run.violate('producer-stopped-twice', `c${this.conn.id}: stopProducing called twice`);
+    this.check('stopProducing');
+    this.stopped = true;
+  }
+  private check(what: string): void {
+    if (this.unregistered) this.run.violate('producer-call-after-unregister', `c${this.conn.id}: ${what} after unregisterProducer`);
+    else if (this.stopped) this.run.violate('producer-call-after-stop', `c${this.conn.id}: ${what} after stopProducing`);
+  }
+}
+
+/** A raw descriptor (one end of a socketpair) registered with addReader. */
+class RawReader implements IReadDescriptor {
+  readonly received: Buffer[] = [];
+  readonly sent: Buffer[] = [];
+  seq = 0;
+  reads = 0;
+  lostCount = 0;
+  registered = false;
+  ownerClosed = false;
+  removedAt = -1;
+  readonly local: number;
+  readonly remote: number;
+  constructor(
+    private readonly run: ModelRun,
+    readonly id: number,
+  ) {
+    [this.local, this.remote] = openSocketPair();
+  }
+  fileno(): number {
+    return this.local;
+  }
+  doRead(): undefined {
+    this.run.onRawRead(this);
+    if (this.ownerClosed) return undefined;
+    const buf = Buffer.alloc(4096);
+    for (let i = 0; i < 64; i++) {
+      let got: number;
+      try {
+        got = readSync(this.local, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw err;
+      }
+      if (got === 0) break;
+      this.received.push(Buffer.from(buf.subarray(0, got)));
+    }
+    return undefined;
+  }
+  connectionLost(_reason: Failure): void {
+    this.run.onRawLost(this);
+  }
+}
+
+// ---- one run -------------------------------------------------------------------------------
+
+export interface RunOptions {
+  /** Skip the descriptor-count check (the first run of a process may open lazy descriptors). */
+  skipFdCheck?: boolean;
+  /** For proving the checker: make connection `c0`'s first write go to the next connection. */
+  plantWrongTransport?: boolean;
+}
+
+export interface RunResult {
+  violations: Violation[];
+  batches: number;
+  conns: number;
+  ms: number;
+}
+
+export class ModelRun {
+  readonly logger = new RecordingLogger();
+  readonly reactor: Reactor;
+  readonly violations: Violation[] = [];
+  readonly conns: Conn[] = [];
+  readonly peers: Peer[] = [];
+  readonly ports: Port[] = [];
+  readonly raws: RawReader[] = [];
+  private readonly servers = new Map<Fam, net.Server>();
+  private readonly serverAddr = new Map<Fam, string | number>();
+  private readonly planted: PlantedError[] = [];
+  private readonly byProtocol = new Map<ModelProtocol, Conn>();
+  private readonly failedConnects: Failure[] = [];
+  private runPromise: Promise<void> | undefined;
+  private stopCalled = false;
+  private closeCalled = false;
+  private closeReturned = false;
+  private inClose = false;
+  private throwMadeArmed = false;
+  private batchDepth = 0;
+  batches = 0;
+  private nativeRef: { registrationCount: number } | undefined;
+  private readonly serverFactory: Factory;
+  private readonly clientFactory: ClientFactory;
+  private readonly baseline: Set<number>;
+  private made = 0;
+  /** Connections made before the reactor finished stopping: the shutdown must have lost them all. */
+  private madeAtStop = -1;
+
+  constructor(
+    readonly variant: Variant,
+    private readonly options: RunOptions = {},
+  ) {
+    this.baseline = openDescriptors();
+    this.reactor = new Reactor({ backend: variant.backend, trigger: variant.trigger, logger: this.logger });
+    // Count batches and know when a callback runs inside one (records are being dispatched).
+    const r = this.reactor as unknown as { dispatch: (records: Int32Array, count: number) => void };
+    const dispatch = r.dispatch.bind(this.reactor);
+    r.dispatch = (records, count) => {
+      this.batches++;
+      this.batchDepth++;
+      try {
+        dispatch(records, count);
+      } finally {
+        this.batchDepth--;
+      }
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const run = this;
+    this.serverFactory = new (class extends Factory {
+      override buildProtocol(addr: Address): Protocol {
+        void addr;
+        return new ModelProtocol(run, 'accepted', 'tcp4');
+      }
+    })();
+    this.clientFactory = new (class extends ClientFactory {
+      override buildProtocol(): Protocol {
+        return new ModelProtocol(run, 'connected', 'tcp4');
+      }
+      override clientConnectionFailed(_c: unknown, reason: Failure): void {
+        run.failedConnects.push(reason);
+      }
+    })();
+  }
+
+  violate(inv: string, msg: string): void {
+    if (IGNORED.has(inv)) return;
+    if (this.violations.length < 40) this.violations.push({ inv, msg });
+  }
+
+  private get inBatch(): boolean {
+    return this.batchDepth > 0;
+  }
+
+  private get alive(): boolean {
+    return this.reactor.running && !this.stopCalled && !this.closeCalled;
+  }
+
+  // ---- callbacks from the sides -------------------------------------------------------------
+
+  onMade(protocol: ModelProtocol, origin: Origin, family: Fam | 'pair'): void {
+    if (this.closeReturned) this.violate('callback-after-close', `connectionMade after reactor.close() returned`);
+    const conn = new Conn(this.made++, protocol, origin, family);
+    protocol.conn = conn;
+    this.conns.push(conn);
+    this.byProtocol.set(protocol, conn);
+    const t = protocol.transport as unknown as { highWaterMark: number };
+    t.highWaterMark = 2048;
+    const pairPeer = protocol.pairPeer;
+    if (pairPeer !== undefined) {
+      conn.peer = pairPeer;
+      pairPeer.conn = conn;
+    } else {
+      try {
+        const host = protocol.transport.getHost();
+        const peer = protocol.transport.getPeer();
+        if (host.type !== 'UNIX') conn.hostPort = host.port;
+        if (peer.type !== 'UNIX') conn.peerPort = peer.port;
+      } catch {
+        // the peer may already be gone; the binding then comes from the data alone
+      }
+      this.bindByPorts(conn);
+    }
+    if (this.throwMadeArmed) {
+      this.throwMadeArmed = false;
+      conn.threw = true;
+      conn.dropping = true;
+      this.throwPlanted(`c${conn.id}.connectionMade`);
+    }
+  }
+
+  onData(protocol: ModelProtocol, data: Buffer): void {
+    const conn = this.byProtocol.get(protocol);
+    if (conn === undefined) {
+      this.violate('data-before-made', `dataReceived before connectionMade`);
+      return;
+    }
+    if (conn.lost) this.violate('callback-after-lost', `c${conn.id}: dataReceived after connectionLost`);
+    if (this.closeReturned) this.violate('callback-after-close', `c${conn.id}: dataReceived after reactor.close() returned`);
+    if (conn.threw) this.violate('data-after-throw', `c${conn.id}: dataReceived after a callback threw (the connection should be aborted)`);
+    if (conn.pausedStrict) this.violate('data-while-paused', `c${conn.id}: dataReceived while paused (pauseProducing outside a batch)`);
+    if (!(data instanceof Buffer)) this.violate('data-not-buffer', `c${conn.id}: dataReceived got ${typeof data}`);
+    conn.received.push(Buffer.from(data));
+    const ops = conn.armedOnData;
+    conn.armedOnData = [];
+    for (const op of ops) this.connOp(op);
+    if (conn.armedThrowData) {
+      conn.armedThrowData = false;
+      conn.threw = true;
+      conn.dropping = true;
+      this.throwPlanted(`c${conn.id}.dataReceived`);
+    }
+  }
+
+  onLost(protocol: ModelProtocol, reason: Failure): void {
+    const conn = this.byProtocol.get(protocol);
+    if (conn === undefined) {
+      this.violate('lost-without-made', `connectionLost without connectionMade`);
+      return;
+    }
+    conn.lostCount++;
+    if (conn.lostCount > 1) this.violate('lost-twice', `c${conn.id}: connectionLost called ${conn.lostCount} times`);
+    if (this.closeReturned) this.violate('callback-after-close', `c${conn.id}: connectionLost after reactor.close() returned`);
+    if (!(reason instanceof Failure)) this.violate('lost-reason', `c${conn.id}: connectionLost reason is not a Failure`);
+    else if (this.inClose && !conn.aborted && !conn.threw && !conn.loseCalled && !(reason.value instanceof ConnectionLost)) {
+      this.violate('close-reason', `c${conn.id}: connectionLost from reactor.close() with ${String(reason.value)}, not ConnectionLost`);
+    }
+    conn.lostReason = reason;
+    conn.dropping = true;
+    if (conn.transport.connected) this.violate('connected-after-lost', `c${conn.id}: transport.connected is still true in connectionLost`);
+    if (conn.armedThrowLost) {
+      conn.armedThrowLost = false;
+      this.throwPlanted(`c${conn.id}.connectionLost`);
+    }
+  }
+
+  onRawRead(raw: RawReader): void {
+    raw.reads++;
+    if (!raw.registered) this.violate('raw-read-after-remove', `r${raw.id}: doRead after removeReader`);
+    if (this.closeReturned) this.violate('callback-after-close', `r${raw.id}: doRead after reactor.close() returned`);
+  }
+
+  onRawLost(raw: RawReader): void {
+    raw.lostCount++;
+    if (this.inClose || this.closeReturned) this.violate('raw-lost-on-close', `r${raw.id}: connectionLost from reactor.close() (raw descriptors are dropped silently)`);
+    else if (!raw.registered) this.violate('raw-lost-after-remove', `r${raw.id}: connectionLost after removeReader`);
+    if (raw.lostCount > 1) this.violate('raw-lost-twice', `r${raw.id}: connectionLost ${raw.lostCount} times`);
+    raw.registered = false;
+  }
+
+  private throwPlanted(where: string): never {
+    const err = new PlantedError(where);
+    this.planted.push(err);
+    throw err;
+  }
+
+  // ---- calls --------------------------------------------------------------------------------
+
+  /** Writes `n` frames to conn's transport (as writes or one writeSequence), as the model sees it. */
+  write(conn: Conn, n: number, size: Size, sequence: boolean): void {
+    const frames: Buffer[] = [];
+    for (let i = 0; i < n; i++) frames.push(frame('c', conn.id, conn.seq++, size));
+    if (!conn.dropping) {
+      for (const f of frames) {
+        conn.sent.push(f);
+        conn.sentLength += f.length;
+      }
+    }
+    let target = conn;
+    if (this.options.plantWrongTransport && conn.id === 0 && conn.seq === n && this.conns.length > 1) target = this.conns[1]!;
+    this.guard(`c${conn.id}.write`, () => {
+      if (sequence) target.transport.writeSequence(frames);
+      else for (const f of frames) target.transport.write(f);
+    });
+  }
+
+  /** Runs a public call that must not throw. */
+  private guard(what: string, f: () => void, inv = 'call-threw'): void {
+    try {
+      f();
+    } catch (err) {
+      if (err instanceof PlantedError) throw err;
+      this.violate(inv, `${what} threw ${String(err)}`);
+    }
+  }
+
+  private pick<T>(list: T[], i: number): T | undefined {
+    return list.length === 0 ? undefined : list[i % list.length];
+  }
+
+  connOp(op: ConnOp): void {
+    const conn = this.pick(this.conns, op.c);
+    if (conn === undefined) return;
+    const t = conn.transport;
+    const outside = !this.inBatch;
+    switch (op.t) {
+      case 'write':
+      case 'writeSeq':
+        this.write(conn, op.n, op.size, op.t === 'writeSeq');
+        return;
+      case 'lose': {
+        const wasConnected = t.connected && !t.disconnecting;
+        this.guard(`c${conn.id}.loseConnection`, () => t.loseConnection());
+        if (!wasConnected) return;
+        conn.loseCalled = true;
+        if (conn.producer !== undefined) conn.loseWithProducer = true;
+        else {
+          conn.dropping = true;
+          if (t.connected) this.violate('connected-after-lose', `c${conn.id}: transport.connected is true after loseConnection returned`);
+        }
+        return;
+      }
+      case 'abort': {
+        const wasConnected = t.connected;
+        this.guard(`c${conn.id}.abortConnection`, () => t.abortConnection());
+        if (!wasConnected) return;
+        conn.aborted = true;
+        conn.dropping = true;
+        if (conn.producer === undefined && t.connected) this.violate('connected-after-abort', `c${conn.id}: transport.connected is true after abortConnection returned`);
+        return;
+      }
+      case 'loseWrite':
+        this.guard(`c${conn.id}.loseWriteConnection`, () => t.loseWriteConnection());
+        if (t.connected) conn.writeShut = true;
+        conn.dropping = true;
+        return;
+      case 'pause':
+        this.guard(`c${conn.id}.pauseProducing`, () => t.pauseProducing());
+        if (outside) conn.pausedStrict = true;
+        return;
+      case 'resume':
+        this.guard(`c${conn.id}.resumeProducing`, () => t.resumeProducing());
+        conn.pausedStrict = false;
+        return;
+      case 'register': {
+        if (conn.producer !== undefined) return; // registering twice is a documented error
+        const p = new ModelProducer(this, conn, op.streaming);
+        const wasConnected = t.connected;
+        this.guard(`c${conn.id}.registerProducer`, () => t.registerProducer(p, op.streaming));
+        if (wasConnected) {
+          conn.producer = p;
+          conn.producers.push(p);
+        }
+        return;
+      }
+      case 'unregister': {
+        const p = conn.producer;
+        this.guard(`c${conn.id}.unregisterProducer`, () => t.unregisterProducer());
+        if (p === undefined) return;
+        p.unregistered = true;
+        conn.producer = undefined;
+        if (conn.loseWithProducer) {
+          conn.dropping = true;
+          if (t.connected) this.violate('connected-after-unregister', `c${conn.id}: transport.connected is true after unregisterProducer completed a pending loseConnection`);
+        }
+        return;
+      }
+    }
+  }
+
+  // ---- peers and servers --------------------------------------------------------------------
+
+  private addPeer(sock: net.Socket, family: Fam | 'pair'): Peer {
+    const peer = new Peer(this.peers.length, sock, family);
+    this.peers.push(peer);
+    return peer;
+  }
+
+  private bindByPorts(conn: Conn): void {
+    if (conn.hostPort < 0 || conn.peerPort < 0) return;
+    for (const p of this.peers) {
+      if (p.conn === undefined && p.remotePort === conn.hostPort && p.localPort === conn.peerPort) {
+        p.conn = conn;
+        conn.peer = p;
+        return;
+      }
+    }
+  }
+
+  private async server(fam: Fam): Promise<string | number> {
+    const have = this.serverAddr.get(fam);
+    if (have !== undefined) return have;
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+      const peer = this.addPeer(sock, fam);
+      peer.localPort = sock.localPort ?? -1;
+      peer.remotePort = sock.remotePort ?? -1;
+      for (const c of this.conns) if (c.peer === undefined && c.origin === 'connected') this.bindByPorts(c);
+    });
+    this.servers.set(fam, server);
+    const where: string | number = await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      if (fam === 'unix') {
+        const path = socketPath();
+        server.listen(path, () => resolve(path));
+      } else {
+        server.listen(0, fam === 'tcp4' ? '127.0.0.1' : '::1', () => resolve((server.address() as net.AddressInfo).port));
+      }
+    });
+    this.serverAddr.set(fam, where);
+    return where;
+  }
+
+  private peerWrite(peer: Peer, n: number): void {
+    if (peer.dropping || peer.sock.destroyed || !peer.sock.writable) return;
+    for (let i = 0; i < n; i++) {
+      const f = frame('p', peer.id, peer.seq++, 's');
+      peer.sent.push(f);
+      peer.sock.write(f);
+    }
+  }
+
+  // ---- the sequence -------------------------------------------------------------------------
+
+  async execute(actions: Action[]): Promise<RunResult> {
+    const started = Date.now();
+    this.runPromise = this.reactor.run().then(() => {
+      if (this.madeAtStop < 0) this.madeAtStop = this.made;
+    });
+    this.nativeRef = (this.reactor as unknown as { nativeReactor?: { registrationCount: number } }).nativeReactor;
+    try {
+      for (const a of actions) {
+        await this.step(a);
+        await immediate();
+      }
+      await this.teardown();
+    } finally {
+      await this.cleanup();
+    }
+    this.checkAfter();
+    return { violations: this.violations, batches: this.batches, conns: this.conns.length, ms: Date.now() - started };
+  }
+
+  private async step(a: Action): Promise<void> {
+    const open = !this.closeCalled;
+    switch (a.t) {
+      case 'write':
+      case 'writeSeq':
+      case 'lose':
+      case 'abort':
+      case 'loseWrite':
+      case 'pause':
+      case 'resume':
+      case 'register':
+      case 'unregister':
+        this.connOp(a);
+        return;
+      case 'listen': {
+        if (!open) return;
+        const port = a.fam === 'unix' ? this.reactor.listenUNIX(socketPath(), this.serverFactory) : this.reactor.listenTCP(0, this.serverFactory, { interface: a.fam === 'tcp4' ? '127.0.0.1' : '::1' });
+        this.ports.push(port);
+        return;
+      }
+      case 'stopListening': {
+        const port = this.pick(this.ports, a.port);
+        if (port !== undefined && open) this.guard('stopListening', () => void port.stopListening());
+        return;
+      }
+      case 'peerConnect': {
+        const port = this.pick(this.ports, a.port);
+        if (port === undefined || !port.listening || !open) return;
+        const host = port.getHost();
+        const before = this.conns.length;
+        const sock = host.type === 'UNIX' ? net.connect({ path: host.name!, allowHalfOpen: true }) : net.connect({ host: host.host, port: host.port, allowHalfOpen: true });
+        const peer = this.addPeer(sock, host.type === 'UNIX' ? 'unix' : host.type === 'IPv6' ? 'tcp6' : 'tcp4');
+        sock.once('connect', () => {
+          peer.localPort = sock.localPort ?? -1;
+          peer.remotePort = sock.remotePort ?? -1;
+          for (const c of this.conns) if (c.peer === undefined && c.origin === 'accepted') this.bindByPorts(c);
+        });
+        if (this.alive) await waitUntil(() => this.conns.length > before, 100);
+        return;
+      }
+      case 'connect': {
+        if (!open) return;
+        const where = await this.server(a.fam);
+        const before = this.conns.length + this.failedConnects.length;
+        if (this.closeCalled) return;
+        if (a.fam === 'unix') this.reactor.connectUNIX(where as string, this.clientFactory);
+        else this.reactor.connectTCP(a.fam === 'tcp4' ? '127.0.0.1' : '::1', where as number, this.clientFactory);
+        if (this.alive) await waitUntil(() => this.conns.length + this.failedConnects.length > before, 100);
+        return;
+      }
+      case 'connectRefused': {
+        if (!open) return;
+        const before = this.failedConnects.length;
+        this.reactor.connectUNIX(socketPath(), this.clientFactory);
+        if (this.alive) await waitUntil(() => this.failedConnects.length > before, 100);
+        return;
+      }
+      case 'adopt': {
+        if (!open) return;
+        this.adopt('adopted');
+        return;
+      }
+      case 'peerWrite': {
+        const peer = this.pick(this.peers, a.p);
+        if (peer !== undefined) this.peerWrite(peer, a.n);
+        return;
+      }
+      case 'peerEnd': {
+        const peer = this.pick(this.peers, a.p);
+        if (peer === undefined) return;
+        peer.touched = true;
+        peer.dropping = true;
+        peer.sock.end();
+        return;
+      }
+      case 'peerDestroy': {
+        const peer = this.pick(this.peers, a.p);
+        if (peer === undefined) return;
+        peer.touched = true;
+        peer.dropping = true;
+        if (a.reset && typeof peer.sock.resetAndDestroy === 'function' && peer.family !== 'unix' && peer.family !== 'pair' && !peer.sock.connecting) peer.sock.resetAndDestroy();
+        else peer.sock.destroy();
+        return;
+      }
+      case 'peerPause': {
+        this.pick(this.peers, a.p)?.sock.pause();
+        return;
+      }
+      case 'peerResume': {
+        this.pick(this.peers, a.p)?.sock.resume();
+        return;
+      }
+      case 'addReader': {
+        if (!open) return;
+        const raw = new RawReader(this, this.raws.length);
+        this.raws.push(raw);
+        this.reactor.addReader(raw);
+        raw.registered = true;
+        return;
+      }
+      case 'rawWrite': {
+        const raw = this.pick(this.raws, a.r);
+        if (raw === undefined || raw.ownerClosed) return;
+        const f = frame('r', raw.id, raw.seq++, 's');
+        try {
+          writeSync(raw.remote, f);
+          raw.sent.push(f);
+        } catch {
+          // buffer full: nothing sent
+        }
+        return;
+      }
+      case 'removeReader': {
+        const raw = this.pick(this.raws, a.r);
+        if (raw === undefined || !open) return;
+        this.guard(`r${raw.id} removeReader`, () => this.reactor.removeReader(raw));
+        raw.registered = false;
+        return;
+      }
+      case 'rawCloseRemove': {
+        const raw = this.pick(this.raws, a.r);
+        if (raw === undefined || raw.ownerClosed || !open) return;
+        raw.ownerClosed = true;
+        closeSync(raw.local);
+        this.guard(`r${raw.id} removeReader after its descriptor was closed`, () => this.reactor.removeReader(raw));
+        raw.registered = false;
+        return;
+      }
+      case 'later': {
+        if (!open) return;
+        this.reactor.callLater(a.ms / 1000, () => this.connOp(a.a));
+        return;
+      }
+      case 'onData':
+      case 'throwData': {
+        const conn = this.pick(this.conns, a.c);
+        if (conn === undefined || conn.lost) return;
+        if (a.t === 'onData') conn.armedOnData.push(a.a);
+        else conn.armedThrowData = true;
+        const peer = conn.peer ?? this.peers.find((p) => p.conn === conn);
+        if (peer !== undefined) this.peerWrite(peer, 1);
+        return;
+      }
+      case 'throwMade':
+        this.throwMadeArmed = true;
+        return;
+      case 'throwLost': {
+        const conn = this.pick(this.conns, a.c);
+        if (conn !== undefined && !conn.lost) conn.armedThrowLost = true;
+        return;
+      }
+      case 'wait':
+        if (a.ms === 0) await immediate();
+        else await sleep(a.ms);
+        return;
+      case 'stop':
+        if (this.reactor.running && !this.stopCalled && open) {
+          this.stopCalled = true;
+          this.reactor.stop();
+        }
+        return;
+      case 'close':
+        if (open) this.closeReactor();
+        return;
+    }
+  }
+
+  private adopt(origin: Origin): Conn | undefined {
+    const [mine, theirs] = openSocketPair();
+    const peer = this.addPeer(new net.Socket({ fd: theirs, readable: true, writable: true, allowHalfOpen: true }), 'pair');
+    const before = this.conns.length;
+    const run = this;
+    const factory = new (class extends Factory {
+      override buildProtocol(): Protocol {
+        return new ModelProtocol(run, origin, 'pair', peer);
+      }
+    })();
+    try {
+      this.reactor.adoptStreamConnection(mine, 'UNIX', factory);
+    } finally {
+      closeSync(mine); // the reactor holds its own duplicate
+    }
+    return this.conns.length > before ? this.conns[before] : undefined;
+  }
+
+  private closeReactor(): void {
+    this.closeCalled = true;
+    this.inClose = true;
+    try {
+      this.reactor.close();
+    } catch (err) {
+      this.violate('close-threw', `reactor.close() threw ${String(err)}`);
+    } finally {
+      this.inClose = false;
+      this.closeReturned = true;
+    }
+    // The contract: close() has told every connected protocol connectionLost.
+    for (const c of this.conns) {
+      if (!c.lost) this.violate('close-no-lost', `c${c.id}: no connectionLost after reactor.close() returned`);
+    }
+    // Calls on the connections after close are silent no-ops; nothing reaches a peer.
+    for (const c of this.conns) {
+      c.dropping = true;
+      const t = c.transport;
+      this.guard(`c${c.id}.write after reactor.close()`, () => t.write(frame('c', c.id, c.seq++, 's')), 'call-after-close-threw');
+      this.guard(`c${c.id}.pauseProducing after reactor.close()`, () => t.pauseProducing(), 'call-after-close-threw');
+      this.guard(`c${c.id}.resumeProducing after reactor.close()`, () => t.resumeProducing(), 'call-after-close-threw');
+      this.guard(`c${c.id}.loseConnection after reactor.close()`, () => t.loseConnection(), 'call-after-close-threw');
+      this.guard(`c${c.id}.abortConnection after reactor.close()`, () => t.abortConnection(), 'call-after-close-threw');
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    for (const p of this.peers) p.sock.resume();
+    if (this.alive) {
+      // Nothing left to do: the loop must go quiet (no spinning on a readiness nobody clears).
+      await sleep(2);
+      const before = this.batches;
+      await sleep(IDLE_WINDOW_MS);
+      const idle = this.batches - before;
+      if (idle > SPIN_BATCHES) this.violate('spin', `${idle} batches in an idle ${IDLE_WINDOW_MS} ms window`);
+      // The reactor still serves: a fresh connection hears its peer.
+      const probe = this.adopt('probe');
+      if (probe === undefined) this.violate('not-serving', `adoptStreamConnection built no protocol`);
+      else {
+        const peer = probe.peer!;
+        this.peerWrite(peer, 1);
+        const ok = await waitUntil(() => probe.received.length > 0 || probe.lost, 500);
+        if (!ok || probe.received.length === 0) this.violate('not-serving', `a fresh connection heard nothing from its peer within 500 ms`);
+      }
+      // Connections closed with loseConnection finish closing once their peers read.
+      await waitUntil(() => this.conns.every((c) => c.lost || !c.loseCalled || c.loseWithProducer || c.producer !== undefined), 300);
+    }
+    if (this.reactor.running && !this.stopCalled && !this.closeCalled) {
+      this.stopCalled = true;
+      this.reactor.stop();
+    }
+    if (!this.closeCalled) {
+      const stopped = await settlesWithin(this.runPromise!, 2000);
+      if (!stopped) this.violate('stop-hung', `reactor.run() did not settle within 2 s of stop()`);
+      for (const c of this.conns) if (!c.lost && c.id < this.madeAtStop) this.violate('stop-no-lost', `c${c.id}: no connectionLost after the reactor stopped`);
+      const slots = this.nativeSlots();
+      if (slots !== undefined && slots !== 0) this.violate('slots-leaked', `${slots} native slots still registered after the reactor stopped`);
+      this.closeReactor();
+    }
+    const slots = this.nativeSlots();
+    if (slots !== undefined && slots !== 0) this.violate('slots-leaked', `${slots} native slots still registered after reactor.close()`);
+    await immediate();
+    // Every peer of a connection sees the end of it.
+    if (this.closeCalled) {
+      const settled = await settlesWithin(this.runPromise!, 500);
+      if (!settled) this.violate('close-run-unsettled', `reactor.run() did not settle after reactor.close()`);
+    }
+    const ok = await waitUntil(() => this.peers.every((p) => p.done || p.touched), 1000);
+    if (!ok) {
+      const open = this.peers.filter((p) => !(p.done || p.touched)).map((p) => `p${p.id}${p.conn ? `(c${p.conn.id})` : ''}`);
+      this.violate('peer-no-eof', `peers saw no EOF after the reactor closed: ${open.join(', ')}`);
+    }
+  }
+
+  private nativeSlots(): number | undefined {
+    const n = this.nativeRef as Record<string, unknown> | undefined;
+    if (n === undefined) return undefined;
+    for (const name of ['registrationCount', 'slotCount', 'liveSlots']) {
+      try {
+        const v = n[name];
+        if (typeof v === 'number') return v;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private async cleanup(): Promise<void> {
+    if (!this.reactor.closed) {
+      try {
+        this.reactor.close();
+      } catch {
+        // reported by the checks
+      }
+    }
+    for (const p of this.peers) p.sock.destroy();
+    for (const s of this.servers.values()) s.close();
+    for (const r of this.raws) {
+      for (const fd of r.ownerClosed ? [r.remote] : [r.local, r.remote]) {
+        try {
+          closeSync(fd);
+        } catch {
+          // gone already
+        }
+      }
+    }
+    await waitUntil(() => this.peers.every((p) => p.sawClose), 1000);
+    if (!this.options.skipFdCheck) {
+      const ok = await waitUntil(() => [...openDescriptors()].every((fd) => this.baseline.has(fd)), 1000);
+      if (!ok) {
+        const leaked = [...openDescriptors()].filter((fd) => !this.baseline.has(fd));
+        this.violate('fd-leak', `descriptors left open after the run: ${leaked.join(', ')}`);
+      }
+    }
+  }
+
+  // ---- the checks after the run -------------------------------------------------------------
+
+  private checkAfter(): void {
+    // The logger saw each planted throw once, and nothing else.
+    const logged = this.logger.errors.map((e) => e.error);
+    for (const p of this.planted) {
+      const times = logged.filter((e) => e === p).length;
+      if (times !== 1) this.violate('throw-not-logged', `${p.where}: logged ${times} times`);
+    }
+    for (const e of this.logger.errors) {
+      if (!(e.error instanceof PlantedError)) this.violate('unexpected-log', `logged: ${e.message} ${String(e.error)}`);
+    }
+    // A connection whose callback threw was aborted.
+    for (const c of this.conns) {
+      if (c.threw && !c.lost) this.violate('throw-not-aborted', `c${c.id}: a callback threw but the connection was never lost`);
+    }
+    this.checkBytes();
+    for (const r of this.raws) {
+      const got = Buffer.concat(r.received);
+      const sent = Buffer.concat(r.sent);
+      const at = prefixMismatch(got, sent);
+      if (at >= 0) this.violate('raw-bytes', `r${r.id}: read bytes that were not written to it, at ${at}: ${snippet(got, at)}`);
+    }
+  }
+
+  private checkBytes(): void {
+    // Peer -> connection bindings: by construction, by port, or by the frames themselves.
+    const claimed = new Map<Conn, Peer>();
+    for (const p of this.peers) {
+      const got = Buffer.concat(p.received);
+      if (got.length === 0) continue;
+      const m = /^c(\d+):/.exec(got.subarray(0, 16).toString('latin1'));
+      const named = m ? this.conns[Number(m[1])] : undefined;
+      const conn = p.conn ?? named;
+      if (conn === undefined) {
+        this.violate('foreign-bytes', `p${p.id} received bytes no connection wrote: ${snippet(got, 0)}`);
+        continue;
+      }
+      const other = claimed.get(conn);
+      if (other !== undefined && other !== p) this.violate('foreign-bytes', `c${conn.id}'s bytes reached two peers (p${other.id}, p${p.id})`);
+      claimed.set(conn, p);
+      const sent = Buffer.concat(conn.sent);
+      const at = prefixMismatch(got, sent);
+      if (at >= 0) {
+        this.violate('foreign-bytes', `p${p.id} (of c${conn.id}) received bytes c${conn.id} did not write there, at ${at} of ${got.length} (c${conn.id} wrote ${sent.length}): got ${snippet(got, at)}, expected ${snippet(sent, at)}`);
+      }
+    }
+    // Full delivery: a connection closed with loseConnection, never aborted, whose peer stayed.
+    for (const c of this.conns) {
+      const p = c.peer;
+      if (p === undefined || !c.loseCalled || c.aborted || c.threw || p.touched || !c.lost) continue;
+      if (c.lostReason?.value?.constructor?.name !== 'ConnectionDone') continue;
+      const got = Buffer.concat(p.received).length;
+      if (got !== c.sentLength) this.violate('lose-not-flushed', `c${c.id}: closed cleanly with loseConnection, but its peer p${p.id} received ${got} of ${c.sentLength} bytes`);
+    }
+    // Connection <- peer: what a protocol received came from its own peer, in order.
+    for (const c of this.conns) {
+      const got = Buffer.concat(c.received);
+      if (got.length === 0) continue;
+      const m = /^p(\d+):/.exec(got.subarray(0, 16).toString('latin1'));
+      const named = m ? this.peers[Number(m[1])] : undefined;
+      const peer = c.peer ?? named;
+      if (peer === undefined) {
+        this.violate('foreign-bytes-in', `c${c.id} received bytes no peer wrote: ${snippet(got, 0)}`);
+        continue;
+      }
+      if (peer.conn !== undefined && peer.conn !== c) this.violate('foreign-bytes-in', `c${c.id} received p${peer.id}'s bytes, but p${peer.id} is c${peer.conn.id}'s peer`);
+      const sent = Buffer.concat(peer.sent);
+      const at = prefixMismatch(got, sent);
+      if (at >= 0) this.violate('foreign-bytes-in', `c${c.id} received bytes p${peer.id} did not write, at ${at}: got ${snippet(got, at)}, expected ${snippet(sent, at)}`);
+    }
+  }
+}
+
+/** Runs one sequence on a fresh reactor of `variant`; returns what broke. */
+export async function runSequence(variant: Variant, actions: Action[], options: RunOptions = {}): Promise<RunResult> {
+  const run = new ModelRun(variant, options);
+  return run.execute(actions);
+}
+
+/** A failure message naming each broken invariant, for fast-check's report. */
+export function describeViolations(variant: Variant, actions: Action[], result: RunResult): string {
+  const lines = result.violations.map((v) => `  [${v.inv}] ${v.msg}`);
+  return `${variant.name}: ${result.violations.length} violation(s)\n${lines.join('\n')}\nsequence: ${JSON.stringify(actions)}`;
+}

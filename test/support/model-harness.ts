@@ -505,7 +505,7 @@ export class ModelRun {
       f();
     } catch (err) {
       if (err instanceof PlantedError) throw err;
-      this.violate(inv, `${what} threw ${String(err)}`);
+      this.violate(this.closeReturned ? 'call-after-close-threw' : inv, `${what} threw ${String(err)}`);
     }
   }
 
@@ -877,6 +877,7 @@ export class ModelRun {
       const idle = this.batches - before;
       if (idle > SPIN_BATCHES) this.violate('spin', `${idle} batches in an idle ${IDLE_WINDOW_MS} ms window`);
       // The reactor still serves: a fresh connection hears its peer.
+      this.throwMadeArmed = false;
       const probe = this.adopt('probe');
       if (probe === undefined) this.violate('not-serving', `adoptStreamConnection built no protocol`);
       else {

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, type Action } from '../support/model-actions';
-import { describeViolations, runSequence } from '../support/model-harness';
+import { describeViolations, runSequence, stats } from '../support/model-harness';
 import { VARIANTS } from '../support/reactors';
 import { removeSocketDir } from '../support/streams';
 
@@ -50,6 +50,7 @@ describe.each(variants)('model: $name', (variant) => {
         { numRuns: RUNS_PER_VARIANT, seed: SEED, path: PATH, endOnFailure: PATH !== undefined, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false },
       );
       console.log(`model ${variant.name}: ${runs} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (process.env.IOREACTOR_MODEL_STATS) console.log(JSON.stringify(stats));
     },
     BUDGET_MS + 30_000,
   );

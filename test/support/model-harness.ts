@@ -907,7 +907,10 @@ export class ModelRun {
         const peer = probe.peer!;
         this.peerWrite(peer, 1);
         const ok = await waitUntil(() => probe.received.length > 0 || probe.lost, 500);
-        if (!ok || probe.received.length === 0) this.violate('not-serving', `a fresh connection heard nothing from its peer within 500 ms`);
+        if (!ok || probe.received.length === 0) {
+          const why = probe.lost ? `it was lost (${String(probe.lostReason?.value)}) first` : 'within 500 ms';
+          this.violate('not-serving', `a fresh connection (c${probe.id}) heard nothing from its peer: ${why}`);
+        }
       }
       // Connections closed with loseConnection finish closing once their peers read.
       await waitUntil(() => this.conns.every((c) => c.lost || !c.loseCalled || c.loseWithProducer || c.producer !== undefined), 300);

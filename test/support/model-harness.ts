@@ -292,8 +292,6 @@ class RawReader implements IReadDescriptor {
 export interface RunOptions {
   /** Skip the descriptor-count check (the first run of a process may open lazy descriptors). */
   skipFdCheck?: boolean;
-  /** For proving the checker: make connection `c0`'s first write go to the next connection. */
-  plantWrongTransport?: boolean;
 }
 
 export interface RunResult {
@@ -510,8 +508,7 @@ export class ModelRun {
         conn.sentLength += f.length;
       }
     }
-    let target = conn;
-    if (this.options.plantWrongTransport && conn.id === 0 && conn.seq === n && this.conns.length > 1) target = this.conns[1]!;
+    const target = conn;
     this.guard(`c${conn.id}.write`, () => {
       if (sequence) target.transport.writeSequence(frames);
       else for (const f of frames) target.transport.write(f);

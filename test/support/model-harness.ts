@@ -4,7 +4,7 @@
 //
 // Every byte a reactor-side connection writes is a frame `c<id>:<seq>[x...];`, every byte a
 // peer writes is `p<id>:<seq>;`, so each receiver can tell whose bytes it got and in what order.
-import { closeSync, readdirSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import * as net from 'node:net';
 import {
   ClientFactory,
@@ -60,6 +60,24 @@ export function openDescriptors(): Set<number> {
       .map(Number)
       .filter((fd) => Number.isInteger(fd)),
   );
+}
+
+/** readdir of /proc/self/fd lists its own directory descriptor, closed by the time we look. */
+function stillOpen(fd: number): boolean {
+  try {
+    readlinkSync(`/proc/self/fd/${fd}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeFd(fd: number): string {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return 'closed';
+  }
 }
 
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -974,9 +992,10 @@ export class ModelRun {
     }
     await waitUntil(() => this.peers.every((p) => p.sawClose), 1000);
     if (!this.options.skipFdCheck) {
-      const ok = await waitUntil(() => [...openDescriptors()].every((fd) => this.baseline.has(fd)), 1000);
+      const leakedNow = (): number[] => [...openDescriptors()].filter((fd) => !this.baseline.has(fd) && stillOpen(fd));
+      const ok = await waitUntil(() => leakedNow().length === 0, 1000);
       if (!ok) {
-        const leaked = [...openDescriptors()].filter((fd) => !this.baseline.has(fd));
+        const leaked = leakedNow().map((fd) => `${fd} (${describeFd(fd)})`);
         this.violate('fd-leak', `descriptors left open after the run: ${leaked.join(', ')}`);
       }
     }

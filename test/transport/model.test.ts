@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, type Action } from '../support/model-actions';
 import { describeViolations, runSequence, stats } from '../support/model-harness';
+import { runWorkerCase } from '../support/model-worker';
 import { VARIANTS } from '../support/reactors';
 import { removeSocketDir } from '../support/streams';
 
@@ -54,4 +55,32 @@ describe.each(variants)('model: $name', (variant) => {
     },
     BUDGET_MS + 30_000,
   );
+});
+
+describe('model: terminating a worker that runs a reactor', () => {
+  const WORKER_RUNS = Number(process.env.IOREACTOR_MODEL_WORKER_RUNS ?? Math.max(8, Math.ceil(TOTAL_RUNS / 50)));
+  it(`never aborts the process and closes every descriptor (${WORKER_RUNS} workers)`, async () => {
+    const started = Date.now();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          variant: fc.nat({ max: VARIANTS.length - 1 }),
+          conns: fc.nat({ max: 6 }),
+          pairs: fc.nat({ max: 3 }),
+          raw: fc.boolean(),
+          afterRunningMs: fc.nat({ max: 25 }),
+          early: fc.boolean(),
+        }),
+        async (c) => {
+          const variant = VARIANTS[c.variant]!;
+          const violations = await runWorkerCase(variant, c);
+          if (violations.length > 0) {
+            throw new Error(`${variant.name}: ${violations.map((v) => `[${v.inv}] ${v.msg}`).join('; ')}\ncase: ${JSON.stringify(c)}`);
+          }
+        },
+      ),
+      { numRuns: WORKER_RUNS, seed: SEED, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false },
+    );
+    console.log(`model workers: ${WORKER_RUNS} workers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, BUDGET_MS + 30_000);
 });

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -91,7 +92,14 @@ class PollPoller final : public Poller {
       stopping_ = false;
       interrupt_pending_ = false;
     }
+    // The watcher starts with every signal blocked (a new thread inherits the creator's mask),
+    // so signals meant for the process are handled on the threads that expect them, never
+    // on this helper in the middle of its poll(2).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&watcher_, nullptr, &PollPoller::WatchMain, this);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (rc != 0) {
       ClosePipe(notify_);
       ClosePipe(interrupt_);

@@ -312,6 +312,33 @@ void TestWaitAfterSignal(std::unique_ptr<Poller> (*make)()) {
   p->Close();
 }
 
+// poll(2)'s watcher thread blocks every signal: a signal sent to the process while the only
+// thread accepting it has it blocked stays pending instead of running on the watcher.
+void TestWatcherSignals() {
+  current = "poll-watcher-signals";
+  struct sigaction sa, old;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGUSR1, &sa, &old);
+  // Opened while this thread still accepts SIGUSR1, so the watcher cannot owe its mask to ours.
+  std::unique_ptr<Poller> p = NewPollPoller();
+  Check(p->Open() == 0, "open");
+  p->ArmNotify();  // the watcher is parked in poll(2)
+  sigset_t usr1, previous;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &usr1, &previous);
+  signals_seen = 0;
+  kill(getpid(), SIGUSR1);
+  usleep(50 * 1000);
+  Check(signals_seen == 0, "a process signal is not handled on the watcher");
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);  // the pending signal is delivered here
+  Check(signals_seen == 1, "it stays pending for a thread that accepts it");
+  sigaction(SIGUSR1, &old, nullptr);
+  p->Close();
+}
+
 // poll(2)'s watcher thread against the loop thread: open/arm/close cycles, then many
 // add/modify/wait/remove cycles while the watcher is parked in poll(2) over its snapshot, each
 // change interrupting it. Meant to be run under ThreadSanitizer as well (scripts/test-tsan.sh).
@@ -378,6 +405,7 @@ int main(int argc, char** argv) {
   }
   TestBackend(NewPlatformPoller, notify);
   TestBackend(NewPollPoller, true);
+  TestWatcherSignals();
   TestWatcherStress(stress_rounds);
   std::printf("%s\n", failures == 0 ? "all passed" : "FAILED");
   return failures == 0 ? 0 : 1;

@@ -67,10 +67,9 @@ class EpollPoller final : public Poller {
 
   int Wait(ReadyEvent* out, int max, int timeout_ms) override {
     if (max > kMaxWaitBatch) max = kMaxWaitBatch;
-    int n;
-    do {
-      n = epoll_wait(epfd_, events_, max, timeout_ms);
-    } while (n < 0 && errno == EINTR);
+    const WaitDeadline deadline(timeout_ms);
+    int n = epoll_wait(epfd_, events_, max, timeout_ms);
+    while (n < 0 && errno == EINTR) n = epoll_wait(epfd_, events_, max, deadline.RemainingMs());
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) {
       out[i].token = events_[i].data.u64;

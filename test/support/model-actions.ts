@@ -9,11 +9,16 @@ import fc from 'fast-check';
 export type Fam = 'tcp4' | 'tcp6' | 'unix';
 /** Frame padding: s = a bare frame (~8 bytes), m = about 1 KiB, l = about 64 KiB. */
 export type Size = 's' | 'm' | 'l';
+/**
+ * How the written bytes are held: a Buffer of their own, a Uint8Array at an offset inside a
+ * larger ArrayBuffer (zeroes around it), or a Uint8Array over a SharedArrayBuffer.
+ */
+export type View = 'own' | 'offset' | 'shared';
 
 /** Calls on one reactor-side connection: usable as steps, from a timer, or inside dataReceived. */
 export type ConnOp =
-  | { t: 'write'; c: number; n: number; size: Size }
-  | { t: 'writeSeq'; c: number; n: number; size: Size }
+  | { t: 'write'; c: number; n: number; size: Size; view?: View }
+  | { t: 'writeSeq'; c: number; n: number; size: Size; view?: View }
   | { t: 'lose'; c: number }
   | { t: 'abort'; c: number }
   | { t: 'loseWrite'; c: number }
@@ -35,7 +40,7 @@ export type Action =
   | { t: 'connectRefused' }
   /** adoptStreamConnection of one end of a socketpair; the other end is a node:net peer. */
   | { t: 'adopt' }
-  | { t: 'peerWrite'; p: number; n: number }
+  | { t: 'peerWrite'; p: number; n: number; size?: Size }
   | { t: 'peerEnd'; p: number }
   | { t: 'peerDestroy'; p: number; reset: boolean }
   | { t: 'peerPause'; p: number }
@@ -63,10 +68,11 @@ const idx = fc.nat({ max: 7 });
 const fam = fc.constantFrom<Fam>('tcp4', 'tcp6', 'unix');
 const size = fc.constantFrom<Size>('s', 's', 's', 'm', 'l');
 const n = fc.integer({ min: 1, max: 3 });
+const view = fc.constantFrom<View>('own', 'own', 'offset', 'shared');
 
 export const connOp: fc.Arbitrary<ConnOp> = fc.oneof(
-  { arbitrary: fc.record({ t: fc.constant('write' as const), c: idx, n, size }), weight: 6 },
-  { arbitrary: fc.record({ t: fc.constant('writeSeq' as const), c: idx, n, size }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('write' as const), c: idx, n, size, view }), weight: 6 },
+  { arbitrary: fc.record({ t: fc.constant('writeSeq' as const), c: idx, n, size, view }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('lose' as const), c: idx }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('abort' as const), c: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('loseWrite' as const), c: idx }), weight: 1 },
@@ -84,7 +90,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('connect' as const), fam }), weight: 3 },
   { arbitrary: fc.constant({ t: 'connectRefused' as const }), weight: 1 },
   { arbitrary: fc.constant({ t: 'adopt' as const }), weight: 3 },
-  { arbitrary: fc.record({ t: fc.constant('peerWrite' as const), p: idx, n }), weight: 9 },
+  { arbitrary: fc.record({ t: fc.constant('peerWrite' as const), p: idx, n, size }), weight: 9 },
   { arbitrary: fc.record({ t: fc.constant('peerEnd' as const), p: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('peerDestroy' as const), p: idx, reset: fc.boolean() }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('peerPause' as const), p: idx }), weight: 1 },

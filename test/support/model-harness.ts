@@ -23,7 +23,7 @@ import {
 } from '../../src/index';
 import type { Variant } from './reactors';
 import { socketPath } from './streams';
-import type { Action, ConnOp, Fam, Size } from './model-actions';
+import type { Action, ConnOp, Fam, Size, View } from './model-actions';
 
 // ---- knobs ---------------------------------------------------------------------------------
 
@@ -114,6 +114,19 @@ function frame(tag: string, id: number, seq: number, size: Size): Buffer {
   return Buffer.from(`${tag}${id}:${seq}${'x'.repeat(PAD[size])};`);
 }
 
+/** `bytes` held as `view` says (the same bytes, in memory laid out differently). */
+function held(bytes: Buffer, view: View): Uint8Array {
+  if (view === 'own') return bytes;
+  if (view === 'shared') {
+    const u = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    u.set(bytes);
+    return u;
+  }
+  const big = new Uint8Array(bytes.length + 64);
+  big.set(bytes, 32);
+  return big.subarray(32, 32 + bytes.length);
+}
+
 function snippet(b: Buffer, at: number): string {
   return JSON.stringify(b.subarray(Math.max(0, at - 12), at + 24).toString('latin1'));
 }
@@ -134,6 +147,8 @@ class Conn {
   readonly sent: Buffer[] = [];
   sentLength = 0;
   readonly received: Buffer[] = [];
+  /** The Buffers dataReceived was given, kept as given: they are ours to keep, never rewritten. */
+  readonly given: Buffer[] = [];
   seq = 0;
   lostCount = 0;
   lostReason: Failure | undefined;
@@ -144,6 +159,7 @@ class Conn {
   writeShut = false;
   /** The reactor aborted it because a callback threw. */
   threw = false;
+  threwChecked = false;
   /** Writes from now on must never reach the peer. */
   dropping = false;
   /** pauseProducing was called outside a batch and not yet undone by resumeProducing. */
@@ -461,6 +477,7 @@ export class ModelRun {
     if (conn.pausedStrict) this.violate('data-while-paused', `c${conn.id}: dataReceived while paused (pauseProducing outside a batch)`);
     if (!(data instanceof Buffer)) this.violate('data-not-buffer', `c${conn.id}: dataReceived got ${typeof data}`);
     conn.received.push(Buffer.from(data));
+    conn.given.push(data);
     const ops = conn.armedOnData;
     conn.armedOnData = [];
     for (const op of ops) this.connOp(op);
@@ -517,9 +534,10 @@ export class ModelRun {
   // ---- calls --------------------------------------------------------------------------------
 
   /** Writes `n` frames to conn's transport (as writes or one writeSequence), as the model sees it. */
-  write(conn: Conn, n: number, size: Size, sequence: boolean): void {
+  write(conn: Conn, n: number, size: Size, sequence: boolean, view: View = 'own'): void {
     const frames: Buffer[] = [];
     for (let i = 0; i < n; i++) frames.push(frame('c', conn.id, conn.seq++, size));
+    const views = frames.map((f) => held(f, view));
     if (!conn.dropping) {
       for (const f of frames) {
         conn.sent.push(f);
@@ -528,8 +546,8 @@ export class ModelRun {
     }
     const target = conn;
     this.guard(`c${conn.id}.write`, () => {
-      if (sequence) target.transport.writeSequence(frames);
-      else for (const f of frames) target.transport.write(f);
+      if (sequence) target.transport.writeSequence(views);
+      else for (const v of views) target.transport.write(v);
     });
   }
 
@@ -555,7 +573,7 @@ export class ModelRun {
     switch (op.t) {
       case 'write':
       case 'writeSeq':
-        this.write(conn, op.n, op.size, op.t === 'writeSeq');
+        this.write(conn, op.n, op.size, op.t === 'writeSeq', op.view);
         return;
       case 'lose': {
         const wasConnected = t.connected && !t.disconnecting;
@@ -659,10 +677,10 @@ export class ModelRun {
     return where;
   }
 
-  private peerWrite(peer: Peer, n: number): void {
+  private peerWrite(peer: Peer, n: number, size: Size = 's'): void {
     if (peer.dropping || peer.sock.destroyed || !peer.sock.writable) return;
     for (let i = 0; i < n; i++) {
-      const f = frame('p', peer.id, peer.seq++, 's');
+      const f = frame('p', peer.id, peer.seq++, size);
       peer.sent.push(f);
       peer.sock.write(f);
     }
@@ -692,6 +710,12 @@ export class ModelRun {
 
   private async step(a: Action): Promise<void> {
     const open = !this.closeCalled;
+    for (const c of this.conns) {
+      if (c.threw && !c.threwChecked) {
+        c.threwChecked = true;
+        if (c.transport.connected) this.violate('connected-after-throw', `c${c.id}: transport.connected still true after its callback threw (the connection should be aborted)`);
+      }
+    }
     if (this.madeAtStop >= 0 && ['listen', 'connect', 'connectRefused', 'adopt', 'addReader'].includes(a.t)) this.openedAfterStop = true;
     switch (a.t) {
       case 'write':
@@ -722,7 +746,7 @@ export class ModelRun {
         const host = port.getHost();
         const before = this.conns.length;
         const sock = host.type === 'UNIX' ? net.connect({ path: host.name!, allowHalfOpen: true }) : net.connect({ host: host.host, port: host.port, allowHalfOpen: true });
-        const peer = this.addPeer(sock, host.type === 'UNIX' ? 'unix' : host.type === 'IPv6' ? 'tcp6' : 'tcp4');
+        const peer = this.addPeer(sock, host.type === 'UNIX' ? 'unix' : host.host.includes(':') ? 'tcp6' : 'tcp4');
         sock.once('connect', () => {
           peer.localPort = sock.localPort ?? -1;
           peer.remotePort = sock.remotePort ?? -1;
@@ -755,7 +779,7 @@ export class ModelRun {
       }
       case 'peerWrite': {
         const peer = this.pick(this.peers, a.p);
-        if (peer !== undefined) this.peerWrite(peer, a.n);
+        if (peer !== undefined) this.peerWrite(peer, a.n, a.size);
         return;
       }
       case 'peerEnd': {
@@ -1034,6 +1058,15 @@ export class ModelRun {
       if (c.threw && !c.lost) this.violate('throw-not-aborted', `c${c.id}: a callback threw but the connection was never lost`);
     }
     this.checkBytes();
+    // The bytes dataReceived got are the protocol's to keep: nothing rewrote them since.
+    for (const c of this.conns) {
+      for (let i = 0; i < c.given.length; i++) {
+        if (!c.given[i]!.equals(c.received[i]!)) {
+          this.violate('data-rewritten', `c${c.id}: the Buffer of dataReceived #${i} changed after the call: ${snippet(c.given[i]!, 0)} was ${snippet(c.received[i]!, 0)}`);
+          break;
+        }
+      }
+    }
     for (const r of this.raws) {
       const got = Buffer.concat(r.received);
       const sent = Buffer.concat(r.sent);

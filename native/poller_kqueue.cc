@@ -26,6 +26,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <memory>
+#include <new>
+
 #include "poller.h"
 
 namespace ioreactor {
@@ -125,10 +128,14 @@ class KqueuePoller final : public Poller {
 
   int Wait(ReadyEvent* out, int max, int timeout_ms) override {
     if (max > kMaxWaitBatch) max = kMaxWaitBatch;
+    // Allocated at the first wait: a poller that is opened and never waited on (a reactor that
+    // never runs) costs no more than its descriptor.
+    if (events_ == nullptr) events_.reset(new (std::nothrow) struct kevent[kMaxWaitBatch]);
+    if (events_ == nullptr) return -ENOMEM;
     const WaitDeadline deadline(timeout_ms);
     for (;;) {
       struct timespec ts;
-      const int n = kevent(kq_, nullptr, 0, events_, max, deadline.Remaining(&ts));
+      const int n = kevent(kq_, nullptr, 0, events_.get(), max, deadline.Remaining(&ts));
       if (n < 0) {
         if (errno == EINTR) continue;
         return -errno;
@@ -246,7 +253,7 @@ class KqueuePoller final : public Poller {
   FdState* states_ = nullptr;
   size_t nstates_ = 0;
   uint64_t batch_ = 0;  // serial number of the last Wait's batch; 64 bits never wrap
-  struct kevent events_[kMaxWaitBatch];
+  std::unique_ptr<struct kevent[]> events_;
 };
 
 }  // namespace

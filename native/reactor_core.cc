@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace ioreactor {
 
@@ -27,6 +28,7 @@ void ReactorCore::Close() {
   spare_fd_ = -1;
   poller_->Close();
   poller_.reset();
+  events_.reset();
   ready_list_.clear();
   flush_list_.clear();
   fired_oneshot_.clear();
@@ -180,7 +182,11 @@ int ReactorCore::Collect(int timeout_ms) {
   // would be lost in edge mode.
   const int room = Batch::kRecordCapacity - Batch::kReservedRecords - batch_.count;
   if (room <= 0) return 0;
-  const int n = poller_->Wait(events_, std::min(kWaitCapacity, room), timeout_ms);
+  // Allocated at the first wait, as the pollers do theirs: a reactor that never runs costs
+  // little more than its descriptors.
+  if (events_ == nullptr) events_.reset(new (std::nothrow) ReadyEvent[kWaitCapacity]);
+  if (events_ == nullptr) return -ENOMEM;
+  const int n = poller_->Wait(events_.get(), std::min(kWaitCapacity, room), timeout_ms);
   if (n < 0) return n;
   for (int i = 0; i < n; i++) {
     const uint64_t token = events_[i].token;

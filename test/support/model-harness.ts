@@ -149,6 +149,8 @@ class Conn {
   readonly received: Buffer[] = [];
   /** The Buffers dataReceived was given, kept as given: they are ours to keep, never rewritten. */
   readonly given: Buffer[] = [];
+  /** Borrowed views: their bytes may change after the call, but reading them must stay safe. */
+  readonly borrowed: Buffer[] = [];
   seq = 0;
   lostCount = 0;
   lostReason: Failure | undefined;
@@ -443,6 +445,8 @@ export class ModelRun {
     this.byProtocol.set(protocol, conn);
     const t = protocol.transport as unknown as { highWaterMark: number };
     t.highWaterMark = 2048;
+    // Every other connection borrows its reads (a view into the arena, valid during the call).
+    protocol.borrowData = conn.id % 2 === 1;
     const pairPeer = protocol.pairPeer;
     if (pairPeer !== undefined) {
       conn.peer = pairPeer;
@@ -478,7 +482,8 @@ export class ModelRun {
     if (conn.pausedStrict) this.violate('data-while-paused', `c${conn.id}: dataReceived while paused (pauseProducing outside a batch)`);
     if (!(data instanceof Buffer)) this.violate('data-not-buffer', `c${conn.id}: dataReceived got ${typeof data}`);
     conn.received.push(Buffer.from(data));
-    conn.given.push(data);
+    if (protocol.borrowData) conn.borrowed.push(data);
+    else conn.given.push(data);
     const ops = conn.armedOnData;
     conn.armedOnData = [];
     for (const op of ops) this.connOp(op);
@@ -1066,6 +1071,10 @@ export class ModelRun {
       if (c.threw && !c.lost) this.violate('throw-not-aborted', `c${c.id}: a callback threw but the connection was never lost`);
     }
     this.checkBytes();
+    // Borrowed views stay readable after the reactor closed (they keep their memory alive).
+    let sum = 0;
+    for (const c of this.conns) for (const b of c.borrowed) for (let i = 0; i < b.length; i += 512) sum += b[i]!;
+    if (Number.isNaN(sum)) this.violate('borrowed-unreadable', 'a borrowed view could not be read after close');
     // The bytes dataReceived got are the protocol's to keep: nothing rewrote them since.
     for (const c of this.conns) {
       for (let i = 0; i < c.given.length; i++) {

@@ -25,7 +25,10 @@ export type ConnOp =
   | { t: 'pause'; c: number }
   | { t: 'resume'; c: number }
   | { t: 'register'; c: number; streaming: boolean }
-  | { t: 'unregister'; c: number };
+  | { t: 'unregister'; c: number }
+  /** reactor.stop() / reactor.close() from a timer or inside dataReceived. */
+  | { t: 'stopInside' }
+  | { t: 'closeInside' };
 
 export type Action =
   | ConnOp
@@ -80,10 +83,14 @@ export const connOp: fc.Arbitrary<ConnOp> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('resume' as const), c: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('register' as const), c: idx, streaming: fc.boolean() }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('unregister' as const), c: idx }), weight: 1 },
+  { arbitrary: fc.constant({ t: 'stopInside' as const }), weight: 1 },
+  { arbitrary: fc.constant({ t: 'closeInside' as const }), weight: 1 },
 );
 
+const stepConnOp = connOp.filter((op) => op.t !== 'stopInside' && op.t !== 'closeInside');
+
 export const action: fc.Arbitrary<Action> = fc.oneof(
-  { arbitrary: connOp, weight: 14 },
+  { arbitrary: stepConnOp, weight: 14 },
   { arbitrary: fc.record({ t: fc.constant('listen' as const), fam }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('stopListening' as const), port: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('peerConnect' as const), port: idx }), weight: 3 },

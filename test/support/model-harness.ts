@@ -373,6 +373,7 @@ export class ModelRun {
   closeReturned = false;
   private inClose = false;
   private throwMadeArmed = false;
+  private pendingLater = 0;
   private batchDepth = 0;
   batches = 0;
   private nativeRef: { registrationCount: number } | undefined;
@@ -572,6 +573,21 @@ export class ModelRun {
   }
 
   connOp(op: ConnOp): void {
+    if (op.t === 'stopInside') {
+      if (this.reactor.running && !this.stopCalled && !this.closeCalled) {
+        this.stopCalled = true;
+        this.stopCalledMidRun = true;
+        this.guard('reactor.stop() inside a callback', () => this.reactor.stop());
+      }
+      return;
+    }
+    if (op.t === 'closeInside') {
+      if (!this.closeCalled) {
+        this.closeCalledMidRun = true;
+        this.closeReactor();
+      }
+      return;
+    }
     const conn = this.pick(this.conns, op.c);
     if (conn === undefined) return;
     const t = conn.transport;
@@ -733,6 +749,8 @@ export class ModelRun {
       case 'resume':
       case 'register':
       case 'unregister':
+      case 'stopInside':
+      case 'closeInside':
         this.connOp(a);
         return;
       case 'listen': {
@@ -851,7 +869,11 @@ export class ModelRun {
       }
       case 'later': {
         if (!open) return;
-        this.reactor.callLater(a.ms / 1000, () => this.connOp(a.a));
+        this.pendingLater++;
+        this.reactor.callLater(a.ms / 1000, () => {
+          this.pendingLater--;
+          this.connOp(a.a);
+        });
         return;
       }
       case 'onData':
@@ -937,6 +959,15 @@ export class ModelRun {
 
   private async teardown(): Promise<void> {
     for (const p of this.peers) p.sock.resume();
+    // Let the sequence's own timers and armed callbacks play out, then disarm what is left, so
+    // nothing of the sequence runs during the checks below.
+    await waitUntil(() => this.pendingLater === 0 || !this.reactor.running, 50);
+    await sleep(2);
+    for (const c of this.conns) {
+      c.armedOnData = [];
+      c.armedThrowData = false;
+    }
+    this.throwMadeArmed = false;
     if (this.alive) {
       // Nothing left to do: the loop must go quiet (no spinning on a readiness nobody clears).
       await sleep(2);

@@ -480,6 +480,9 @@ export class ModelRun {
     if (conn.lost) this.violate('callback-after-lost', `c${conn.id}: dataReceived after connectionLost`);
     if (this.closeReturned) this.violate('callback-after-close', `c${conn.id}: dataReceived after reactor.close() returned`);
     if (conn.threw) this.violate('data-after-throw', `c${conn.id}: dataReceived after a callback threw (the connection should be aborted)`);
+    if ((conn.loseCalled && !conn.loseWithProducer) || conn.aborted) {
+      this.violate('data-after-lose', `c${conn.id}: dataReceived after ${conn.aborted ? 'abortConnection' : 'loseConnection'} returned (a closing connection hears no more data)`);
+    }
     if (conn.pausedStrict) this.violate('data-while-paused', `c${conn.id}: dataReceived while paused (pauseProducing outside a batch)`);
     if (!(data instanceof Buffer)) this.violate('data-not-buffer', `c${conn.id}: dataReceived got ${typeof data}`);
     conn.received.push(Buffer.from(data));
@@ -649,6 +652,7 @@ export class ModelRun {
         p.unregistered = true;
         conn.producer = undefined;
         if (conn.loseWithProducer) {
+          conn.loseWithProducer = false; // the close it waited for goes ahead now
           conn.dropping = true;
           if (t.connected) this.violate('connected-after-unregister', `c${conn.id}: transport.connected is true after unregisterProducer completed a pending loseConnection`);
         }

@@ -886,8 +886,11 @@ export class ModelRun {
         if (conn === undefined || conn.lost) return;
         if (a.t === 'onData') conn.armedOnData.push(a.a);
         else conn.armedThrowData = true;
+        // Its peer writes first, then every other peer: one batch then carries records of
+        // several connections after the one whose callback acts on them.
         const peer = conn.peer ?? this.peers.find((p) => p.conn === conn);
         if (peer !== undefined) this.peerWrite(peer, 1);
+        for (const p of this.peers) if (p !== peer) this.peerWrite(p, 1);
         return;
       }
       case 'throwMade':

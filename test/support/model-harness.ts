@@ -997,6 +997,7 @@ export class ModelRun {
       }
       // Connections closed with loseConnection finish closing once their peers read.
       await waitUntil(() => this.conns.every((c) => c.lost || !c.loseCalled || c.loseWithProducer || c.producer !== undefined), 300);
+      if (this.alive) await this.checkLiveness();
     }
     if (this.reactor.running && !this.stopCalled && !this.closeCalled) {
       this.stopCalled = true;
@@ -1022,6 +1023,44 @@ export class ModelRun {
     if (!ok) {
       const open = this.peers.filter((p) => !(p.done || p.touched)).map((p) => `p${p.id}${p.conn ? `(c${p.conn.id})` : ''}`);
       this.violate('peer-no-eof', `peers saw no EOF after the reactor closed: ${open.join(', ')}`);
+    }
+  }
+
+  /** The peer on the other side of `c`: bound by construction or port, else named by the frames. */
+  private peerOf(c: Conn): Peer | undefined {
+    if (c.peer !== undefined) return c.peer;
+    const byTheirData = this.peers.find((p) => p.conn === undefined && /^c(\d+):/.exec(Buffer.concat(p.received).subarray(0, 16).toString('latin1'))?.[1] === String(c.id));
+    if (byTheirData !== undefined) return byTheirData;
+    const m = /^p(\d+):/.exec(Buffer.concat(c.received).subarray(0, 16).toString('latin1'));
+    return m ? this.peers[Number(m[1])] : undefined;
+  }
+
+  /**
+   * Nothing is left unread or unsent on an open connection once both sides read: every open,
+   * unpaused connection hears all its peer wrote and its peer hears all it wrote (edge and
+   * one-shot modes must not lose a wake-up across pause/resume, partial writes, re-arming).
+   */
+  private async checkLiveness(): Promise<void> {
+    for (const c of this.conns) {
+      if (!c.lost && !c.loseCalled && !c.aborted && !c.threw && c.transport.connected) {
+        this.guard(`c${c.id}.resumeProducing`, () => c.transport.resumeProducing());
+        c.pausedStrict = false;
+      }
+    }
+    const open = this.conns.filter((c) => !c.lost && !c.aborted && !c.threw && !(c.loseCalled && !c.loseWithProducer));
+    const pairs = open.map((c) => ({ c, p: this.peerOf(c) })).filter((x): x is { c: Conn; p: Peer } => x.p !== undefined && !x.p.touched && !x.p.done);
+    // (A connection waiting in loseConnection for its producer has stopped reading, as Twisted's.)
+    const inDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || x.c.loseCalled || Buffer.concat(x.c.received).length >= x.p.sent.reduce((n, b) => n + b.length, 0);
+    const outDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || Buffer.concat(x.p.received).length >= x.c.sentLength;
+    await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)), 500);
+    for (const x of pairs) {
+      if (!inDone(x)) {
+        const sent = x.p.sent.reduce((n, b) => n + b.length, 0);
+        this.violate('data-not-delivered', `c${x.c.id} (open, reading) received ${Buffer.concat(x.c.received).length} of the ${sent} bytes p${x.p.id} wrote, 500 ms after the last`);
+      }
+      if (!outDone(x)) {
+        this.violate('write-not-delivered', `p${x.p.id} received ${Buffer.concat(x.p.received).length} of the ${x.c.sentLength} bytes c${x.c.id} (open) wrote, 500 ms after the last`);
+      }
     }
   }
 

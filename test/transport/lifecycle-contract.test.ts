@@ -28,19 +28,18 @@ afterAll(removeSocketDir);
 class PeerServer {
   readonly sockets: net.Socket[] = [];
   readonly received: Buffer[][] = [];
-  readonly ended: boolean[] = [];
+  /** Closed either way: an EOF, or a reset (an abort with unread data in our receive buffer). */
+  readonly closed: boolean[] = [];
   private readonly server: net.Server;
   constructor(onConnection?: (socket: net.Socket, index: number) => void) {
     this.server = net.createServer((socket) => {
       const index = this.sockets.length;
       this.sockets.push(socket);
       this.received.push([]);
-      this.ended.push(false);
+      this.closed.push(false);
       socket.on('data', (d) => this.received[index].push(d));
-      socket.on('end', () => {
-        this.ended[index] = true;
-        socket.end();
-      });
+      socket.on('close', () => (this.closed[index] = true));
+      socket.on('end', () => socket.end());
       socket.on('error', () => {});
       onConnection?.(socket, index);
     });
@@ -120,7 +119,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
       reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => first), { timeout: 5 });
       void fail;
     });
-    await until(() => peer.ended.filter(Boolean).length === 2, 'both peers to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 2, 'both peer sockets to close');
     expect(connectedAfterLose).toBe(false);
     expect(peer.text(0)).toBe('');
     expect(peer.text(1)).toBe('second');
@@ -172,7 +171,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
       expect(p.lostCount).toBe(1);
     }
     // Each fresh connection's server side got exactly its own tag.
-    await until(() => peer.ended.filter(Boolean).length === 2 * count, 'every peer to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 2 * count, 'every peer socket to close');
     const tags = peer.received.slice(count).map((_, i) => peer.text(count + i)).sort();
     expect(tags).toEqual(fresh.map((_, i) => `fresh-${i}`).sort());
     for (let i = 0; i < count; i++) expect(peer.text(i)).toBe('');
@@ -245,7 +244,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     });
     expect(sameSlot).toBe(true); // the slot was reused: the generation is what tells them apart
     expect(staleWrite).toBeLessThan(0);
-    await until(() => peer.ended.filter(Boolean).length === 2, 'both peers to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 2, 'both peer sockets to close');
     expect(peer.text(1)).toBe('');
     await peer.close();
   });
@@ -276,7 +275,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
       client.onLost = () => done();
       reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => client));
     });
-    await until(() => peer.ended[0] === true, 'the peer to see EOF');
+    await until(() => peer.closed[0] === true, 'the peer socket to close');
     expect(Buffer.concat(peer.received[0]).equals(expected)).toBe(true);
     expect(client.lost?.value).not.toBeInstanceOf(ConnectionLost);
     await peer.close();
@@ -315,7 +314,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     expect(bad.lostCount).toBe(1);
     expect((bad.lost?.value as Error).message).toBe('producer failed');
     expect(logger.errors.map((e) => (e.error as Error).message)).toEqual(['producer failed']);
-    await until(() => peer.ended.filter(Boolean).length === 2, 'both peers to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 2, 'both peer sockets to close');
     expect(peer.text(1)).toBe('served');
     await peer.close();
   });
@@ -432,7 +431,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
       expect(p.lost?.value).toBeInstanceOf(ConnectionLost);
     }
     expect(logger.errors).toEqual([]);
-    await until(() => peer.ended.filter(Boolean).length === 4, 'every peer to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 4, 'every peer socket to close');
     for (let i = 0; i < 4; i++) expect(peer.text(i)).not.toContain('after-close');
     await peer.close();
   });
@@ -557,7 +556,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
       reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => idle));
       reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => busy));
     });
-    await until(() => peer.ended.filter(Boolean).length === 2, 'both peers to see EOF');
+    await until(() => peer.closed.filter(Boolean).length === 2, 'both peer sockets to close');
     const texts = [Buffer.concat(peer.received[0]), Buffer.concat(peer.received[1])].sort((x, y) => x.length - y.length);
     expect(texts[0].length).toBe(0);
     expect(texts[1].equals(big)).toBe(true);

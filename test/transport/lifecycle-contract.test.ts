@@ -3,6 +3,7 @@
 // delivered at most once to the object it names, nothing crashes and nothing leaks. Each test
 // is named after the behaviour it holds the code to, and each reproduced a defect before.
 import * as net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   closeDescriptor,
@@ -437,26 +438,31 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
   });
 
   it('edge or not, a connection whose peer writes and closes before the connect is seen gets its data and connectionLost', async () => {
-    // The peer writes and half-closes as soon as it accepts; the reactor is blocked meanwhile,
-    // so the connect completion, the data and the FIN arrive as one report.
-    const listener = net.createServer((socket) => socket.end('greeting'));
-    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
-    const port = (listener.address() as net.AddressInfo).port;
+    // The peer runs in a worker thread, so it accepts, writes and closes while this thread is
+    // blocked: the reactor's first report then carries connect completion, data and FIN at once.
+    const peerThread = new Worker(
+      `const net = require('node:net'); const { parentPort } = require('node:worker_threads');
+       const server = net.createServer((socket) => socket.end('greeting'));
+       server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+       parentPort.on('message', () => server.close(() => parentPort.close()));`,
+      { eval: true },
+    );
+    const port = await new Promise<number>((resolve) => peerThread.once('message', resolve));
     const reactor = newReactor(variant);
     const client = new Tracked();
-    await runReactor(reactor, (done) => {
-      client.onLost = () => done();
-      reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => client));
-      // Block the thread so that the kernel completes the handshake meanwhile; node:net's
-      // accept and answer then run in the same loop turn as the reactor's first report, or
-      // before it, and the report carries connect completion, data and FIN together.
-      const wait = new Int32Array(new SharedArrayBuffer(4));
-      Atomics.wait(wait, 0, 0, 30);
-    }, 5);
+    try {
+      await runReactor(reactor, (done) => {
+        client.onLost = () => done();
+        reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => client));
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      }, 5);
+    } finally {
+      peerThread.postMessage('stop');
+      await new Promise((resolve) => peerThread.once('exit', resolve));
+    }
     expect(client.madeCount).toBe(1);
     expect(client.received.toString()).toBe('greeting');
     expect(client.lostCount).toBe(1);
-    await new Promise<void>((r) => listener.close(() => r()));
   });
 
   it('adopting what is not a listening socket as a port, or not a connected one as a connection, is refused at once', async () => {
@@ -574,12 +580,15 @@ describe('lifecycle contract (reactor-wide)', () => {
     process.on('warning', onWarning);
     let far = false;
     try {
-      await runReactor(reactor, (done) => {
-        reactor.callLater(30 * 86400, () => (far = true));
-        reactor.callLater(0.2, done);
-      });
+      // The far call is the only one pending, so it is what the reactor's one timer points at;
+      // a Node timer, not the reactor's, ends the test.
+      reactor.callLater(30 * 86400, () => (far = true));
+      const stopper = setTimeout(() => reactor.stop(), 200);
+      await reactor.run();
+      clearTimeout(stopper);
     } finally {
       process.off('warning', onWarning);
+      reactor.close();
     }
     expect(far).toBe(false);
     expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);

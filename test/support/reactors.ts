@@ -1,6 +1,7 @@
 // The backend x trigger matrix every conformance suite runs over, and a bounded way to run a
 // reactor inside a test.
 import { closeSync } from 'node:fs';
+import { failureFor, recordLogged, watchUnexpected } from './logged';
 import { availableBackends, backendSupports, Reactor, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
 
 export interface Variant {
@@ -16,11 +17,17 @@ export const VARIANTS: Variant[] = availableBackends().flatMap((backend) =>
     .map((trigger) => ({ name: `${backend}-${trigger}`, backend, trigger })),
 );
 
-/** A logger that keeps what it is told, for assertions. */
+/**
+ * A logger that keeps what it is told, for assertions. Every entry also goes to the shared
+ * record of test/support/logged.ts, so an error the test did not declare with `expectLogged`
+ * fails it: keeping the entries here is not enough to make them expected.
+ */
 export class RecordingLogger implements Logger {
   readonly errors: { message: string; error: unknown }[] = [];
+  constructor(readonly name = 'RecordingLogger') {}
   error(message: string, error?: unknown): void {
     this.errors.push({ message, error });
+    recordLogged(this.name, message, error);
   }
 }
 
@@ -39,6 +46,8 @@ export async function runReactor(
     if (reactor.running) reactor.stop();
   };
   const guard = reactor.callLater(timeoutSeconds, () => finish(new Error(`test did not finish within ${timeoutSeconds}s`)));
+  // An error a callback threw and a logger caught ends the run at once, with that error.
+  const unwatch = watchUnexpected((entry) => finish(failureFor(entry)));
   reactor.callWhenRunning(() => {
     try {
       body(() => finish(), finish);
@@ -49,6 +58,7 @@ export async function runReactor(
   try {
     await reactor.run();
   } finally {
+    unwatch();
     if (guard.active()) guard.cancel();
     reactor.close();
   }

@@ -14,6 +14,7 @@
 //
 // This module is loaded for every test file by test/support/no-leaks.ts (the setup file).
 import { afterAll, afterEach } from 'vitest';
+import { forceGarbageCollection } from '../../src/defer/unhandled';
 import { consoleLogger, type Logger } from '../../src/log/logger';
 
 export interface LoggedEntry {
@@ -21,7 +22,7 @@ export interface LoggedEntry {
   readonly source: string;
   readonly message: string;
   readonly error: unknown;
-  /** `message` and the error's name and message, what patterns are matched against. */
+  /** `[source] message` and the error's `name: message`: what patterns are matched against. */
   readonly text: string;
   /** Set once the entry has failed a test (so it is reported once). */
   reported: boolean;
@@ -53,7 +54,7 @@ function describeError(error: unknown): string {
 
 /** Records one report; RecordingLogger and the redirected consoleLogger call this. */
 export function recordLogged(source: string, message: string, error?: unknown): void {
-  const text = error === undefined ? message : `${message} ${describeError(error)}`;
+  const text = `[${source}] ${message}${error === undefined ? '' : ` ${describeError(error)}`}`;
   const entry: LoggedEntry = { source, message, error, text, reported: false };
   for (const x of expectations) {
     if (x.pattern.test(text) && (x.times === undefined || x.entries.length < x.times)) {
@@ -68,7 +69,8 @@ export function recordLogged(source: string, message: string, error?: unknown): 
 
 /**
  * Declares that the current test will make a logger report `times` errors matching `pattern`
- * (matched against the message followed by the error's `name: message`). Call it before the
+ * (matched against `[source] message` followed by the error's `name: message`, source being
+ * 'consoleLogger' or the RecordingLogger's name). Call it before the
  * code that logs. The returned handle collects the matching entries for further assertions.
  * Fewer or more matches than `times` fail the test.
  */
@@ -98,14 +100,14 @@ export function watchUnexpected(watch: (entry: LoggedEntry) => void): () => void
 export function failureFor(entry: LoggedEntry): unknown {
   entry.reported = true;
   if (entry.error instanceof Error) return entry.error;
-  return new Error(`logged by ${entry.source} and not expected: ${entry.text}`);
+  return new Error(`logged and not expected: ${entry.text}`);
 }
 
 /** Entries not matched by an expectation and not yet reported, then forgets everything. */
 function takeProblems(): string[] {
   const problems: string[] = [];
   for (const e of unexpected) {
-    if (!e.reported) problems.push(`logged by ${e.source} and not expected: ${e.text}`);
+    if (!e.reported) problems.push(`logged and not expected: ${e.text}`);
   }
   for (const x of expectations) {
     if (x.times !== undefined && x.entries.length !== x.times) {
@@ -125,8 +127,19 @@ function check(): void {
   }
 }
 
-afterEach(check);
-afterAll(check);
+// A Deferred whose chain ends in a Failure nobody handled (an `expect` that failed inside
+// `addCallback`, say) is reported through consoleLogger when it is collected. Collecting after
+// each test attributes the report to the test that dropped it.
+async function collectThenCheck(): Promise<void> {
+  forceGarbageCollection();
+  // FinalizationRegistry callbacks run in a task of their own after the collection.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  check();
+}
+
+afterEach(collectThenCheck);
+afterAll(collectThenCheck);
 
 const printToConsole = consoleLogger.error;
 

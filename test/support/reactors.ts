@@ -2,7 +2,7 @@
 // reactor inside a test.
 import { closeSync } from 'node:fs';
 import { failureFor, recordLogged, watchUnexpected } from './logged';
-import { availableBackends, backendSupports, Reactor, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
+import { availableBackends, backendSupports, Reactor, ReactorNotRunning, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
 
 export interface Variant {
   name: string;
@@ -41,9 +41,19 @@ export async function runReactor(
   timeoutSeconds = 10,
 ): Promise<void> {
   let failure: unknown;
+  let stopRequested = false;
   const finish = (err?: unknown): void => {
     if (err !== undefined && failure === undefined) failure = err;
-    if (reactor.running) reactor.stop();
+    // Never throws: finish can run inside a logger call, and an exception from there would go
+    // back into the reactor (and be logged again).
+    if (stopRequested || !reactor.running) return;
+    stopRequested = true;
+    try {
+      reactor.stop();
+    } catch (stopError) {
+      // ReactorNotRunning: the test stopped it itself. Anything else is a failure of its own.
+      if (!(stopError instanceof ReactorNotRunning) && failure === undefined) failure = stopError;
+    }
   };
   const guard = reactor.callLater(timeoutSeconds, () => finish(new Error(`test did not finish within ${timeoutSeconds}s`)));
   // An error a callback threw and a logger caught ends the run at once, with that error.

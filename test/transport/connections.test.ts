@@ -11,6 +11,7 @@ import {
   Protocol,
   type IHalfCloseableProtocol,
 } from '../../src/index';
+import { expectLogged } from '../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
@@ -339,6 +340,7 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const logger = new RecordingLogger();
     const reactor = newReactor(variant, { logger });
     const boom = new Error('protocol boom');
+    const logged = expectLogged(/dataReceived.*protocol boom/);
     const server = new TestServerFactory(() => {
       const p = new Recorder();
       p.dataReceived = (d) => {
@@ -370,6 +372,7 @@ describe.each(cases)('stream transport, $label', (variant) => {
     });
     expect(server.built[0].lost?.value).toBe(boom);
     expect(logger.errors.map((e) => e.error)).toEqual([boom]);
+    expect(logged.errors).toEqual([boom]);
     expect(good.received.toString()).toBe('good');
     expect(good.lost?.value).toBeInstanceOf(ConnectionDone);
   });

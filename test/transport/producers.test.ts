@@ -125,9 +125,24 @@ describe.each(cases)('producers, $label', (variant) => {
     let pauses = 0;
     let stops = 0;
     let client!: Recorder;
-    const server = new TestServerFactory(() => new Recorder());
+    // Finishes once both sides have seen the end: the server may still be reading 4 MB when the
+    // client's side is closed (a fixed delay after that raced the server on a loaded machine).
+    let ends = 0;
+    let bothEnded = (): void => {};
+    const ended = (): void => {
+      if (++ends === 2) bothEnded();
+    };
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.onLost = ended;
+      return p;
+    });
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
+      bothEnded = () => {
+        port.stopListening();
+        done();
+      };
       connect(reactor, family, port, new TestClientFactory(() => {
         client = new Recorder();
         client.connectionMade = () => {
@@ -148,10 +163,7 @@ describe.each(cases)('producers, $label', (variant) => {
           };
           t.registerProducer(producer, false);
         };
-        client.onLost = () => reactor.callLater(0.05, () => {
-          port.stopListening();
-          done();
-        });
+        client.onLost = ended;
         return client;
       }));
     }, 20);

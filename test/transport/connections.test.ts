@@ -58,8 +58,19 @@ describe.each(cases)('stream transport, $label', (variant) => {
 
   it('gives each side the other side\'s address', async () => {
     const reactor = newReactor(variant);
-    const server = new TestServerFactory(() => new Recorder());
+    // Each side's view, taken while connected (getHost asks the socket, gone after the close).
+    const serverView: { host?: unknown; peer?: unknown } = {};
+    const server = new TestServerFactory(() => {
+      const p = new Recorder();
+      p.connectionMade = () => {
+        serverView.host = p.transport.getHost();
+        serverView.peer = p.transport.getPeer();
+      };
+      return p;
+    });
     let client!: Recorder;
+    let portHost: unknown;
+    let clientHost: unknown;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
       connect(reactor, family, port, new TestClientFactory(() => {
@@ -67,9 +78,10 @@ describe.each(cases)('stream transport, $label', (variant) => {
         client.connectionMade = () => {
           const peer = client.transport.getPeer();
           const host = port.getHost();
+          portHost = host;
+          clientHost = client.transport.getHost();
           if (family === 'UNIX') expect(peer).toMatchObject({ type: 'UNIX', name: (host as { name: string }).name });
           else expect(peer).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1', port: (host as { port: number }).port });
-          expect(server.built[0]?.transport.getPeer() ?? client.transport.getHost()).toBeDefined();
           client.transport.loseConnection();
           port.stopListening();
           reactor.callLater(0.02, done);
@@ -77,8 +89,17 @@ describe.each(cases)('stream transport, $label', (variant) => {
         return client;
       }));
     });
+    // The server's view is the mirror image: its host is the port, its peer the client's host.
     const serverSide = server.built[0].transport;
     if (family !== 'UNIX') expect(serverSide.getPeer()).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1' });
+    if (family === 'UNIX') {
+      expect(serverView.host).toMatchObject({ type: 'UNIX', name: (portHost as { name: string }).name });
+    } else {
+      const loopback = family === 'TCP6' ? '::1' : '127.0.0.1';
+      expect(serverView.host).toMatchObject({ type: 'TCP', host: loopback, port: (portHost as { port: number }).port });
+      expect(clientHost).toMatchObject({ type: 'TCP', host: loopback });
+      expect(serverView.peer).toMatchObject({ type: 'TCP', host: loopback, port: (clientHost as { port: number }).port });
+    }
   });
 
   it('loseConnection flushes a 64 MiB write before closing', async () => {

@@ -245,7 +245,7 @@ describe('optional and validation', () => {
 
 describe('a user-defined Argument', () => {
   /** A point as "x,y" (Twisted users subclass amp.Argument the same way). */
-  class Point extends Argument<{ x: number; y: number }> {
+  class Point<O extends boolean = false> extends Argument<{ x: number; y: number }, { x: number; y: number }, O> {
     toBytes(value: { x: number; y: number }): Buffer {
       if (!Number.isInteger(value.x) || !Number.isInteger(value.y)) throw new InvalidArgValueError('a Point has integer coordinates');
       return Buffer.from(`${value.x},${value.y}`, 'latin1');

@@ -75,6 +75,21 @@ export async function runReactor(
   if (failure !== undefined) throw failure;
 }
 
+/**
+ * Calls `then` once `ready()` holds, asking every 5 ms on `reactor`'s clock: for a test that must
+ * wait for the other side (a server's connectionLost after the client's) where a fixed delay
+ * races a loaded machine. Bounded: after `seconds` it calls `then` anyway, and the test's own
+ * assertions report the state that never came.
+ */
+export function waitUntil(reactor: Reactor, ready: () => boolean, then: () => void, seconds = 10): void {
+  const deadline = reactor.seconds() + seconds;
+  const poll = (): void => {
+    if (ready() || reactor.seconds() >= deadline) then();
+    else reactor.callLater(0.005, poll);
+  };
+  poll();
+}
+
 export function newReactor(variant: Variant, options: ReactorOptions = {}): Reactor {
   return new Reactor({ backend: variant.backend, trigger: variant.trigger, ...options });
 }

@@ -19,7 +19,7 @@ import {
   type IHalfCloseableProtocol,
 } from '../../src/index';
 import { expectLogged } from '../support/logged';
-import { closeAll, newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
+import { closeAll, newReactor, RecordingLogger, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -50,7 +50,8 @@ describe.each(cases)('stream transport, $label', (variant) => {
           client.chunks.push(d);
           if (client.received.toString() === 'echo:ping') client.transport.loseConnection();
         };
-        client.onLost = () => reactor.callLater(0.02, () => {
+        // The server's end may come after the client's: wait for it (a fixed 20 ms raced).
+        client.onLost = () => waitUntil(reactor, () => server.built[0]?.lost !== undefined, () => {
           port.stopListening();
           done();
         });
@@ -89,9 +90,12 @@ describe.each(cases)('stream transport, $label', (variant) => {
           clientHost = client.transport.getHost();
           if (family === 'UNIX') expect(peer).toMatchObject({ type: 'UNIX', name: (host as { name: string }).name });
           else expect(peer).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1', port: (host as { port: number }).port });
-          client.transport.loseConnection();
-          port.stopListening();
-          reactor.callLater(0.02, done);
+          // Close only once the server has its side (its accept can come after our connect).
+          waitUntil(reactor, () => serverView.host !== undefined, () => {
+            client.transport.loseConnection();
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          });
         };
         return client;
       }));

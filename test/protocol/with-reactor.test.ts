@@ -40,31 +40,32 @@ class Sink extends Protocol {
 describe('on a real Reactor', () => {
   it('ClientCreator.connectTCP fires with the connected instance, whose connectionMade ran', async () => {
     const reactor = new Reactor({ logger: new RecordingLogger() });
+    // What the callbacks saw, asserted after the run: the test fails if one never ran.
+    let received: string | undefined;
+    let fired: { instance: unknown; made: number; connected: boolean } | undefined;
     await runReactor(reactor, (done, fail) => {
       const port = reactor.listenTCP(0, Factory.forProtocol(Sink), { interface: '127.0.0.1' });
       const host = port.getHost();
       if (host.type !== 'TCP') throw new Error('expected a TCP port');
+      let pending = 2;
+      const oneDone = (): void => {
+        if (--pending === 0) port.stopListening().addBoth(() => done());
+      };
       Sink.onData = (data) => {
-        try {
-          expect(data.toString()).toBe('hello server');
-        } catch (err) {
-          fail(err);
-          return;
-        }
-        port.stopListening().addBoth(() => done());
+        received = (received ?? '') + data.toString();
+        if (received.length >= 'hello server'.length) oneDone();
       };
       new ClientCreator(reactor, Hello, 'hello server').connectTCP('127.0.0.1', host.port, { timeout: 5 }).addCallbacks(
         (p) => {
-          try {
-            expect(p).toBeInstanceOf(Hello);
-            expect([p.made, p.connected]).toEqual([1, true]);
-          } catch (err) {
-            fail(err);
-          }
+          fired = { instance: p, made: p.made, connected: p.connected };
+          oneDone();
         },
         (f) => fail(f.value),
       );
     });
+    expect(received).toBe('hello server');
+    expect(fired?.instance).toBeInstanceOf(Hello);
+    expect([fired?.made, fired?.connected]).toEqual([1, true]);
   });
 
   it('ClientCreator.connectUNIX to a path nobody listens on fails with a ConnectError', async () => {

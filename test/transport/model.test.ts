@@ -3,10 +3,18 @@
 // raw readers, timers, throwing callbacks, stop, close) that run against live sockets on every
 // backend x trigger, and the harness checks what every side saw (test/support/model-harness.ts).
 //
-//   IOREACTOR_MODEL_RUNS=10000   sequences in all, shared by the variants (default 800)
-//   IOREACTOR_MODEL_SEED=<n>     replay a run (with IOREACTOR_MODEL_PATH=<path> from the report)
-//   IOREACTOR_MODEL_VARIANT=<v>  only this variant (epoll-level, epoll-edge, ...)
-//   IOREACTOR_MODEL_IGNORE=a,b   skip these invariants (to look past a known failure)
+// A second property terminates worker threads running a reactor with live traffic at random
+// instants (each in a child process, so an abort is reported rather than fatal to the runner).
+// Shrunk failures are replayed literally under 'model: regressions'.
+//
+//   npx vitest run test/transport/model.test.ts             CI size: 200 sequences per variant
+//   IOREACTOR_MODEL_RUNS=10000         sequences in all, shared by the 4 variants (default 800)
+//   IOREACTOR_MODEL_WORKER_RUNS=<n>    worker cases (default max(8, RUNS / 100))
+//   IOREACTOR_MODEL_SEED=<n>           replay: the seed fast-check reports, with
+//   IOREACTOR_MODEL_PATH=<path>        the path it reports (and the variant below)
+//   IOREACTOR_MODEL_VARIANT=<v>        only this variant's property (epoll-level, epoll-edge, ...)
+//   IOREACTOR_MODEL_IGNORE=a,b         skip these invariants (to look past a known failure)
+//   IOREACTOR_MODEL_STATS=1            print what the runs exercised (bytes, closes, reasons)
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, type Action } from '../support/model-actions';

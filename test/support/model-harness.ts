@@ -1071,7 +1071,15 @@ export class ModelRun {
     // (A connection waiting in loseConnection for its producer has stopped reading, as Twisted's.)
     const inDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || x.c.loseCalled || Buffer.concat(x.c.received).length >= x.p.sent.reduce((n, b) => n + b.length, 0);
     const outDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || Buffer.concat(x.p.received).length >= x.c.sentLength;
-    await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)), 500);
+    // A half-closed connection (loseWriteConnection) is still open, and its peer sees the end.
+    const halfClosed = this.conns
+      .filter((c) => c.writeShut && !c.lost && !c.aborted && !c.threw && !c.loseCalled)
+      .map((c) => ({ c, p: this.peerOf(c) }))
+      .filter((x): x is { c: Conn; p: Peer } => x.p !== undefined && !x.p.touched);
+    await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)) && halfClosed.every((x) => x.c.lost || x.p.sawEnd || x.p.sawClose), 500);
+    for (const x of halfClosed) {
+      if (!x.c.lost && !x.p.sawEnd && !x.p.sawClose) this.violate('half-close-not-delivered', `p${x.p.id} saw no end 500 ms after c${x.c.id}.loseWriteConnection()`);
+    }
     for (const x of pairs) {
       if (!inDone(x)) {
         const sent = x.p.sent.reduce((n, b) => n + b.length, 0);

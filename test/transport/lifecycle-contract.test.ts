@@ -20,6 +20,7 @@ import {
   type Reactor,
   type StreamTransport,
 } from '../../src/index';
+import { expectLogged } from '../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS, type Variant } from '../support/reactors';
 import { Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
@@ -286,6 +287,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     const peer = new PeerServer();
     const port = await peer.listen();
     const logger = new RecordingLogger();
+    const logged = expectLogged(/resumeProducing.*producer failed/);
     const reactor = newReactor(variant, { logger });
     const bad = new Tracked();
     const good = new Tracked();
@@ -315,6 +317,7 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     expect(bad.lostCount).toBe(1);
     expect((bad.lost?.value as Error).message).toBe('producer failed');
     expect(logger.errors.map((e) => (e.error as Error).message)).toEqual(['producer failed']);
+    expect(logged.errors).toHaveLength(1);
     await until(() => peer.closed.filter(Boolean).length === 2, 'both peer sockets to close');
     expect(peer.text(1)).toBe('served');
     await peer.close();
@@ -328,6 +331,8 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     const closedPort = (refused.address() as net.AddressInfo).port;
     await new Promise<void>((r) => refused.close(() => r()));
     const logger = new RecordingLogger();
+    expectLogged(/clientConnectionFailed.*failed-callback/);
+    expectLogged(/clientConnectionLost.*lost-callback/);
     const reactor = newReactor(variant, { logger });
     let failedCalls = 0;
     let lostCalls = 0;

@@ -41,6 +41,11 @@ export type Action =
   | { t: 'connect'; fam: Fam }
   /** connectUNIX to a path nobody listens on: clientConnectionFailed, no protocol. */
   | { t: 'connectRefused' }
+  /**
+   * connectTCP/UNIX, then at once (`now`: stopConnecting in the same turn) or from a 0 s timer
+   * (`timer`: connector.disconnect(), whatever the state by then).
+   */
+  | { t: 'connectCancel'; fam: Fam; when: 'now' | 'timer' }
   /** adoptStreamConnection of one end of a socketpair; the other end is a node:net peer. */
   | { t: 'adopt' }
   | { t: 'peerWrite'; p: number; n: number; size?: Size }
@@ -96,6 +101,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('peerConnect' as const), port: idx }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('connect' as const), fam }), weight: 3 },
   { arbitrary: fc.constant({ t: 'connectRefused' as const }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('connectCancel' as const), fam, when: fc.constantFrom<'now' | 'timer'>('now', 'timer') }), weight: 2 },
   { arbitrary: fc.constant({ t: 'adopt' as const }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('peerWrite' as const), p: idx, n, size }), weight: 9 },
   { arbitrary: fc.record({ t: fc.constant('peerEnd' as const), p: idx }), weight: 1 },

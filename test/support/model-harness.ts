@@ -382,6 +382,8 @@ export class ModelRun {
   private readonly planted: PlantedError[] = [];
   private readonly byProtocol = new Map<ModelProtocol, Conn>();
   private readonly failedConnects: Failure[] = [];
+  /** Connection attempts the sequence stopped (connectCancel). */
+  private readonly cancelled: { id: number; stopped: boolean; failures: number; built: boolean }[] = [];
   private runPromise: Promise<void> | undefined;
   private stopCalled = false;
   private stopCalledMidRun = false;
@@ -759,7 +761,7 @@ export class ModelRun {
         if (c.transport.connected) this.violate('connected-after-throw', `c${c.id}: transport.connected still true after its callback threw (the connection should be aborted)`);
       }
     }
-    if (this.madeAtStop >= 0 && ['listen', 'connect', 'connectRefused', 'adopt', 'addReader'].includes(a.t)) this.openedAfterStop = true;
+    if (this.madeAtStop >= 0 && ['listen', 'connect', 'connectRefused', 'connectCancel', 'adopt', 'addReader'].includes(a.t)) this.openedAfterStop = true;
     switch (a.t) {
       case 'write':
       case 'writeSeq':
@@ -815,6 +817,41 @@ export class ModelRun {
         const before = this.failedConnects.length;
         this.reactor.connectUNIX(socketPath(), this.clientFactory);
         if (this.alive) await waitUntil(() => this.failedConnects.length > before, 100);
+        return;
+      }
+      case 'connectCancel': {
+        if (!open) return;
+        const where = await this.server(a.fam);
+        if (this.closeCalled) return;
+        const attempt = { id: this.cancelled.length, stopped: false, failures: 0, built: false };
+        this.cancelled.push(attempt);
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
+        const run = this;
+        const factory = new (class extends ClientFactory {
+          override buildProtocol(): Protocol {
+            attempt.built = true;
+            if (attempt.stopped) run.violate('made-after-stop-connecting', `attempt ${attempt.id}: buildProtocol after stopConnecting()`);
+            return new ModelProtocol(run, 'connected', a.fam);
+          }
+          override clientConnectionFailed(): void {
+            attempt.failures++;
+            if (run.closeReturned) run.violate('callback-after-close', `clientConnectionFailed after reactor.close() returned`);
+            if (attempt.failures > 1) run.violate('connect-failed-twice', `attempt ${attempt.id}: clientConnectionFailed ${attempt.failures} times`);
+          }
+        })();
+        const connector = a.fam === 'unix' ? this.reactor.connectUNIX(where as string, factory) : this.reactor.connectTCP(a.fam === 'tcp4' ? '127.0.0.1' : '::1', where as number, factory);
+        if (a.when === 'now') {
+          attempt.stopped = true;
+          this.guard(`attempt ${attempt.id} stopConnecting`, () => connector.stopConnecting());
+          if (attempt.failures !== 1) this.violate('connect-failed-count', `attempt ${attempt.id}: clientConnectionFailed ${attempt.failures} times by the time stopConnecting returned`);
+        } else {
+          this.pendingLater++;
+          this.reactor.callLater(0, () => {
+            this.pendingLater--;
+            if (connector.state === 'connecting') attempt.stopped = true;
+            this.guard(`attempt ${attempt.id} disconnect`, () => connector.disconnect());
+          });
+        }
         return;
       }
       case 'adopt': {
@@ -1175,6 +1212,9 @@ export class ModelRun {
       if (c.threw && !c.lost) this.violate('throw-not-aborted', `c${c.id}: a callback threw but the connection was never lost`);
     }
     this.checkBytes();
+    for (const a of this.cancelled) {
+      if (a.stopped && a.failures !== 1) this.violate('connect-failed-count', `attempt ${a.id}: stopped, clientConnectionFailed ${a.failures} times`);
+    }
     // Borrowed views stay readable after the reactor closed (they keep their memory alive).
     let sum = 0;
     for (const c of this.conns) for (const b of c.borrowed) for (let i = 0; i < b.length; i += 512) sum += b[i]!;

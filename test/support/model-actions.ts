@@ -122,6 +122,9 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.constant({ t: 'close' as const }), weight: 1 },
 );
 
+/** Most steps after the first connections (IOREACTOR_MODEL_STEPS, default 24). */
+const STEPS = Number(process.env.IOREACTOR_MODEL_STEPS ?? 24);
+
 /** A run: a few connections first (so most steps have something to act on), then anything. */
 export const sequence: fc.Arbitrary<Action[]> = fc
   .tuple(
@@ -135,6 +138,6 @@ export const sequence: fc.Arbitrary<Action[]> = fc
       ),
       { minLength: 1, maxLength: 4 },
     ),
-    fc.array(action, { maxLength: 24 }),
+    fc.array(action, { maxLength: STEPS }),
   )
   .map(([setup, rest]) => [...setup, ...rest]);

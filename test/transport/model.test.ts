@@ -10,6 +10,7 @@
 //   npx vitest run test/transport/model.test.ts             CI size: 200 sequences per variant
 //   IOREACTOR_MODEL_RUNS=10000         sequences in all, shared by the 4 variants (default 800)
 //   IOREACTOR_MODEL_WORKER_RUNS=<n>    worker cases (default max(8, RUNS / 100))
+//   IOREACTOR_MODEL_STEPS=<n>          longest sequence after the first connections (default 24)
 //   IOREACTOR_MODEL_SEED=<n>           replay: the seed fast-check reports, with
 //   IOREACTOR_MODEL_PATH=<path>        the path it reports (and the variant below)
 //   IOREACTOR_MODEL_VARIANT=<v>        only this variant's property (epoll-level, epoll-edge, ...)

@@ -619,18 +619,9 @@ export class ModelRun {
       case 'writeSeq':
         this.write(conn, op.n, op.size, op.t === 'writeSeq', op.view);
         return;
-      case 'lose': {
-        const wasConnected = t.connected && !t.disconnecting;
-        this.guard(`c${conn.id}.loseConnection`, () => t.loseConnection());
-        if (!wasConnected) return;
-        conn.loseCalled = true;
-        if (conn.producer !== undefined) conn.loseWithProducer = true;
-        else {
-          conn.dropping = true;
-          if (t.connected) this.violate('connected-after-lose', `c${conn.id}: transport.connected is true after loseConnection returned`);
-        }
+      case 'lose':
+        this.lose(conn, 'loseConnection', () => t.loseConnection());
         return;
-      }
       case 'abort': {
         const wasConnected = t.connected;
         this.guard(`c${conn.id}.abortConnection`, () => t.abortConnection());
@@ -677,6 +668,20 @@ export class ModelRun {
         }
         return;
       }
+    }
+  }
+
+  /** loseConnection (or Connector.disconnect of a connected connector) on conn, as the model sees it. */
+  private lose(conn: Conn, what: string, call: () => void): void {
+    const t = conn.transport;
+    const wasConnected = t.connected && !t.disconnecting;
+    this.guard(`c${conn.id}.${what}`, call);
+    if (!wasConnected) return;
+    conn.loseCalled = true;
+    if (conn.producer !== undefined) conn.loseWithProducer = true;
+    else {
+      conn.dropping = true;
+      if (t.connected) this.violate('connected-after-lose', `c${conn.id}: transport.connected is true after ${what} returned`);
     }
   }
 
@@ -849,7 +854,9 @@ export class ModelRun {
           this.reactor.callLater(0, () => {
             this.pendingLater--;
             if (connector.state === 'connecting') attempt.stopped = true;
-            this.guard(`attempt ${attempt.id} disconnect`, () => connector.disconnect());
+            const conn = this.conns.find((c) => c.transport === (connector.transport as unknown));
+            if (connector.state === 'connected' && conn !== undefined) this.lose(conn, 'connector.disconnect()', () => connector.disconnect());
+            else this.guard(`attempt ${attempt.id} disconnect`, () => connector.disconnect());
           });
         }
         return;

@@ -10,25 +10,30 @@
 
 namespace ioreactor {
 
+// Every record names its registration by slot and generation, so JavaScript can check that a
+// record is meant for the object it holds in that slot.
 enum RecordType : int32_t {
-  kRecordRaw = 1,           // slot, ready bits              (addReader / addWriter descriptors)
-  kRecordData = 2,          // slot, arena offset, length
-  kRecordAccept = 3,        // listener slot, new slot, arena offset of the peer AddressBlob
-  kRecordConnected = 4,     // slot
-  kRecordConnectFailed = 5, // slot, -errno
-  kRecordReadClosed = 6,    // slot                          (peer half-closed; half-close enabled)
-  kRecordClosed = 7,        // slot, 0 or -errno             (the descriptor is closed)
-  kRecordDrained = 8,       // slot                          (write buffer empty, as requested)
-  kRecordWriteClosed = 9,   // slot                          (our write side was shut down)
-  kRecordAcceptError = 10,  // listener slot, -errno         (accepting paused)
+  kRecordRaw = 1,           // a: ready bits                       (addReader / addWriter descriptors)
+  kRecordData = 2,          // a: arena offset, b: length
+  kRecordAccept = 3,        // a: listener slot, b: listener generation, c: arena offset of the peer AddressBlob
+  kRecordConnected = 4,     //
+  kRecordConnectFailed = 5, // a: -errno                           (the descriptor is closed)
+  kRecordReadClosed = 6,    //                                     (peer half-closed; half-close enabled)
+  kRecordClosed = 7,        // a: 0 or -errno                      (the descriptor is closed)
+  kRecordDrained = 8,       //                                     (write buffer empty, as requested)
+  kRecordWriteClosed = 9,   //                                     (our write side was shut down)
+  kRecordAcceptError = 10,  // a: -errno, b: 1 if accepting paused (the listener's name)
 };
 
 struct Record {
   int32_t type;
   int32_t slot;
+  int32_t generation;  // the uint32 generation's bits
   int32_t a;
   int32_t b;
+  int32_t c;
 };
+constexpr int kRecordInts = sizeof(Record) / sizeof(int32_t);
 
 struct Batch {
   static constexpr int kRecordCapacity = 8192;
@@ -44,9 +49,10 @@ struct Batch {
   // the following batches. Never holds reads: those stop when the batch is full.
   std::vector<Record> overflow;
 
-  void Add(int32_t type, int32_t slot, int32_t a, int32_t b) {
-    if (count < kRecordCapacity && overflow.empty()) records[count++] = Record{type, slot, a, b};
-    else overflow.push_back(Record{type, slot, a, b});
+  void Add(int32_t type, uint32_t slot, uint32_t generation, int32_t a, int32_t b = 0, int32_t c = 0) {
+    const Record record{type, static_cast<int32_t>(slot), static_cast<int32_t>(generation), a, b, c};
+    if (count < kRecordCapacity && overflow.empty()) records[count++] = record;
+    else overflow.push_back(record);
   }
 
   // Moves waiting overflow records into the shared array, as many as fit.

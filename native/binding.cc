@@ -39,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "READY_HANGUP", kReadyHangup);
   SetInt(c, "READY_ERROR", kReadyError);
   SetInt(c, "READY_INVALID", kReadyInvalid);
+  SetInt(c, "RECORD_INTS", kRecordInts);
   SetInt(c, "RECORD_RAW", kRecordRaw);
   SetInt(c, "RECORD_DATA", kRecordData);
   SetInt(c, "RECORD_ACCEPT", kRecordAccept);

@@ -14,6 +14,8 @@
 namespace ioreactor {
 
 inline Napi::Number Int(Napi::Env env, double value) { return Napi::Number::New(env, value); }
+// A registration's name (slot * 2^32 + generation, exact in a double) or -errno.
+inline Napi::Number Name(Napi::Env env, int64_t name) { return Napi::Number::New(env, static_cast<double>(name)); }
 
 inline uint32_t U32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Uint32Value(); }
 inline int32_t I32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
@@ -34,6 +36,50 @@ inline int AddressArg(const Napi::CallbackInfo& info, size_t i, SocketAddress* o
   }
   std::string host = info[i + 1].ToString().Utf8Value();
   return MakeInetAddress(family, host.c_str(), I32(info, i + 2), out);
+}
+
+// The bytes of any ArrayBufferView (a Buffer, any typed array, a DataView), read through the
+// view's own data pointer: that works for views over a SharedArrayBuffer too, whose buffer
+// napi_get_arraybuffer_info refuses. Returns 0 or -EINVAL (not a view) / -EFAULT.
+inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data, size_t* length) {
+  napi_env env = info.Env();
+  napi_value value = info[i];
+  void* pointer = nullptr;
+  napi_value buffer;
+  size_t offset;
+  bool is = false;
+  if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
+    napi_typedarray_type type;
+    size_t elements;
+    if (napi_get_typedarray_info(env, value, &type, &elements, &pointer, &buffer, &offset) != napi_ok) return -EINVAL;
+    size_t element_size = 1;
+    switch (type) {
+      case napi_int16_array:
+      case napi_uint16_array:
+        element_size = 2;
+        break;
+      case napi_int32_array:
+      case napi_uint32_array:
+      case napi_float32_array:
+        element_size = 4;
+        break;
+      case napi_float64_array:
+      case napi_bigint64_array:
+      case napi_biguint64_array:
+        element_size = 8;
+        break;
+      default:
+        break;
+    }
+    *length = elements * element_size;
+  } else if (napi_is_dataview(env, value, &is) == napi_ok && is) {
+    if (napi_get_dataview_info(env, value, length, &pointer, &buffer, &offset) != napi_ok) return -EINVAL;
+  } else {
+    return -EINVAL;
+  }
+  if (pointer == nullptr && *length > 0) return -EFAULT;
+  *data = static_cast<const char*>(pointer);
+  return 0;
 }
 
 }  // namespace ioreactor

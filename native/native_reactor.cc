@@ -56,22 +56,19 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
           InstanceAccessor<&NativeReactor::GetArena>("arena"),
           InstanceAccessor<&NativeReactor::GetBackend>("backend"),
           InstanceAccessor<&NativeReactor::GetRegistrationCount>("registrationCount"),
+          InstanceAccessor<&NativeReactor::GetHeldCount>("heldCount"),
       });
 }
 
-// new NativeReactor(onBatch: (count: number) => void)
+// new NativeReactor(onBatch: (count: number) => void). The caller must keep onBatch alive
+// itself (see on_batch_).
 NativeReactor::NativeReactor(const Napi::CallbackInfo& info) : ObjectWrap(info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) {
     Napi::TypeError::New(env, "onBatch must be a function").ThrowAsJavaScriptException();
     return;
   }
-  on_batch_ = Napi::Persistent(info[0].As<Napi::Function>());
-  Napi::ArrayBuffer records = Napi::ArrayBuffer::New(env, sizeof(Record) * Batch::kRecordCapacity);
-  Napi::ArrayBuffer arena = Napi::ArrayBuffer::New(env, Batch::kArenaSize);
-  core_.AttachBatch(static_cast<Record*>(records.Data()), static_cast<uint8_t*>(arena.Data()));
-  records_buffer_ = Napi::Persistent(records);
-  arena_buffer_ = Napi::Persistent(arena);
+  on_batch_ = Napi::Weak(info[0].As<Napi::Function>());
 }
 
 NativeReactor::~NativeReactor() {
@@ -85,6 +82,7 @@ NativeReactor::~NativeReactor() {
 Napi::Value NativeReactor::Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (core_.is_open()) return Int(env, -EALREADY);
+  if (on_batch_.IsEmpty()) return Int(env, -EBADF);  // closed: a reactor is opened once
   std::unique_ptr<Poller> poller = NewPollerNamed(info[0].ToString().Utf8Value());
   if (poller == nullptr) return Int(env, -ENOSYS);
   int rc = core_.Open(std::move(poller));
@@ -95,32 +93,43 @@ Napi::Value NativeReactor::Open(const Napi::CallbackInfo& info) {
     core_.Close();
     return Int(env, error);
   }
+  // The batch memory lives in ArrayBuffers that JavaScript views: a view kept by JavaScript
+  // keeps its memory, and closing only drops the reactor's own references.
+  Napi::ArrayBuffer records = Napi::ArrayBuffer::New(env, sizeof(Record) * Batch::kRecordCapacity);
+  Napi::ArrayBuffer arena = Napi::ArrayBuffer::New(env, Batch::kArenaSize);
+  if (env.IsExceptionPending()) {
+    CloseAll();
+    return Int(env, -ENOMEM);
+  }
+  core_.AttachBatch(static_cast<Record*>(records.Data()), static_cast<uint8_t*>(arena.Data()));
+  records_buffer_ = Napi::Persistent(records);
+  arena_buffer_ = Napi::Persistent(arena);
   if (napi_async_init(env, Value(), Napi::String::New(env, "ioreactor.Reactor"), &async_context_) != napi_ok) {
     async_context_ = nullptr;
   }
   return Int(env, 0);
 }
 
-// add(fd, interest, trigger): slot >= 0 or -errno
+// add(fd, interest, trigger): name >= 0 or -errno
 Napi::Value NativeReactor::Add(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
   if (U32(info, 2) > static_cast<uint32_t>(Trigger::kOneshot)) return Int(env, -EINVAL);
-  return Int(env, core_.Add(I32(info, 0), U32(info, 1), TriggerArg(info, 2)));
+  return Name(env, core_.Add(I32(info, 0), U32(info, 1), TriggerArg(info, 2)));
 }
 
-// modify(slot, interest): 0 or -errno
+// modify(slot, generation, interest): 0 or -errno
 Napi::Value NativeReactor::Modify(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.Modify(U32(info, 0), U32(info, 1)));
+  return Int(env, core_.Modify(U32(info, 0), U32(info, 1), U32(info, 2)));
 }
 
-// remove(slot): 0 or -errno
+// remove(slot, generation): 0 or -errno
 Napi::Value NativeReactor::Remove(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, 0);
-  return Int(env, core_.Remove(U32(info, 0)));
+  return Int(env, core_.Remove(U32(info, 0), U32(info, 1)));
 }
 
 // start(): begins watching; keeps the process alive until stop() or close().
@@ -132,40 +141,45 @@ Napi::Value NativeReactor::Start(const Napi::CallbackInfo& info) {
   if (rc < 0) return Int(env, rc);
   running_ = true;
   Ref();  // a running reactor is reachable from the loop, whatever JavaScript holds
+  on_batch_.Ref();
   core_.ArmNotify();
   ScheduleIfPending();
   return Int(env, 0);
 }
 
+void NativeReactor::ReleaseRunning() {
+  if (!running_) return;
+  running_ = false;
+  Unref();
+  if (!on_batch_.IsEmpty()) on_batch_.Unref();
+}
+
 Napi::Value NativeReactor::Stop(const Napi::CallbackInfo& info) {
-  if (running_) {
-    running_ = false;
-    if (watch_ != nullptr) watch_->Stop();
-    Unref();
-  }
+  if (running_ && watch_ != nullptr) watch_->Stop();
+  ReleaseRunning();
   return info.Env().Undefined();
 }
 
 Napi::Value NativeReactor::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (running_) {
-    running_ = false;
-    Unref();
-  }
+  ReleaseRunning();
   if (async_context_ != nullptr) {
     napi_async_destroy(env, async_context_);
     async_context_ = nullptr;
   }
   CloseAll();
+  on_batch_.Reset();
   return env.Undefined();
 }
 
 Napi::Value NativeReactor::GetRecords(const Napi::CallbackInfo& info) {
-  return Napi::Int32Array::New(info.Env(), Batch::kRecordCapacity * 4, records_buffer_.Value(), 0);
+  if (records_buffer_.IsEmpty()) return info.Env().Null();
+  return Napi::Int32Array::New(info.Env(), Batch::kRecordCapacity * kRecordInts, records_buffer_.Value(), 0);
 }
 
 Napi::Value NativeReactor::GetArena(const Napi::CallbackInfo& info) {
-  return Napi::Buffer<uint8_t>::New(info.Env(), static_cast<uint8_t*>(arena_buffer_.Value().Data()), Batch::kArenaSize, [](Napi::Env, uint8_t*) {});
+  if (arena_buffer_.IsEmpty()) return info.Env().Null();
+  return arena_buffer_.Value();
 }
 
 Napi::Value NativeReactor::GetBackend(const Napi::CallbackInfo& info) {
@@ -177,16 +191,22 @@ Napi::Value NativeReactor::GetRegistrationCount(const Napi::CallbackInfo& info) 
   return Int(info.Env(), static_cast<double>(core_.registration_count()));
 }
 
+Napi::Value NativeReactor::GetHeldCount(const Napi::CallbackInfo& info) {
+  return Int(info.Env(), static_cast<double>(core_.held_count()));
+}
+
 void NativeReactor::CloseAll() {
   if (watch_ != nullptr) {
     watch_->Close();
     watch_ = nullptr;
   }
   core_.Close();
+  records_buffer_.Reset();
+  arena_buffer_.Reset();
 }
 
 void NativeReactor::Teardown() {
-  running_ = false;  // the Ref() it held is released with the environment
+  running_ = false;  // the references it held go with the environment
   async_context_ = nullptr;
   CloseAll();
 }
@@ -195,45 +215,64 @@ void NativeReactor::ScheduleIfPending() {
   if (running_ && !in_run_ && watch_ != nullptr && core_.is_open() && core_.HasPendingWork()) watch_->ScheduleIdle();
 }
 
-bool NativeReactor::Deliver(Napi::Env env) {
+bool NativeReactor::CallJavaScript(int argument) {
+  // Plain N-API calls with their status checked: the C++ wrappers turn a failure into a
+  // JavaScript error, and creating one in a terminating worker is a fatal error.
+  napi_env env = Env();
+  napi_value callback = nullptr;
+  napi_value receiver = nullptr;
+  napi_value arg = nullptr;
+  if (on_batch_.IsEmpty() || napi_get_reference_value(env, on_batch_, &callback) != napi_ok || callback == nullptr) return false;
+  if (napi_get_reference_value(env, static_cast<napi_ref>(*this), &receiver) != napi_ok || receiver == nullptr) return false;
+  if (napi_create_int32(env, argument, &arg) != napi_ok) return false;
+  napi_value result;
+  if (napi_make_callback(env, async_context_, receiver, callback, 1, &arg, &result) == napi_ok) return true;
+  // The dispatcher guards every user callback, so an exception here is its own bug: report it
+  // as Node reports any uncaught exception. In a terminating environment there is none to
+  // report, and napi_fatal_exception declines to run.
+  bool pending = false;
+  napi_value error;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending && napi_get_and_clear_last_exception(env, &error) == napi_ok) {
+    napi_fatal_exception(env, error);
+  }
+  return false;
+}
+
+bool NativeReactor::Deliver() {
   const int count = core_.batch().count;
   core_.set_dispatching(true);
-  on_batch_.MakeCallback(Value(), {Int(env, count)}, async_context_);
+  const bool ok = CallJavaScript(count);
   core_.set_dispatching(false);
-  if (env.IsExceptionPending()) {
-    // The dispatcher catches everything a protocol throws; reaching this means the
-    // dispatcher itself failed. Let Node report it as any uncaught exception.
-    napi_fatal_exception(env, env.GetAndClearPendingException().Value());
-    return false;
-  }
+  // At most once: whatever happened in JavaScript, these records are never delivered again.
   if (core_.is_open()) core_.Consumed(count);
-  return true;
+  return ok;
 }
 
 void NativeReactor::Run(bool poll_kernel) {
-  Napi::Env env = Env();
-  Napi::HandleScope scope(env);
+  napi_env env = Env();
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   in_run_ = true;
   for (int round = 0; round < kMaxBatchesPerWake && running_ && core_.is_open(); round++) {
     const int kernel_count = core_.Collect(0);
-    if (kernel_count < 0) {
-      // A failed wait: JavaScript reports it (as a system error) through the reactor's logger.
-      on_batch_.MakeCallback(Value(), {Int(env, kernel_count)}, async_context_);
-      break;
-    }
-    for (int d = 0; d < kMaxDeliveriesPerBatch && core_.is_open() && core_.batch().count > 0; d++) {
-      if (!Deliver(env)) break;
+    bool ok = true;
+    for (int d = 0; ok && d < kMaxDeliveriesPerBatch && core_.is_open() && core_.batch().count > 0; d++) {
+      ok = Deliver();
       if (core_.is_open()) core_.FlushQueued();
     }
     if (!core_.is_open()) break;  // closed during dispatch
     core_.EndBatch();
-    if (!poll_kernel || kernel_count < ReactorCore::kWaitCapacity) break;
+    // A failed wait is reported after what was collected before it; JavaScript logs it as a
+    // system error through the reactor's logger.
+    if (ok && kernel_count < 0) ok = CallJavaScript(kernel_count);
+    if (!ok || !poll_kernel || kernel_count < ReactorCore::kWaitCapacity) break;
   }
   in_run_ = false;
   if (running_ && core_.is_open()) {
     core_.ArmNotify();
     ScheduleIfPending();
   }
+  napi_close_handle_scope(env, scope);
 }
 
 void NativeReactor::OnNotify() {

@@ -55,17 +55,28 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value GetArena(const Napi::CallbackInfo& info);
   Napi::Value GetBackend(const Napi::CallbackInfo& info);
   Napi::Value GetRegistrationCount(const Napi::CallbackInfo& info);
+  Napi::Value GetHeldCount(const Napi::CallbackInfo& info);
 
+  // Closes the core and the loop watch and lets go of the batch memory and the callback.
   void CloseAll();
+  // Stops keeping the process (and the batch callback) alive.
+  void ReleaseRunning();
   // Serves kernel reports (if poll_kernel) and pending work, calling JavaScript once per batch.
   void Run(bool poll_kernel);
-  // Calls JavaScript with the records collected so far. False if JavaScript threw.
-  bool Deliver(Napi::Env env);
+  // Hands the records collected so far to JavaScript, and counts them delivered whatever
+  // happens there. False if the call failed (see CallJavaScript).
+  bool Deliver();
+  // Calls the batch callback with one number. False if it could not run or threw: the
+  // environment is terminating (a worker being stopped), or the dispatcher itself failed.
+  bool CallJavaScript(int argument);
   // Arranges an idle turn if work is pending and nobody else will pick it up.
   void ScheduleIfPending();
 
   ReactorCore core_;
   LoopWatch* watch_ = nullptr;  // owned by itself once closing starts (see loop_watch.h)
+  // Weak while the reactor is not running: the callback closes over the JavaScript reactor,
+  // and a strong reference from here would keep an abandoned reactor alive forever. While
+  // running it is strong, as Node keeps a listening server alive.
   Napi::FunctionReference on_batch_;
   Napi::Reference<Napi::ArrayBuffer> records_buffer_;
   Napi::Reference<Napi::ArrayBuffer> arena_buffer_;

@@ -15,17 +15,17 @@
 
 namespace ioreactor {
 
-// listen(family, hostOrPath, port, backlog, trigger): slot or -errno
+// listen(family, hostOrPath, port, backlog, trigger): name or -errno
 Napi::Value NativeReactor::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
   SocketAddress address;
   int rc = AddressArg(info, 0, &address);
   if (rc < 0) return Int(env, rc);
-  return Int(env, core_.Listen(address, I32(info, 3), TriggerArg(info, 4)));
+  return Name(env, core_.Listen(address, I32(info, 3), TriggerArg(info, 4)));
 }
 
-// connect(family, hostOrPath, port, bindFamily, bindHost, bindPort, trigger): slot or -errno
+// connect(family, hostOrPath, port, bindFamily, bindHost, bindPort, trigger): name or -errno
 // (bindFamily 0: no bind)
 Napi::Value NativeReactor::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -39,12 +39,12 @@ Napi::Value NativeReactor::Connect(const Napi::CallbackInfo& info) {
     rc = AddressArg(info, 3, &bind_address);
     if (rc < 0) return Int(env, rc);
   }
-  rc = core_.Connect(address, bind ? &bind_address : nullptr, TriggerArg(info, 6));
+  const int64_t name = core_.Connect(address, bind ? &bind_address : nullptr, TriggerArg(info, 6));
   ScheduleIfPending();
-  return Int(env, rc);
+  return Name(env, name);
 }
 
-// adopt(fd, listening: boolean, trigger): slot or -errno. The descriptor is duplicated: the
+// adopt(fd, listening: boolean, trigger): name or -errno. The descriptor is duplicated: the
 // caller keeps (and must close) its own.
 Napi::Value NativeReactor::Adopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -52,27 +52,30 @@ Napi::Value NativeReactor::Adopt(const Napi::CallbackInfo& info) {
   const int fd = DuplicateNonBlocking(I32(info, 0));
   if (fd < 0) return Int(env, fd);
   const Trigger trigger = TriggerArg(info, 2);
-  const int slot = info[1].ToBoolean() ? core_.AdoptListener(fd, trigger) : core_.AdoptStream(fd, trigger);
-  if (slot < 0) ::close(fd);
-  return Int(env, slot);
+  const int64_t name = info[1].ToBoolean() ? core_.AdoptListener(fd, trigger) : core_.AdoptStream(fd, trigger);
+  if (name < 0) ::close(fd);
+  ScheduleIfPending();
+  return Name(env, name);
 }
 
-// write(slot, bytes): bytes still buffered, or -errno
+// write(slot, generation, bytes: ArrayBufferView): bytes still buffered, or -errno
 Napi::Value NativeReactor::Write(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  Napi::TypedArray bytes = info[1].As<Napi::TypedArray>();
-  const char* data = static_cast<const char*>(bytes.ArrayBuffer().Data()) + bytes.ByteOffset();
-  const int64_t rc = core_.Write(U32(info, 0), data, bytes.ByteLength());
+  const char* data = nullptr;
+  size_t length = 0;
+  const int bytes = BytesArg(info, 2, &data, &length);
+  if (bytes < 0) return Int(env, bytes);
+  const int64_t rc = core_.Write(U32(info, 0), U32(info, 1), data, length);
   ScheduleIfPending();
   return Int(env, static_cast<double>(rc));
 }
 
-// closeStream(slot, mode): 0 or -errno (mode: CloseMode)
+// closeStream(slot, generation, mode): 0 or -errno (mode: CloseMode)
 Napi::Value NativeReactor::CloseStream(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.CloseStream(U32(info, 0), static_cast<CloseMode>(U32(info, 1)));
+  const int rc = core_.CloseStream(U32(info, 0), U32(info, 1), static_cast<CloseMode>(U32(info, 2)));
   ScheduleIfPending();
   return Int(env, rc);
 }
@@ -80,7 +83,7 @@ Napi::Value NativeReactor::CloseStream(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::SetReading(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.SetReading(U32(info, 0), info[1].ToBoolean());
+  const int rc = core_.SetReading(U32(info, 0), U32(info, 1), info[2].ToBoolean());
   ScheduleIfPending();
   return Int(env, rc);
 }
@@ -88,13 +91,13 @@ Napi::Value NativeReactor::SetReading(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::SetHalfClose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.SetHalfClose(U32(info, 0), info[1].ToBoolean()));
+  return Int(env, core_.SetHalfClose(U32(info, 0), U32(info, 1), info[2].ToBoolean()));
 }
 
 Napi::Value NativeReactor::RequestDrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.RequestDrain(U32(info, 0));
+  const int rc = core_.RequestDrain(U32(info, 0), U32(info, 1));
   ScheduleIfPending();
   return Int(env, rc);
 }
@@ -102,40 +105,41 @@ Napi::Value NativeReactor::RequestDrain(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::ResumeListener(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.ResumeListener(U32(info, 0)));
+  return Int(env, core_.ResumeListener(U32(info, 0), U32(info, 1)));
 }
 
 Napi::Value NativeReactor::CloseListener(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, 0);
-  return Int(env, core_.CloseListener(U32(info, 0)));
+  return Int(env, core_.CloseListener(U32(info, 0), U32(info, 1)));
 }
 
-// socketOption(slot, which, value?): which 1 = TCP_NODELAY, 2 = SO_KEEPALIVE. Sets when value
-// is given; returns the current value (0/1) or -errno.
+// socketOption(slot, generation, which, value?): which 1 = TCP_NODELAY, 2 = SO_KEEPALIVE. Sets
+// when value is given; returns the current value (0/1) or -errno.
 Napi::Value NativeReactor::SocketOption(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0)) : -EBADF;
+  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0), U32(info, 1)) : -EBADF;
   if (fd < 0) return Int(env, fd);
-  const int which = I32(info, 1);
+  const int which = I32(info, 2);
   const int level = which == 1 ? IPPROTO_TCP : SOL_SOCKET;
   const int name = which == 1 ? TCP_NODELAY : SO_KEEPALIVE;
-  if (info.Length() > 2 && !info[2].IsUndefined()) {
-    const int rc = SetBoolOption(fd, level, name, info[2].ToBoolean());
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    const int rc = SetBoolOption(fd, level, name, info[3].ToBoolean());
     if (rc < 0) return Int(env, rc);
   }
   return Int(env, GetBoolOption(fd, level, name));
 }
 
-// address(slot, peer): [family, host, port] for TCP, [1, Buffer|null] for UNIX, or -errno
+// address(slot, generation, peer): [family, host, port] for TCP, [1, Buffer|null] for UNIX,
+// or -errno
 Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0)) : -EBADF;
+  const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0), U32(info, 1)) : -EBADF;
   if (fd < 0) return Int(env, fd);
   sockaddr_storage ss;
   socklen_t length = sizeof ss;
   sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
-  const int rc = info[1].ToBoolean() ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
+  const int rc = info[2].ToBoolean() ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
   if (rc < 0) return Int(env, -errno);
   Napi::Array out = Napi::Array::New(env, 3);
   char host[INET6_ADDRSTRLEN] = {0};
@@ -166,7 +170,7 @@ Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::Pending(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, static_cast<double>(core_.Pending(U32(info, 0))));
+  return Int(env, static_cast<double>(core_.Pending(U32(info, 0), U32(info, 1))));
 }
 
 }  // namespace ioreactor

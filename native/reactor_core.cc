@@ -20,7 +20,8 @@ void ReactorCore::Close() {
   if (poller_ == nullptr) return;
   for (uint32_t slot = 0; slot < slots_.capacity(); slot++) {
     Registration& r = slots_.At(slot);
-    if (r.live && r.kind != Kind::kRaw) CloseOwned(r, slot, 0, false);
+    if (r.live && r.kind != Kind::kRaw) CloseOwned(r, slot, 0, 0);
+    else if (r.live) slots_.Release(slot, in_batch_, false);
   }
   if (spare_fd_ >= 0) ::close(spare_fd_);
   spare_fd_ = -1;
@@ -29,9 +30,37 @@ void ReactorCore::Close() {
   ready_list_.clear();
   flush_list_.clear();
   fired_oneshot_.clear();
+  std::vector<uint32_t>().swap(fd_owner_);
   batch_.count = 0;
   batch_.arena_used = 0;
   batch_.overflow.clear();
+  batch_.records = nullptr;
+  batch_.arena = nullptr;
+}
+
+void ReactorCore::Own(int fd, uint32_t slot) {
+  const size_t index = static_cast<size_t>(fd);
+  if (index >= fd_owner_.size()) fd_owner_.resize(std::max(index + 1, fd_owner_.size() * 2), 0);
+  const uint32_t previous = fd_owner_[index];
+  if (previous != 0 && previous - 1 != slot) {
+    Registration* stale = slots_.Get(previous - 1);
+    if (stale != nullptr && stale->kind == Kind::kRaw) {
+      // The owner closed it while registered and the number came back to us. Only the
+      // registration is dropped from the poller here; JavaScript removes it when told.
+      if (stale->registered) poller_->Remove(stale->fd, stale->interest);
+      stale->registered = false;
+      AddRecord(kRecordRaw, previous - 1, static_cast<int32_t>(kReadyInvalid));
+    }
+  }
+  fd_owner_[index] = slot + 1;
+}
+
+void ReactorCore::Disown(int fd, uint32_t slot) {
+  if (Owns(fd, slot)) fd_owner_[static_cast<size_t>(fd)] = 0;
+}
+
+bool ReactorCore::Owns(int fd, uint32_t slot) const {
+  return fd >= 0 && static_cast<size_t>(fd) < fd_owner_.size() && fd_owner_[static_cast<size_t>(fd)] == slot + 1;
 }
 
 int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
@@ -43,27 +72,36 @@ int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
   return 0;
 }
 
-int ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
+int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   // poll(2) accepts a closed descriptor and reports POLLNVAL later; check up front so every
   // backend rejects it the same way, at the call that made the mistake.
   if (fcntl(fd, F_GETFD) < 0) return -errno;
-  const uint32_t slot = slots_.Allocate();
+  if (static_cast<size_t>(fd) < fd_owner_.size() && fd_owner_[static_cast<size_t>(fd)] != 0) {
+    const Registration* owner = slots_.Get(fd_owner_[static_cast<size_t>(fd)] - 1);
+    // A socket this reactor owns is served by the core; raw readiness would steal its reports.
+    if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
+  }
+  const int64_t allocated = slots_.Allocate();
+  if (allocated < 0) return allocated;
+  const uint32_t slot = static_cast<uint32_t>(allocated);
   Registration& r = *slots_.Get(slot);
   r.fd = fd;
   r.trigger = trigger;
   r.kind = Kind::kRaw;
   const int rc = Register(r, slot, interest);
   if (rc < 0) {
-    slots_.Release(slot, in_batch_);
+    slots_.Release(slot, in_batch_, false);
     return rc;
   }
-  return static_cast<int>(slot);
+  Own(fd, slot);
+  return NameOf(slot, r.generation);
 }
 
-int ReactorCore::Modify(uint32_t slot, uint32_t interest) {
-  Registration* r = slots_.Get(slot);
+int ReactorCore::Modify(uint32_t slot, uint32_t generation, uint32_t interest) {
+  Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
+  if (!r->registered) return 0;  // its descriptor was closed under it: nothing to change
   const int rc = poller_->Modify(r->fd, SlotTable::Token(slot, r->generation), interest, r->trigger);
   if (rc < 0) return rc;
   r->interest = interest;
@@ -71,13 +109,19 @@ int ReactorCore::Modify(uint32_t slot, uint32_t interest) {
   return 0;
 }
 
-int ReactorCore::Remove(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
+int ReactorCore::Remove(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
-  int rc = poller_->Remove(r->fd, r->interest);
-  // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
-  if (rc == -EBADF || rc == -ENOENT) rc = 0;
-  slots_.Release(slot, in_batch_);
+  int rc = 0;
+  // Deleting by number is only safe while the number is still ours: if the owner closed it
+  // and another registration took the number, the kernel already forgot this one.
+  if (r->registered && Owns(r->fd, slot)) {
+    rc = poller_->Remove(r->fd, r->interest);
+    // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
+    if (rc == -EBADF || rc == -ENOENT) rc = 0;
+  }
+  Disown(r->fd, slot);
+  slots_.Release(slot, in_batch_, false);
   return rc;
 }
 
@@ -96,7 +140,13 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
     return 0;
   }
   if (!r.registered) {
-    if (r.trigger == Trigger::kEdge && r.kind == Kind::kStream) interest = kInterestRead | kInterestWrite;
+    // Back into the poller after leaving it (AddStream and AddListener make the first
+    // registration themselves).
+    if (r.trigger == Trigger::kEdge && r.kind != Kind::kRaw) {
+      interest = r.kind == Kind::kStream ? kInterestRead | kInterestWrite : kInterestRead;
+      // Whatever became ready while unregistered may never raise another edge: look now.
+      Defer(r, slot);
+    }
     return Register(r, slot, interest);
   }
   if (interest == r.interest) return 0;
@@ -131,7 +181,7 @@ int ReactorCore::Collect(int timeout_ms) {
   for (int i = 0; i < n; i++) {
     const uint64_t token = events_[i].token;
     Registration* r = slots_.Resolve(token);
-    if (r == nullptr) continue;  // removed after the kernel queued this report
+    if (r == nullptr || !r->registered) continue;  // removed after the kernel queued this report
     if (r->trigger == Trigger::kOneshot) {
       r->armed = false;
       fired_oneshot_.push_back(token);
@@ -144,7 +194,7 @@ int ReactorCore::Collect(int timeout_ms) {
 void ReactorCore::Serve(Registration& r, uint32_t slot, uint32_t ready) {
   switch (r.kind) {
     case Kind::kRaw:
-      batch_.Add(kRecordRaw, static_cast<int32_t>(slot), static_cast<int32_t>(ready), 0);
+      AddRecord(kRecordRaw, slot, static_cast<int32_t>(ready));
       break;
     case Kind::kListener:
       ServeListener(r, slot);
@@ -156,6 +206,11 @@ void ReactorCore::Serve(Registration& r, uint32_t slot, uint32_t ready) {
 }
 
 void ReactorCore::Consumed(int delivered) {
+  // A slot whose close JavaScript has now been told of may be reused once this batch ends.
+  for (int i = 0; i < delivered && i < batch_.count; i++) {
+    const int32_t type = batch_.records[i].type;
+    if (type == kRecordClosed || type == kRecordConnectFailed) slots_.Delivered(static_cast<uint32_t>(batch_.records[i].slot));
+  }
   const int left = batch_.count - delivered;
   if (left > 0) std::memmove(batch_.records, batch_.records + delivered, sizeof(Record) * left);
   batch_.count = left > 0 ? left : 0;

@@ -26,6 +26,11 @@ class ReactorCore {
  public:
   static constexpr int kWaitCapacity = 1024;
 
+  // What JavaScript holds for a registration: slot * 2^32 + generation (exact in a double,
+  // see SlotTable::kMaxSlots). Calls from JavaScript carry it back, so a stale name can never
+  // reach whatever took the slot next.
+  static int64_t NameOf(uint32_t slot, uint32_t generation) { return (static_cast<int64_t>(slot) << 32) | generation; }
+
   ~ReactorCore() { Close(); }
 
   // Takes ownership of an unopened poller and opens it. Returns 0 or -errno.
@@ -44,33 +49,39 @@ class ReactorCore {
   int notify_fd() const { return poller_->notify_fd(); }
   void ArmNotify() { poller_->ArmNotify(); }
 
-  // ---- raw descriptors: slot (>= 0) or -errno -------------------------------------------
-  int Add(int fd, uint32_t interest, Trigger trigger);
-  int Modify(uint32_t slot, uint32_t interest);
-  int Remove(uint32_t slot);
+  // ---- raw descriptors --------------------------------------------------------------------
+  // Add returns a name (>= 0) or -errno; the others 0 or -errno (-ENOENT for a stale name).
+  int64_t Add(int fd, uint32_t interest, Trigger trigger);
+  int Modify(uint32_t slot, uint32_t generation, uint32_t interest);
+  int Remove(uint32_t slot, uint32_t generation);
 
-  // ---- owned sockets: slot (>= 0) or -errno ---------------------------------------------
-  int Listen(const SocketAddress& address, int backlog, Trigger trigger);
-  int AdoptListener(int fd, Trigger trigger);
-  int AdoptStream(int fd, Trigger trigger);
-  int Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger);
-  // Queues or sends bytes; returns the bytes still buffered, or -errno (-EPIPE once closed).
-  int64_t Write(uint32_t slot, const char* data, size_t length);
-  int CloseStream(uint32_t slot, CloseMode mode);
-  int SetReading(uint32_t slot, bool reading);
-  int SetHalfClose(uint32_t slot, bool enabled);
-  int RequestDrain(uint32_t slot);
-  int ResumeListener(uint32_t slot);
-  int CloseListener(uint32_t slot);
+  // ---- owned sockets: creation returns a name (>= 0) or -errno ----------------------------
+  int64_t Listen(const SocketAddress& address, int backlog, Trigger trigger);
+  // Adopted descriptors are checked: a listener must be a listening stream socket, a stream a
+  // connected (or connecting) one; anything else is refused with -EINVAL or -ENOTSOCK.
+  int64_t AdoptListener(int fd, Trigger trigger);
+  int64_t AdoptStream(int fd, Trigger trigger);
+  int64_t Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger);
+  // The rest take the name and return -EBADF for a stale one (the JavaScript side treats that
+  // as "already closed").
+  // Queues or sends bytes; returns the bytes still buffered, or -errno (-EPIPE once shut).
+  int64_t Write(uint32_t slot, uint32_t generation, const char* data, size_t length);
+  int CloseStream(uint32_t slot, uint32_t generation, CloseMode mode);
+  int SetReading(uint32_t slot, uint32_t generation, bool reading);
+  int SetHalfClose(uint32_t slot, uint32_t generation, bool enabled);
+  int RequestDrain(uint32_t slot, uint32_t generation);
+  int ResumeListener(uint32_t slot, uint32_t generation);
+  int CloseListener(uint32_t slot, uint32_t generation);
   // The descriptor of an owned socket, or -EBADF.
-  int SocketFd(uint32_t slot);
-  int64_t Pending(uint32_t slot);
+  int SocketFd(uint32_t slot, uint32_t generation);
+  int64_t Pending(uint32_t slot, uint32_t generation);
 
   // ---- batches ----------------------------------------------------------------------------
   // Serves the edge-mode ready list, then waits up to timeout_ms and serves what the kernel
   // reports, appending records. Returns how many reports the kernel gave, or -errno.
   int Collect(int timeout_ms);
-  // JavaScript consumed the first `delivered` records; keep those added since.
+  // JavaScript was handed the first `delivered` records (whether or not it got through them:
+  // records are delivered at most once); keep those added since.
   void Consumed(int delivered);
   // Sends what was written during dispatch (one send per connection per batch).
   void FlushQueued();
@@ -82,9 +93,18 @@ class ReactorCore {
   bool HasPendingWork() const { return batch_.count > 0 || !batch_.overflow.empty() || !ready_list_.empty(); }
 
   size_t registration_count() const { return slots_.live_count(); }
+  size_t held_count() const { return slots_.held_count(); }
 
  private:
-  int AddStream(int fd, Trigger trigger, StreamState state);
+  int64_t AddStream(int fd, Trigger trigger, StreamState state);
+  int64_t AddListener(int fd, Trigger trigger);
+  // Records which slot owns a descriptor number. A raw registration whose number is taken over
+  // by a socket of ours was closed by its owner without removing it: it is told so (READY_INVALID)
+  // and forgotten by the poller, so its later removal cannot deregister the new socket.
+  void Own(int fd, uint32_t slot);
+  void Disown(int fd, uint32_t slot);
+  bool Owns(int fd, uint32_t slot) const;
+  Registration* NamedStream(uint32_t slot, uint32_t generation);
   int Register(Registration& r, uint32_t slot, uint32_t interest);
   int SetInterest(Registration& r, uint32_t slot, uint32_t interest);
   uint32_t StreamInterest(const Registration& r) const;
@@ -94,9 +114,15 @@ class ReactorCore {
   void FinishConnect(Registration& r, uint32_t slot);
   void ReadStream(Registration& r, uint32_t slot, uint32_t ready);
   void Flush(Registration& r, uint32_t slot);
-  void CloseOwned(Registration& r, uint32_t slot, int error, bool report);
+  // Closes an owned socket. With a record type (kRecordClosed, kRecordConnectFailed) the close
+  // is reported and the slot held until the record is delivered; with 0 the caller already
+  // knows and the slot is only quarantined.
+  void CloseOwned(Registration& r, uint32_t slot, int32_t record, int error);
   void Defer(Registration& r, uint32_t slot);
   void HandleAcceptError(Registration& r, uint32_t slot, int error);
+  void AddRecord(int32_t type, uint32_t slot, int32_t a = 0, int32_t b = 0, int32_t c = 0) {
+    batch_.Add(type, slot, slots_.At(slot).generation, a, b, c);
+  }
 
   std::unique_ptr<Poller> poller_;
   SlotTable slots_;
@@ -105,6 +131,7 @@ class ReactorCore {
   std::vector<uint64_t> fired_oneshot_;  // tokens reported in the current batch
   std::vector<uint64_t> flush_list_;     // streams written to during dispatch
   std::vector<uint64_t> ready_list_;     // edge-mode streams with data or accepts left over
+  std::vector<uint32_t> fd_owner_;       // descriptor number -> owning slot + 1 (0: none)
   bool in_batch_ = false;
   bool dispatching_ = false;
   int spare_fd_ = -1;  // reserved descriptor, released to shed a connection on EMFILE

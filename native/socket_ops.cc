@@ -186,4 +186,37 @@ int GetBoolOption(int fd, int level, int name) {
   return v != 0 ? 1 : 0;
 }
 
+bool IsTransientAcceptError(int error) {
+  switch (error) {
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+#ifdef __linux__
+    // accept(2) on Linux passes on the new connection's pending network errors; the manual
+    // asks callers to treat these like EAGAIN and retry.
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+    case EPERM:  // a firewall rule refused this connection
+#endif
+      return true;
+    default:
+      return false;
+  }
+}
+
+int CheckStreamSocket(int fd, bool listening) {
+  int type = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) < 0) return -errno;
+  if (type != SOCK_STREAM) return -EINVAL;
+  const int accepting = GetBoolOption(fd, SOL_SOCKET, SO_ACCEPTCONN);
+  if (accepting < 0) return accepting;
+  return (accepting == 1) == listening ? 0 : -EINVAL;
+}
+
 }  // namespace ioreactor

@@ -54,6 +54,12 @@ int SetNonBlockingCloexec(int fd);
 // Duplicates an adopted descriptor, non-blocking and close-on-exec. Returns it or -errno.
 int DuplicateNonBlocking(int fd);
 int SetBoolOption(int fd, int level, int name, bool value);
+// True for accept() failures that concern only the connection being accepted: skip it and
+// accept the next one.
+bool IsTransientAcceptError(int error);
+// 0 if fd is a stream socket that is listening (or, with listening false, is not), else
+// -ENOTSOCK, -EINVAL or -errno of getsockopt.
+int CheckStreamSocket(int fd, bool listening);
 int GetBoolOption(int fd, int level, int name);
 
 }  // namespace ioreactor

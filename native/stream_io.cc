@@ -31,20 +31,48 @@ size_t AlignUp(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
 
 }  // namespace
 
-int ReactorCore::AddStream(int fd, Trigger trigger, StreamState state) {
-  const uint32_t slot = slots_.Allocate();
+int64_t ReactorCore::AddStream(int fd, Trigger trigger, StreamState state) {
+  const int64_t allocated = slots_.Allocate();
+  if (allocated < 0) return allocated;
+  const uint32_t slot = static_cast<uint32_t>(allocated);
   Registration& r = *slots_.Get(slot);
   r.fd = fd;
   r.trigger = trigger;
   r.kind = Kind::kStream;
   r.stream.reset(new Stream());
   r.stream->state = state;
-  const int rc = SetInterest(r, slot, StreamInterest(r));
+  // Edge registrations are made once with both directions (see SetInterest).
+  const int rc = Register(r, slot, trigger == Trigger::kEdge ? kInterestRead | kInterestWrite : StreamInterest(r));
   if (rc < 0) {
-    slots_.Release(slot, in_batch_);
+    slots_.Release(slot, in_batch_, false);
     return rc;
   }
-  return static_cast<int>(slot);
+  Own(fd, slot);
+  return NameOf(slot, r.generation);
+}
+
+int64_t ReactorCore::AddListener(int fd, Trigger trigger) {
+  if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int64_t allocated = slots_.Allocate();
+  if (allocated < 0) return allocated;
+  const uint32_t slot = static_cast<uint32_t>(allocated);
+  Registration& r = *slots_.Get(slot);
+  r.fd = fd;
+  r.trigger = trigger;
+  r.kind = Kind::kListener;
+  r.listener.reset(new Listener());
+  const int rc = Register(r, slot, kInterestRead);
+  if (rc < 0) {
+    slots_.Release(slot, in_batch_, false);
+    return rc;
+  }
+  Own(fd, slot);
+  return NameOf(slot, r.generation);
+}
+
+Registration* ReactorCore::NamedStream(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
+  return r != nullptr && r->kind == Kind::kStream ? r : nullptr;
 }
 
 uint32_t ReactorCore::StreamInterest(const Registration& r) const {
@@ -55,44 +83,37 @@ uint32_t ReactorCore::StreamInterest(const Registration& r) const {
   return read | write;
 }
 
-int ReactorCore::Listen(const SocketAddress& address, int backlog, Trigger trigger) {
+int64_t ReactorCore::Listen(const SocketAddress& address, int backlog, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int fd = OpenListener(address, backlog);
   if (fd < 0) return fd;
-  const int slot = AdoptListener(fd, trigger);
-  if (slot < 0) ::close(fd);
-  return slot;
+  const int64_t name = AddListener(fd, trigger);
+  if (name < 0) ::close(fd);
+  return name;
 }
 
-int ReactorCore::AdoptListener(int fd, Trigger trigger) {
+int64_t ReactorCore::AdoptListener(int fd, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
-  if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const uint32_t slot = slots_.Allocate();
-  Registration& r = *slots_.Get(slot);
-  r.fd = fd;
-  r.trigger = trigger;
-  r.kind = Kind::kListener;
-  r.listener.reset(new Listener());
-  const int rc = SetInterest(r, slot, kInterestRead);
-  if (rc < 0) {
-    slots_.Release(slot, in_batch_);
-    return rc;
-  }
-  return static_cast<int>(slot);
+  // A socket that is not listening would make accept fail on every report, forever.
+  const int rc = CheckStreamSocket(fd, true);
+  if (rc < 0) return rc;
+  return AddListener(fd, trigger);
 }
 
-int ReactorCore::AdoptStream(int fd, Trigger trigger) {
+int64_t ReactorCore::AdoptStream(int fd, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
+  const int rc = CheckStreamSocket(fd, false);
+  if (rc < 0) return rc;
   return AddStream(fd, trigger, StreamState::kOpen);
 }
 
-int ReactorCore::Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger) {
+int64_t ReactorCore::Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int fd = StartConnect(address, bind_address);
   if (fd < 0) return fd;
-  const int slot = AddStream(fd, trigger, StreamState::kConnecting);
-  if (slot < 0) ::close(fd);
-  return slot;
+  const int64_t name = AddStream(fd, trigger, StreamState::kConnecting);
+  if (name < 0) ::close(fd);
+  return name;
 }
 
 void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
@@ -108,20 +129,21 @@ void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
     const int fd = AcceptConnection(listen_fd, &peer);
     if (fd < 0) {
       if (fd == -EAGAIN || fd == -EWOULDBLOCK) return;
-      if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO) continue;
+      if (IsTransientAcceptError(-fd)) continue;  // that connection is gone; the next may not be
       HandleAcceptError(*slots_.Get(slot), slot, -fd);
       return;
     }
     // AddStream may grow the slot table: never hold a Registration& across it.
-    const int conn = AddStream(fd, trigger, StreamState::kOpen);
+    const int64_t conn = AddStream(fd, trigger, StreamState::kOpen);
     if (conn < 0) {
       ::close(fd);
       continue;
     }
+    const uint32_t conn_slot = static_cast<uint32_t>(conn >> 32);
     const size_t offset = AlignUp(batch_.arena_used);
     std::memcpy(batch_.arena + offset, &peer, sizeof peer);
     batch_.arena_used = offset + sizeof peer;
-    batch_.Add(kRecordAccept, static_cast<int32_t>(slot), conn, static_cast<int32_t>(offset));
+    AddRecord(kRecordAccept, conn_slot, static_cast<int32_t>(slot), static_cast<int32_t>(slots_.At(slot).generation), static_cast<int32_t>(offset));
   }
   Defer(*slots_.Get(slot), slot);  // edge mode: more may be waiting
 }
@@ -137,27 +159,26 @@ void ReactorCore::HandleAcceptError(Registration& r, uint32_t slot, int error) {
     if (fd >= 0) ::close(fd);
     spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
-  if (out_of_descriptors || error == ENOBUFS || error == ENOMEM) {
-    // Stop accepting; JavaScript resumes after a back-off (a level-triggered listener would
-    // otherwise spin on a backlog it cannot take).
-    r.listener->paused = true;
-    SetInterest(r, slot, 0);
-  }
-  batch_.Add(kRecordAcceptError, static_cast<int32_t>(slot), -error, 0);
+  // Stop accepting; JavaScript resumes after a back-off. Retrying at once would spin: a level
+  // listener is reported again at once, and whatever failed (no descriptors, no memory, a
+  // socket that cannot accept at all) is unlikely to have changed.
+  r.listener->paused = true;
+  SetInterest(r, slot, 0);
+  AddRecord(kRecordAcceptError, slot, -error, 1);
 }
 
-int ReactorCore::ResumeListener(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
+int ReactorCore::ResumeListener(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kListener) return -EBADF;
   if (!r->listener->paused) return 0;
   r->listener->paused = false;
   return SetInterest(*r, slot, kInterestRead);
 }
 
-int ReactorCore::CloseListener(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
+int ReactorCore::CloseListener(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kListener) return -EBADF;
-  CloseOwned(*r, slot, 0, false);
+  CloseOwned(*r, slot, 0, 0);
   return 0;
 }
 
@@ -175,21 +196,22 @@ void ReactorCore::ServeStream(Registration& r, uint32_t slot, uint32_t ready) {
     ReadStream(r, slot, ready);
   } else if (ready & kReadyError) {
     const int err = TakeSocketError(r.fd);
-    if (err != 0) CloseOwned(r, slot, err > 0 ? -err : err, true);
+    if (err != 0) CloseOwned(r, slot, kRecordClosed, err > 0 ? -err : err);
   }
 }
 
 void ReactorCore::FinishConnect(Registration& r, uint32_t slot) {
   const int err = TakeSocketError(r.fd);
   if (err != 0) {
-    const int code = err > 0 ? -err : err;
-    CloseOwned(r, slot, code, false);
-    batch_.Add(kRecordConnectFailed, static_cast<int32_t>(slot), code, 0);
+    CloseOwned(r, slot, kRecordConnectFailed, err > 0 ? -err : err);
     return;
   }
   r.stream->state = StreamState::kOpen;
   SetInterest(r, slot, StreamInterest(r));
-  batch_.Add(kRecordConnected, static_cast<int32_t>(slot), 0, 0);
+  AddRecord(kRecordConnected, slot);
+  // The edge that announced the connection may also have carried the peer's first bytes and
+  // even its FIN; it will not be raised again, so read as if it had been reported.
+  Defer(r, slot);
   if (r.stream->pending() > 0) Flush(r, slot);
 }
 
@@ -210,7 +232,7 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
           static_cast<size_t>(last->a) + static_cast<size_t>(last->b) == offset) {
         last->b += static_cast<int32_t>(n);
       } else {
-        batch_.Add(kRecordData, static_cast<int32_t>(slot), static_cast<int32_t>(offset), static_cast<int32_t>(n));
+        AddRecord(kRecordData, slot, static_cast<int32_t>(offset), static_cast<int32_t>(n));
       }
       batch_.arena_used = offset + static_cast<size_t>(n);
       budget -= static_cast<size_t>(n);
@@ -228,16 +250,16 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
     if (n == 0) {
       if (s.half_close) {
         s.read_closed = true;
-        batch_.Add(kRecordReadClosed, static_cast<int32_t>(slot), 0, 0);
+        AddRecord(kRecordReadClosed, slot);
         SetInterest(r, slot, StreamInterest(r));
       } else {
-        CloseOwned(r, slot, 0, true);
+        CloseOwned(r, slot, kRecordClosed, 0);
       }
       return;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-    CloseOwned(r, slot, -errno, true);
+    CloseOwned(r, slot, kRecordClosed, -errno);
     return;
   }
 }
@@ -253,17 +275,17 @@ void ReactorCore::Defer(Registration& r, uint32_t slot) {
   ready_list_.push_back(slots_.TokenOf(slot));
 }
 
-int64_t ReactorCore::Write(uint32_t slot, const char* data, size_t length) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const char* data, size_t length) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
-  if (s.shut_after_flush || s.write_shut) return -EPIPE;
+  if (s.close_after_flush || s.shut_after_flush || s.write_shut) return -EPIPE;
   if (length == 0) return static_cast<int64_t>(s.pending());
   if (s.pending() == 0 && s.state == StreamState::kOpen && (!dispatching_ || length >= kDirectWriteSize)) {
     // Nothing queued: try the system call now, straight from the caller's memory.
     const ssize_t n = SendNoSignal(r->fd, data, length);
     if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK) {
-      CloseOwned(*r, slot, static_cast<int>(n), true);
+      CloseOwned(*r, slot, kRecordClosed, static_cast<int>(n));
       return 0;
     }
     const size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
@@ -301,7 +323,7 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
       continue;
     }
     if (n == -EAGAIN || n == -EWOULDBLOCK) break;
-    CloseOwned(r, slot, static_cast<int>(n), true);
+    CloseOwned(r, slot, kRecordClosed, static_cast<int>(n));
     return;
   }
   if (s.pending() == 0) {
@@ -309,17 +331,17 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
     s.out_head = 0;
     if (s.out.capacity() > kKeepWriteCapacity) std::string().swap(s.out);
     if (s.close_after_flush) {
-      CloseOwned(r, slot, 0, true);
+      CloseOwned(r, slot, kRecordClosed, 0);
       return;
     }
     if (s.shut_after_flush && !s.write_shut) {
       shutdown(r.fd, SHUT_WR);
       s.write_shut = true;
-      batch_.Add(kRecordWriteClosed, static_cast<int32_t>(slot), 0, 0);
+      AddRecord(kRecordWriteClosed, slot);
     }
     if (s.notify_drain) {
       s.notify_drain = false;
-      batch_.Add(kRecordDrained, static_cast<int32_t>(slot), 0, 0);
+      AddRecord(kRecordDrained, slot);
     }
   } else if (s.out_head >= kKeepWriteCapacity && s.out_head * 2 >= s.out.size()) {
     // Drop what was sent so a long transfer does not hold it until the very end.
@@ -329,12 +351,12 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
   SetInterest(r, slot, StreamInterest(r));
 }
 
-int ReactorCore::CloseStream(uint32_t slot, CloseMode mode) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int ReactorCore::CloseStream(uint32_t slot, uint32_t generation, CloseMode mode) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
   if (mode == kCloseAbort || mode == kCloseDiscard || s.state == StreamState::kConnecting) {
-    CloseOwned(*r, slot, 0, mode != kCloseDiscard);
+    CloseOwned(*r, slot, mode == kCloseDiscard ? 0 : kRecordClosed, 0);
     return 0;
   }
   if (mode == kCloseAfterFlush) s.close_after_flush = true;
@@ -344,9 +366,9 @@ int ReactorCore::CloseStream(uint32_t slot, CloseMode mode) {
   return 0;
 }
 
-int ReactorCore::SetReading(uint32_t slot, bool reading) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int ReactorCore::SetReading(uint32_t slot, uint32_t generation, bool reading) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
   if (s.reading == reading) return 0;
   s.reading = reading;
@@ -355,41 +377,43 @@ int ReactorCore::SetReading(uint32_t slot, bool reading) {
   return SetInterest(*r, slot, StreamInterest(*r));
 }
 
-int ReactorCore::SetHalfClose(uint32_t slot, bool enabled) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int ReactorCore::SetHalfClose(uint32_t slot, uint32_t generation, bool enabled) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   r->stream->half_close = enabled;
   return 0;
 }
 
-int ReactorCore::RequestDrain(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int ReactorCore::RequestDrain(uint32_t slot, uint32_t generation) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
-  if (s.pending() == 0 && !s.queued_flush) batch_.Add(kRecordDrained, static_cast<int32_t>(slot), 0, 0);
+  if (s.pending() == 0 && !s.queued_flush) AddRecord(kRecordDrained, slot);
   else s.notify_drain = true;
   return 0;
 }
 
-int ReactorCore::SocketFd(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
+int ReactorCore::SocketFd(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind == Kind::kRaw) return -EBADF;
   return r->fd;
 }
 
-int64_t ReactorCore::Pending(uint32_t slot) {
-  Registration* r = slots_.Get(slot);
-  if (r == nullptr || r->kind != Kind::kStream) return -EBADF;
+int64_t ReactorCore::Pending(uint32_t slot, uint32_t generation) {
+  Registration* r = NamedStream(slot, generation);
+  if (r == nullptr) return -EBADF;
   return static_cast<int64_t>(r->stream->pending());
 }
 
-void ReactorCore::CloseOwned(Registration& r, uint32_t slot, int error, bool report) {
+void ReactorCore::CloseOwned(Registration& r, uint32_t slot, int32_t record, int error) {
   // Leave the poller before close(): a duplicated descriptor would keep the registration
   // (and its reports) alive after close.
   if (r.registered) poller_->Remove(r.fd, r.interest);
+  Disown(r.fd, slot);
   ::close(r.fd);
-  if (report) batch_.Add(kRecordClosed, static_cast<int32_t>(slot), error, 0);
-  slots_.Release(slot, in_batch_);
+  // The record carries the generation being closed, so it is added before the release.
+  if (record != 0) AddRecord(record, slot, error);
+  slots_.Release(slot, in_batch_, record != 0);
 }
 
 }  // namespace ioreactor

@@ -11,7 +11,7 @@ import { ReactorSystemError } from '../errors/system-error';
 import { assertOneOf, describe } from '../errors/validate';
 import type { Logger } from '../log/logger';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
-import { C, type NativeReactor } from './native';
+import { C, generationOf, slotOf, type NativeReactor } from './native';
 
 export const TRIGGERS: readonly Trigger[] = ['level', 'edge', 'oneshot'];
 const TRIGGER_CODES: Record<Trigger, number> = { level: C.TRIGGER_LEVEL, edge: C.TRIGGER_EDGE, oneshot: C.TRIGGER_ONESHOT };
@@ -22,6 +22,7 @@ const DISCONNECT_EVENTS = C.READY_HANGUP | C.READY_ERROR;
 interface Registration {
   readonly fd: number;
   readonly slot: number;
+  readonly generation: number;
   readonly trigger: Trigger;
   reader: IReadDescriptor | undefined;
   writer: IWriteDescriptor | undefined;
@@ -96,12 +97,11 @@ export class DescriptorSet {
     return this.byFd.size;
   }
 
-  /** Dispatches one RECORD_RAW record: `ready` bits for the registration in `slot`. */
-  dispatchRecord(slot: number, ready: number): void {
+  /** Dispatches one RECORD_RAW record: `ready` bits for the registration named slot + generation. */
+  dispatchRecord(slot: number, generation: number, ready: number): void {
     const r = this.bySlot[slot];
-    // undefined: removed earlier in this batch. Its slot stays unused until the batch ends,
-    // so a stale record can never reach a newer registration of a reused descriptor number.
-    if (r !== undefined) this.dispatchOne(r, ready);
+    // Removed (and perhaps replaced) since the record was made: not for whoever holds the slot now.
+    if (r !== undefined && r.generation === generation) this.dispatchOne(r, ready);
   }
 
   private dispatchOne(r: Registration, ready: number): void {
@@ -194,11 +194,11 @@ export class DescriptorSet {
 
   private register(fd: number, trigger: Trigger, reader: IReadDescriptor | undefined, writer: IWriteDescriptor | undefined): Registration {
     const interest = (reader ? C.INTEREST_READ : 0) | (writer ? C.INTEREST_WRITE : 0);
-    const slot = this.host.native().add(fd, interest, TRIGGER_CODES[trigger]);
-    if (slot < 0) throw new ReactorSystemError(slot, `${this.host.backend} add`, `descriptor ${fd}`);
-    const r: Registration = { fd, slot, trigger, reader, writer };
+    const name = this.host.native().add(fd, interest, TRIGGER_CODES[trigger]);
+    if (name < 0) throw new ReactorSystemError(name, `${this.host.backend} add`, `descriptor ${fd}`);
+    const r: Registration = { fd, slot: slotOf(name), generation: generationOf(name), trigger, reader, writer };
     this.byFd.set(fd, r);
-    this.bySlot[slot] = r;
+    this.bySlot[r.slot] = r;
     if (reader) this.readers.set(reader, r);
     if (writer) this.writers.set(writer, r);
     return r;
@@ -215,7 +215,7 @@ export class DescriptorSet {
       this.unregister(r);
       return;
     }
-    const rc = this.host.native().modify(r.slot, interest);
+    const rc = this.host.native().modify(r.slot, r.generation, interest);
     if (rc < 0) throw new ReactorSystemError(rc, `${this.host.backend} modify`, `descriptor ${r.fd}`);
   }
 
@@ -225,6 +225,6 @@ export class DescriptorSet {
     r.reader = r.writer = undefined;
     this.byFd.delete(r.fd);
     this.bySlot[r.slot] = undefined;
-    this.host.native().remove(r.slot);
+    this.host.native().remove(r.slot, r.generation);
   }
 }

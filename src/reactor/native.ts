@@ -5,14 +5,21 @@
  */
 import * as path from 'node:path';
 
-/** The native reactor: a poller, its registration slots, and one uv_poll in Node's loop. */
+/**
+ * The native reactor: a poller, its registration slots, and one uv_poll in Node's loop.
+ *
+ * A registration is named by slot and generation. Calls that create one return its name as
+ * one number, slot * 2^32 + generation (see {@link slotOf}, {@link generationOf}), or -errno;
+ * every later call carries slot and generation back, and a stale name (the registration is
+ * gone, its slot perhaps reused) gets -EBADF or -ENOENT instead of reaching another socket.
+ */
 export interface NativeReactor {
   /** Opens the named backend. Returns 0 or -errno. */
   open(backend: string): number;
-  /** Registers fd; returns its slot (>= 0) or -errno. */
+  /** Registers fd; returns its name or -errno. */
   add(fd: number, interest: number, trigger: number): number;
-  modify(slot: number, interest: number): number;
-  remove(slot: number): number;
+  modify(slot: number, generation: number, interest: number): number;
+  remove(slot: number, generation: number): number;
   /** Starts watching; the process stays alive until stop() or close(). 0 or -errno. */
   start(): number;
   stop(): void;
@@ -21,22 +28,35 @@ export interface NativeReactor {
   connect(family: number, address: string | Buffer, port: number, bindFamily: number, bindHost: string, bindPort: number, trigger: number): number;
   adopt(fd: number, listening: boolean, trigger: number): number;
   /** Returns the bytes still buffered, or -errno. */
-  write(slot: number, data: Uint8Array): number;
-  closeStream(slot: number, mode: number): number;
-  setReading(slot: number, reading: boolean): number;
-  setHalfClose(slot: number, enabled: boolean): number;
-  requestDrain(slot: number): number;
-  resumeListener(slot: number): number;
-  closeListener(slot: number): number;
-  socketOption(slot: number, which: number, value?: boolean): number;
-  address(slot: number, peer: boolean): [number, string | Buffer | null, number] | number;
-  pending(slot: number): number;
-  /** The current batch, as [type, slot, a, b] records, valid during the onBatch call. */
-  readonly records: Int32Array;
-  /** Bytes read in the current batch, which DATA records point into. */
-  readonly arena: Buffer;
+  write(slot: number, generation: number, data: ArrayBufferView): number;
+  closeStream(slot: number, generation: number, mode: number): number;
+  setReading(slot: number, generation: number, reading: boolean): number;
+  setHalfClose(slot: number, generation: number, enabled: boolean): number;
+  requestDrain(slot: number, generation: number): number;
+  resumeListener(slot: number, generation: number): number;
+  closeListener(slot: number, generation: number): number;
+  socketOption(slot: number, generation: number, which: number, value?: boolean): number;
+  address(slot: number, generation: number, peer: boolean): [number, string | Buffer | null, number] | number;
+  pending(slot: number, generation: number): number;
+  /** The batch records, RECORD_INTS int32s each (type, slot, generation, a, b, c); null once closed. */
+  readonly records: Int32Array | null;
+  /** The memory DATA records point into, valid for the batch being dispatched; null once closed. */
+  readonly arena: ArrayBuffer | null;
   readonly backend: string | null;
+  /** Live registrations. */
   readonly registrationCount: number;
+  /** Slots of closed sockets whose close record has not been delivered yet. */
+  readonly heldCount: number;
+}
+
+/** The slot of a registration's name. */
+export function slotOf(name: number): number {
+  return Math.floor(name / 4294967296);
+}
+
+/** The generation of a registration's name, as the int32 records carry it. */
+export function generationOf(name: number): number {
+  return (name % 4294967296) | 0;
 }
 
 export interface NativeConstants {
@@ -51,6 +71,7 @@ export interface NativeConstants {
   READY_HANGUP: number;
   READY_ERROR: number;
   READY_INVALID: number;
+  RECORD_INTS: number;
   RECORD_RAW: number;
   RECORD_DATA: number;
   RECORD_ACCEPT: number;

@@ -53,6 +53,12 @@ export class Reactor implements IReactorTime {
   private readonly streams: StreamSet;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  /**
+   * The native core's batch callback. The core holds it weakly unless running, so this field
+   * is what keeps it alive, and an abandoned reactor (this object, the callback and the native
+   * object only reachable from each other) can be collected and its descriptors closed.
+   */
+  private onBatch: ((count: number) => void) | undefined;
 
   constructor(options?: ReactorOptions) {
     const resolved = resolveOptions(options);
@@ -75,7 +81,11 @@ export class Reactor implements IReactorTime {
       logger: this.logger,
       reactor: this,
       callLater: (delay, f) => this.callLater(delay, f),
+      get closed() {
+        return reactorClosed();
+      },
     });
+    const reactorClosed = (): boolean => this.state === 'closed';
     this.events.add('during', 'startup', () => {
       this.isRunning = true;
     }, []);
@@ -173,19 +183,30 @@ export class Reactor implements IReactorTime {
   }
 
   /**
-   * Releases the reactor's native resources. A running reactor is halted at once, without the
-   * shutdown event; registered descriptors are dropped without connectionLost and left open
-   * (they belong to whoever registered them); pending delayed calls are discarded. Idempotent.
+   * Releases the reactor's native resources, at once, also from inside a callback. A running
+   * reactor is halted without the shutdown event. Every connection is closed and its protocol
+   * told `connectionLost` (a `ConnectionLost`), ports stop listening and connection attempts
+   * fail, as at shutdown; raw descriptors are dropped without connectionLost and left open
+   * (they belong to whoever registered them); pending delayed calls are discarded; nothing is
+   * dispatched afterwards. Idempotent.
    */
   close(): void {
     if (this.state === 'closed') return;
     const wasRunning = this.state === 'running' || this.state === 'stopping';
-    if (this.nativeReactor !== undefined) this.descriptors.removeAll();
+    const native = this.nativeReactor;
+    this.state = 'closed';
     this.halt();
     this.timers.clear();
-    this.nativeReactor?.close();
+    if (native !== undefined) {
+      this.descriptors.removeAll();
+      // Protocols hear of it while the native core can still close their sockets; whatever
+      // they ask of the reactor meanwhile is refused with ReactorClosed (and logged).
+      this.streams.disconnectAll('the reactor was closed');
+      native.close();
+      this.streams.released();
+    }
     this.nativeReactor = undefined;
-    this.state = 'closed';
+    this.onBatch = undefined;
     if (wasRunning) this.resolveStopped?.();
   }
 
@@ -321,26 +342,47 @@ export class Reactor implements IReactorTime {
   private native(): NativeReactor {
     if (this.nativeReactor !== undefined) return this.nativeReactor;
     this.assertOpen();
-    // The records array is a view made once: the native side reuses its memory every batch.
-    let records: Int32Array | undefined;
-    const native = new binding.NativeReactor((count) => this.dispatch((records ??= native.records), count));
+    const onBatch = (count: number): void => this.dispatch(records, count);
+    const native = new binding.NativeReactor(onBatch);
+    this.onBatch = onBatch;
     const rc = native.open(this.backend);
-    if (rc < 0) throw new ReactorSystemError(rc, `${this.backend} open`);
+    if (rc < 0) {
+      native.close();
+      throw new ReactorSystemError(rc, `${this.backend} open`);
+    }
+    // A view made once: the native side reuses its memory every batch.
+    const records = native.records!;
     this.nativeReactor = native;
     return native;
   }
 
-  /** Runs one native batch: `count` records of [type, slot, a, b] (negative: a failed wait). */
+  /** Runs one native batch: `count` records (negative: a failed wait). */
   private dispatch(records: Int32Array, count: number): void {
     if (count < 0) {
-      this.logger.error('Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
+      this.report('Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
       return;
     }
     const raw = C.RECORD_RAW;
-    for (let i = 0, end = count * 4; i < end; i += 4) {
-      const type = records[i];
-      if (type === raw) this.descriptors.dispatchRecord(records[i + 1], records[i + 2]);
-      else this.streams.dispatch(type, records[i + 1], records[i + 2], records[i + 3]);
+    const stride = C.RECORD_INTS;
+    for (let i = 0, end = count * stride; i < end; i += stride) {
+      // Every record is handled at most once, whatever a callback does: one that throws past
+      // the guards costs its own connection, never the rest of the batch.
+      try {
+        if (records[i] === raw) this.descriptors.dispatchRecord(records[i + 1], records[i + 2], records[i + 3]);
+        else this.streams.dispatch(records[i], records[i + 1], records[i + 2], records[i + 3], records[i + 4], records[i + 5]);
+      } catch (err) {
+        if (this.state !== 'closed') this.streams.recordFailed(records[i + 1], records[i + 2], err);
+      }
+      if (this.state === 'closed') return; // closed by a callback: nothing more is delivered
+    }
+  }
+
+  /** Reports through the logger; a logger that throws must not break dispatch. */
+  private report(message: string, err: unknown): void {
+    try {
+      this.logger.error(message, err);
+    } catch {
+      // nowhere better to say it
     }
   }
 
@@ -349,7 +391,7 @@ export class Reactor implements IReactorTime {
   }
 
   private disconnectAll(): void {
-    if (this.nativeReactor !== undefined) this.streams.disconnectAll();
+    if (this.nativeReactor !== undefined) this.streams.disconnectAll('the reactor shut down');
     for (const d of this.descriptors.removeAll()) {
       this.descriptors.disconnect(d, new Failure(new ConnectionLost('the reactor shut down')));
     }

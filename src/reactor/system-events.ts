@@ -102,6 +102,7 @@ export class SystemEvents {
 
   /** Removes a trigger; false when the handle is unknown or already consumed. */
   remove(id: SystemEventTriggerID): boolean {
+    if (id === null || typeof id !== 'object') return false;
     const t = id as Partial<Trigger>;
     if (typeof t.eventType !== 'string') return false;
     return this.events.get(t.eventType)?.remove(id as Trigger) ?? false;

@@ -7,6 +7,8 @@ import type { Logger } from '../log/logger';
 import { DelayedCall, type DelayedCallOwner } from './delayed-call';
 import { TimerQueue } from './timer-queue';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class TimerLoop implements DelayedCallOwner {
   private readonly timers = new TimerQueue<DelayedCall>();
   private nodeTimer: NodeJS.Timeout | undefined;
@@ -69,7 +71,9 @@ export class TimerLoop implements DelayedCallOwner {
     this.disarm();
     const next = this.timers.peek();
     if (next === undefined) return;
-    const ms = Math.max(0, Math.ceil((next.time - this.seconds()) * 1000));
+    // Node's timers take at most 2^31-1 ms (about 24.8 days) and fire at once beyond it; a
+    // later deadline is approached in steps of that size (runDueCalls finds nothing due).
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil((next.time - this.seconds()) * 1000)));
     // Unreferenced: while the reactor runs, its native watcher keeps the process alive.
     this.nodeTimer = setTimeout(this.runDueCalls, ms).unref();
     this.nodeTimerDeadline = next.time;

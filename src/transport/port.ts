@@ -22,6 +22,7 @@ export class Port implements IListeningPort {
   constructor(
     private readonly owner: PortOwner,
     /** @internal */ readonly slot: number,
+    /** @internal The slot's generation: with the slot, this port's name in the native core. */ readonly generation: number,
     readonly factory: Factory,
     /** @internal For UNIX ports: the name accepted connections report as their host. */ readonly unixName: string | null,
   ) {}
@@ -38,7 +39,11 @@ export class Port implements IListeningPort {
    */
   stopListening(): Deferred<void> {
     if (this.stopped !== undefined) return this.stopped;
-    this.getHost(); // remember it: after closing there is no socket to ask
+    try {
+      this.getHost(); // remember it: after closing there is no socket to ask
+    } catch {
+      // the socket cannot name itself (an adopted oddity): there is nothing to remember
+    }
     this.listening = false;
     this.owner.closeListener(this);
     const d = new Deferred<void>();
@@ -50,6 +55,15 @@ export class Port implements IListeningPort {
   /** Twisted's alias for stopListening. */
   loseConnection(): Deferred<void> {
     return this.stopListening();
+  }
+
+  /** @internal The address for messages: never throws, even when the socket cannot tell. */
+  describe(): string {
+    try {
+      return String(this.getHost());
+    } catch {
+      return 'a listening socket';
+    }
   }
 
   toString(): string {

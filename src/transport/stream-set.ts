@@ -13,7 +13,7 @@ import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
-import { C, type NativeReactor } from '../reactor/native';
+import { C, generationOf, slotOf, type NativeReactor } from '../reactor/native';
 import { UNIXAddress, type Address } from './address';
 import { addressFromBlob, addressFromNative, resolveHost } from './addresses';
 import { Connector, type ConnectorOwner } from './connector';
@@ -28,6 +28,8 @@ export interface StreamHost {
   /** The reactor itself, which connectors expose as `reactor` (as Twisted's do). */
   readonly reactor: IReactorTime;
   callLater(delay: number, f: () => void): IDelayedCall;
+  /** True once the reactor is closed. */
+  readonly closed: boolean;
 }
 
 /** Where an outgoing connection goes, in native terms. */
@@ -35,12 +37,19 @@ export type ConnectTarget =
   | { kind: 'tcp'; host: string; port: number; bind: { host: string; port: number } | undefined }
   | { kind: 'unix'; path: Buffer };
 
+/**
+ * Every object here is filed under its native slot and carries the slot's generation; a record
+ * is handled only by the object whose generation it names, so a record can never reach a newer
+ * user of the slot (the native core also holds a closed slot until its close record is
+ * delivered).
+ */
 export class StreamSet implements PortOwner, ConnectorOwner {
   private readonly transports: (StreamTransport | undefined)[] = [];
   private readonly ports: (Port | undefined)[] = [];
   private readonly connectors: (Connector | undefined)[] = [];
   private readonly targets = new WeakMap<Connector, ConnectTarget>();
   private arena: Buffer | undefined;
+  private arenaSource: ArrayBuffer | undefined;
 
   constructor(private readonly host: StreamHost) {}
 
@@ -55,29 +64,35 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   // ---- creating endpoints -----------------------------------------------------------------
 
   listen(family: number, address: string | Buffer, port: number, backlog: number, factory: Factory, unixName: string | null): Port {
-    const slot = this.native.listen(family, address, port, backlog, this.host.triggerCode);
-    if (slot < 0) throw new ReactorSystemError(slot, 'listen', family === C.FAMILY_UNIX ? `path ${JSON.stringify(unixName)}` : `${address} port ${port}`);
-    const p = new Port(this, slot, factory, unixName);
-    this.ports[slot] = p;
-    factory.doStart();
-    return p;
+    const name = this.native.listen(family, address, port, backlog, this.host.triggerCode);
+    if (name < 0) throw new ReactorSystemError(name, 'listen', family === C.FAMILY_UNIX ? `path ${JSON.stringify(unixName)}` : `${address} port ${port}`);
+    return this.startPort(name, factory, unixName);
   }
 
   adoptPort(fd: number, factory: Factory): Port {
-    const slot = this.native.adopt(fd, true, this.host.triggerCode);
-    if (slot < 0) throw new ReactorSystemError(slot, 'adopt', `descriptor ${fd}`);
-    const p = new Port(this, slot, factory, null);
-    this.ports[slot] = p;
-    factory.doStart();
-    return p;
+    const name = this.native.adopt(fd, true, this.host.triggerCode);
+    if (name < 0) throw new ReactorSystemError(name, 'adopt', `descriptor ${fd} (a listening stream socket is needed)`);
+    return this.startPort(name, factory, null);
   }
 
   adoptConnection(fd: number, factory: Factory): void {
-    const slot = this.native.adopt(fd, false, this.host.triggerCode);
-    if (slot < 0) throw new ReactorSystemError(slot, 'adopt', `descriptor ${fd}`);
-    const t = new StreamTransport(this, slot, undefined);
-    this.transports[slot] = t;
+    const name = this.native.adopt(fd, false, this.host.triggerCode);
+    if (name < 0) throw new ReactorSystemError(name, 'adopt', `descriptor ${fd} (a connected stream socket is needed)`);
+    const t = new StreamTransport(this, slotOf(name), generationOf(name), undefined);
+    this.transports[t.slot] = t;
     this.startProtocol(t, () => factory.buildProtocol(t.getPeer()));
+  }
+
+  private startPort(name: number, factory: Factory, unixName: string | null): Port {
+    const p = new Port(this, slotOf(name), generationOf(name), factory, unixName);
+    this.ports[p.slot] = p;
+    try {
+      factory.doStart();
+    } catch (err) {
+      this.closeListener(p);
+      throw err;
+    }
+    return p;
   }
 
   connector(factory: Factory, destination: Address, target: ConnectTarget, timeout: number): Connector {
@@ -97,18 +112,19 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
     resolveHost(target.host, (err, family, address) => {
       if (c.attempt !== attempt || c.state !== 'connecting') return; // stopped meanwhile
-      if (err) c.connectionFailed(new Failure(new DNSLookupError(`DNS lookup failed: ${target.host}`, { cause: err })));
+      if (this.host.closed) return; // the reactor closed meanwhile: the connector was told then
+      if (err) this.connectionFailed(c, new DNSLookupError(`DNS lookup failed: ${target.host}`, { cause: err }));
       else this.connectNow(c, family, address, target.port, target.bind);
     });
   }
 
   abortAttempt(c: Connector, reason: Error): void {
     c.attempt++; // a resolver answer still on its way is now stale
-    if (c.slot >= 0) {
+    if (c.slot >= 0 && this.connectors[c.slot] === c) {
       this.connectors[c.slot] = undefined;
-      this.native.closeStream(c.slot, C.CLOSE_DISCARD);
+      this.native.closeStream(c.slot, c.generation, C.CLOSE_DISCARD);
     }
-    c.connectionFailed(new Failure(reason));
+    this.connectionFailed(c, reason);
   }
 
   callLater(delay: number, f: () => void): IDelayedCall {
@@ -117,17 +133,18 @@ export class StreamSet implements PortOwner, ConnectorOwner {
 
   private connectNow(c: Connector, family: number, address: string | Buffer, port: number, bind: { host: string; port: number } | undefined): void {
     const bindFamily = bind === undefined ? 0 : bind.host.includes(':') ? C.FAMILY_IPV6 : C.FAMILY_IPV4;
-    const slot = this.native.connect(family, address, port, bindFamily, bind?.host ?? '', bind?.port ?? 0, this.host.triggerCode);
-    if (slot >= 0) {
-      c.slot = slot;
-      this.connectors[slot] = c;
+    const name = this.native.connect(family, address, port, bindFamily, bind?.host ?? '', bind?.port ?? 0, this.host.triggerCode);
+    if (name >= 0) {
+      c.slot = slotOf(name);
+      c.generation = generationOf(name);
+      this.connectors[c.slot] = c;
       return;
     }
     // Refused at once (a UNIX path with no listener, say): report it asynchronously, as every
     // other outcome of connect is reported.
     const attempt = c.attempt;
     this.host.callLater(0, () => {
-      if (c.attempt === attempt && c.state === 'connecting') c.connectionFailed(new Failure(connectErrorFor(slot)));
+      if (c.attempt === attempt && c.state === 'connecting') this.connectionFailed(c, connectErrorFor(name));
     });
   }
 
@@ -136,7 +153,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   closeListener(p: Port): void {
     if (this.ports[p.slot] !== p) return;
     this.ports[p.slot] = undefined;
-    this.native.closeListener(p.slot);
+    this.native.closeListener(p.slot, p.generation);
     if (p.unixName !== null && !p.unixName.startsWith('\0')) {
       try {
         unlinkSync(p.unixName);
@@ -144,66 +161,89 @@ export class StreamSet implements PortOwner, ConnectorOwner {
         // already gone: nothing to clean up
       }
     }
-    p.factory.doStop();
+    this.guard(() => p.factory.doStop(), 'Unhandled error in Factory.doStop:');
   }
 
   listenerAddress(p: Port): Address {
     // A UNIX port reports the name it was given (an abstract name's NUL included).
     if (p.unixName !== null) return new UNIXAddress(p.unixName);
-    const reply = this.native.address(p.slot, false);
+    const reply = this.native.address(p.slot, p.generation, false);
     if (typeof reply === 'number') throw new ReactorSystemError(reply, 'getsockname');
     return addressFromNative(reply);
   }
 
   // ---- dispatch -----------------------------------------------------------------------------
 
-  /** Handles one native record (any type but RECORD_RAW). */
-  dispatch(type: number, slot: number, a: number, b: number): void {
+  /** Handles one native record (any type but RECORD_RAW) naming slot + generation. */
+  dispatch(type: number, slot: number, generation: number, a: number, b: number, c: number): void {
     switch (type) {
       case C.RECORD_DATA:
-        this.onData(slot, a, b);
+        this.onData(slot, generation, a, b);
         break;
       case C.RECORD_ACCEPT:
-        this.onAccept(slot, a, b);
+        this.onAccept(slot, generation, a, b, c);
         break;
       case C.RECORD_CLOSED:
-        this.onClosed(slot, a);
+        this.onClosed(slot, generation, a);
         break;
       case C.RECORD_CONNECTED:
-        this.onConnected(slot);
+        this.onConnected(slot, generation);
         break;
       case C.RECORD_CONNECT_FAILED: {
-        const c = this.connectors[slot];
+        const connector = this.connectors[slot];
+        if (connector === undefined || connector.generation !== generation) break;
         this.connectors[slot] = undefined;
-        if (c !== undefined) c.connectionFailed(new Failure(connectErrorFor(a)));
+        this.connectionFailed(connector, connectErrorFor(a));
         break;
       }
-      case C.RECORD_DRAINED:
-        this.transports[slot]?.drained();
+      case C.RECORD_DRAINED: {
+        const t = this.transportAt(slot, generation);
+        if (t !== undefined) this.call(t, 'resumeProducing', () => t.drained());
         break;
+      }
       case C.RECORD_READ_CLOSED:
-        this.callProtocol(slot, 'readConnectionLost');
+        this.callProtocol(slot, generation, 'readConnectionLost');
         break;
       case C.RECORD_WRITE_CLOSED:
-        this.callProtocol(slot, 'writeConnectionLost');
+        this.callProtocol(slot, generation, 'writeConnectionLost');
         break;
       case C.RECORD_ACCEPT_ERROR:
-        this.onAcceptError(slot, a);
+        this.onAcceptError(slot, generation, a, b === 1);
         break;
     }
   }
 
-  /** Tells every connection and port the reactor is shutting down (Twisted's disconnectAll). */
-  disconnectAll(): void {
-    for (const p of this.ports) if (p !== undefined) p.stopListening();
-    for (const c of this.connectors) if (c !== undefined) this.abortAttempt(c, new ConnectionLost('the reactor shut down'));
+  /**
+   * A record's handling threw past the guards around protocol callbacks (a bug of ours, or a
+   * producer's pauseProducing called from write): report it, and abort the connection named.
+   */
+  recordFailed(slot: number, generation: number, err: unknown): void {
+    this.report('Unhandled error in the reactor:', err);
+    const t = this.transportAt(slot, generation);
+    if (t !== undefined && t.connected) t.abortWith(asError(err));
+  }
+
+  /**
+   * Tells every connection and port the reactor is shutting down (Twisted's disconnectAll):
+   * ports stop listening, connection attempts fail, and every connection is closed at once and
+   * its protocol told connectionLost with `reason`.
+   */
+  disconnectAll(reason: string): void {
+    for (const p of this.ports) if (p !== undefined) this.guard(() => p.stopListening(), 'Unhandled error in stopListening:');
+    for (const c of this.connectors) if (c !== undefined) this.abortAttempt(c, new ConnectionLost(reason));
     for (let slot = 0; slot < this.transports.length; slot++) {
       const t = this.transports[slot];
       if (t === undefined) continue;
-      t.closeReason ??= new ConnectionLost('the reactor shut down');
-      this.native.closeStream(slot, C.CLOSE_DISCARD);
-      this.onClosed(slot, 0);
+      t.closeReason ??= new ConnectionLost(reason);
+      this.native.closeStream(slot, t.generation, C.CLOSE_DISCARD);
+      this.onClosed(slot, t.generation, 0);
     }
+  }
+
+  /** The reactor closed its native core: forget the memory it shared. */
+  released(): void {
+    this.arena = undefined;
+    this.arenaSource = undefined;
   }
 
   get connectionCount(): number {
@@ -212,11 +252,27 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     return n;
   }
 
-  private onData(slot: number, offset: number, length: number): void {
+  private transportAt(slot: number, generation: number): StreamTransport | undefined {
     const t = this.transports[slot];
+    return t !== undefined && t.generation === generation ? t : undefined;
+  }
+
+  /** A Buffer over the native arena, made again only when the native memory changes. */
+  private arenaBuffer(): Buffer {
+    const source = this.native.arena!;
+    if (this.arena === undefined || this.arenaSource !== source) {
+      this.arenaSource = source;
+      this.arena = Buffer.from(source);
+    }
+    return this.arena;
+  }
+
+  private onData(slot: number, generation: number, offset: number, length: number): void {
+    const t = this.transportAt(slot, generation);
     const protocol = t?.protocol;
-    if (protocol === undefined || t!.closeReason !== undefined) return;
-    const arena = (this.arena ??= this.native.arena);
+    // A connection we are closing hears no more data (as Twisted stops reading on loseConnection).
+    if (protocol === undefined || !t!.connected) return;
+    const arena = this.arenaBuffer();
     let data: Buffer;
     if (protocol.borrowData === true) {
       data = arena.subarray(offset, offset + length);
@@ -231,25 +287,24 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
   }
 
-  private onAccept(listenerSlot: number, slot: number, blobOffset: number): void {
+  private onAccept(slot: number, generation: number, listenerSlot: number, listenerGeneration: number, blobOffset: number): void {
     const port = this.ports[listenerSlot];
-    if (port === undefined) {
-      this.native.closeStream(slot, C.CLOSE_DISCARD);
+    if (port === undefined || port.generation !== listenerGeneration) {
+      this.native.closeStream(slot, generation, C.CLOSE_DISCARD);
       return;
     }
     port.acceptBackoff = 0;
-    const arena = (this.arena ??= this.native.arena);
-    const peer = addressFromBlob(arena, blobOffset, null);
-    const t = new StreamTransport(this, slot, peer);
+    const peer = addressFromBlob(this.arenaBuffer(), blobOffset, null);
+    const t = new StreamTransport(this, slot, generation, peer);
     this.transports[slot] = t;
     this.startProtocol(t, () => port.factory.buildProtocol(peer));
   }
 
-  private onConnected(slot: number): void {
+  private onConnected(slot: number, generation: number): void {
     const c = this.connectors[slot];
+    if (c === undefined || c.generation !== generation) return;
     this.connectors[slot] = undefined;
-    if (c === undefined) return;
-    const t = new StreamTransport(this, slot, undefined);
+    const t = new StreamTransport(this, slot, generation, undefined);
     this.transports[slot] = t;
     t.connector = c;
     c.transport = t;
@@ -262,19 +317,20 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     try {
       protocol = build();
     } catch (err) {
-      this.logger.error('Unhandled error in buildProtocol:', err);
+      this.report('Unhandled error in buildProtocol:', err);
       protocol = null;
     }
     if (protocol === null) {
       // Refused: close at once; nobody hears of this connection.
       this.transports[t.slot] = undefined;
       t.connected = false;
-      this.native.closeStream(t.slot, C.CLOSE_DISCARD);
+      this.native.closeStream(t.slot, t.generation, C.CLOSE_DISCARD);
+      if (t.connector !== undefined) this.connectionLost(t.connector, new Failure(new ConnectionLost('buildProtocol refused the connection')));
       return;
     }
     t.protocol = protocol;
     if (typeof (protocol as Partial<{ readConnectionLost: unknown }>).readConnectionLost === 'function') {
-      this.native.setHalfClose(t.slot, true);
+      this.native.setHalfClose(t.slot, t.generation, true);
     }
     try {
       protocol.makeConnection(t);
@@ -283,8 +339,8 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
   }
 
-  private onClosed(slot: number, error: number): void {
-    const t = this.transports[slot];
+  private onClosed(slot: number, generation: number, error: number): void {
+    const t = this.transportAt(slot, generation);
     if (t === undefined) return;
     this.transports[slot] = undefined;
     t.closed();
@@ -295,16 +351,16 @@ export class StreamSet implements PortOwner, ConnectorOwner {
       try {
         protocol.connectionLost(reason);
       } catch (err) {
-        this.logger.error(`Unhandled error in ${safePrefix(protocol)}.connectionLost:`, err);
+        this.report(`Unhandled error in ${safePrefix(protocol)}.connectionLost:`, err);
       }
     }
-    t.connector?.connectionLost(reason);
+    if (t.connector !== undefined) this.connectionLost(t.connector, reason);
   }
 
-  private callProtocol(slot: number, method: 'readConnectionLost' | 'writeConnectionLost'): void {
-    const t = this.transports[slot];
+  private callProtocol(slot: number, generation: number, method: 'readConnectionLost' | 'writeConnectionLost'): void {
+    const t = this.transportAt(slot, generation);
     const protocol = t?.protocol as (Protocol & Partial<Record<typeof method, () => void>>) | undefined;
-    if (protocol === undefined || typeof protocol[method] !== 'function') return;
+    if (protocol === undefined || !t!.connected || typeof protocol[method] !== 'function') return;
     try {
       protocol[method]!();
     } catch (err) {
@@ -312,28 +368,65 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
   }
 
-  private onAcceptError(slot: number, error: number): void {
+  private onAcceptError(slot: number, generation: number, error: number, paused: boolean): void {
     const port = this.ports[slot];
-    if (port === undefined) return;
-    const err = new ReactorSystemError(error, 'accept', `on ${port.getHost()}`);
-    const paused = ['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'].includes(err.code);
+    if (port === undefined || port.generation !== generation) return;
+    const err = new ReactorSystemError(error, 'accept', `on ${port.describe()}`);
     if (!paused) {
-      this.logger.error('Error accepting a connection:', err);
+      this.report('Error accepting a connection:', err);
       return;
     }
     // Back off (10 ms, doubling to 1 s) and try again: descriptors may free up meanwhile.
     port.acceptBackoff = port.acceptBackoff === 0 ? 0.01 : Math.min(1, port.acceptBackoff * 2);
-    this.logger.error(`Out of resources accepting connections; retrying in ${port.acceptBackoff}s:`, err);
+    this.report(`Error accepting connections; retrying in ${port.acceptBackoff}s:`, err);
     this.host.callLater(port.acceptBackoff, () => {
-      if (this.ports[slot] === port) this.native.resumeListener(slot);
+      if (this.ports[slot] === port) this.native.resumeListener(slot, port.generation);
     });
+  }
+
+  private connectionFailed(c: Connector, reason: Error): void {
+    this.guard(() => c.connectionFailed(new Failure(reason)), 'Unhandled error in clientConnectionFailed:');
+  }
+
+  private connectionLost(c: Connector, reason: Failure): void {
+    this.guard(() => c.connectionLost(reason), 'Unhandled error in clientConnectionLost:');
+  }
+
+  /** Runs a transport's own callback into user code (a producer's); a throw aborts it. */
+  private call(t: StreamTransport, what: string, f: () => void): void {
+    try {
+      f();
+    } catch (err) {
+      this.protocolFailed(t, what, err);
+    }
+  }
+
+  private guard(f: () => void, message: string): void {
+    try {
+      f();
+    } catch (err) {
+      this.report(message, err);
+    }
+  }
+
+  /** Reports through the reactor's logger; a logger that throws must not stop dispatch. */
+  private report(message: string, err: unknown): void {
+    try {
+      this.logger.error(message, err);
+    } catch {
+      // The logger itself failed: there is nowhere better to say so.
+    }
   }
 
   /** A protocol callback threw: log it and close the connection with that reason. */
   private protocolFailed(t: StreamTransport, method: string, err: unknown): void {
-    this.logger.error(`Unhandled error in ${t.protocol ? safePrefix(t.protocol) : 'protocol'}.${method}:`, err);
-    if (t.connected) t.abortWith(err instanceof Error ? err : new ConnectionLost(String(err)));
+    this.report(`Unhandled error in ${t.protocol ? safePrefix(t.protocol) : 'protocol'}.${method}:`, err);
+    if (t.connected) t.abortWith(asError(err));
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new ConnectionLost(String(err));
 }
 
 function safePrefix(protocol: Protocol): string {

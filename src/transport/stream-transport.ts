@@ -23,8 +23,15 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  *
  * Writes are sent at once when nothing is queued; writes made while the reactor is
  * dispatching a batch are coalesced into one send per connection before the next wait.
- * Whatever cannot be sent yet is buffered natively. Writes after the connection closed are
- * silent no-ops, as in Twisted.
+ * Whatever cannot be sent yet is buffered natively. Any `ArrayBufferView` is accepted (a
+ * Buffer, any typed array, a DataView, views over a SharedArrayBuffer too); its bytes are read
+ * during the call, so the memory may be reused as soon as `write` returns.
+ *
+ * `connected` turns false the moment {@link loseConnection} or {@link abortConnection} is
+ * called, and every write after that is dropped, whatever was still queued (queued bytes are
+ * still sent by loseConnection). The one exception is Twisted's: while a producer is
+ * registered, loseConnection waits for unregisterProducer, and the producer's writes go out
+ * until then. `connectionLost` follows once the socket is closed, exactly once.
  */
 export class StreamTransport implements IStreamTransport {
   /** True until the connection is closed (connectionLost has been called). */
@@ -42,6 +49,7 @@ export class StreamTransport implements IStreamTransport {
   private producer: IProducer | undefined;
   private streamingProducer = false;
   private producerPaused = false;
+  private drainRequested = false;
   private writeShut = false;
   private host: Address | undefined;
 
@@ -49,45 +57,56 @@ export class StreamTransport implements IStreamTransport {
   constructor(
     private readonly streams: StreamSet,
     /** @internal */ readonly slot: number,
+    /** @internal The slot's generation: with the slot, this connection's name in the native core. */ readonly generation: number,
     private peer: Address | undefined,
   ) {}
 
-  write(data: Uint8Array): void {
-    if (!(data instanceof Uint8Array)) {
-      throw new InvalidArgTypeError(`write() takes bytes (a Buffer or Uint8Array), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
+  write(data: ArrayBufferView): void {
+    if (!ArrayBuffer.isView(data)) {
+      throw new InvalidArgTypeError(`write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     if (!this.connected || this.writeShut) return;
-    const pending = this.streams.native.write(this.slot, data);
-    if (pending > this.highWaterMark && this.producer !== undefined && this.streamingProducer && !this.producerPaused) {
+    const pending = this.streams.native.write(this.slot, this.generation, data);
+    const producer = this.producer;
+    if (producer === undefined) return;
+    if (!this.streamingProducer) {
+      // A pull producer is asked for more once what it wrote has been sent (Twisted's rule).
+      this.requestDrain();
+    } else if (pending > this.highWaterMark && !this.producerPaused) {
       this.producerPaused = true;
-      (this.producer as IPushProducer).pauseProducing();
-      this.streams.native.requestDrain(this.slot);
+      this.requestDrain();
+      (producer as IPushProducer).pauseProducing();
     }
   }
 
-  writeSequence(data: Iterable<Uint8Array>): void {
+  writeSequence(data: Iterable<ArrayBufferView>): void {
     if (data === null || typeof (data as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function' || typeof data === 'string') {
       throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     const chunks = [...data];
     for (const chunk of chunks) {
-      if (!(chunk instanceof Uint8Array)) {
+      if (!ArrayBuffer.isView(chunk)) {
         throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
       }
     }
     for (const chunk of chunks) this.write(chunk);
   }
 
+  /**
+   * Closes the connection once everything written so far has been sent (after the registered
+   * producer, if any, is unregistered). Reading stops at once.
+   */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
     this.disconnecting = true;
-    this.streams.native.setReading(this.slot, false);
+    this.streams.native.setReading(this.slot, this.generation, false);
     // With a producer registered, the close waits until it is unregistered (as in Twisted).
-    if (this.producer === undefined) this.streams.native.closeStream(this.slot, C.CLOSE_AFTER_FLUSH);
+    if (this.producer === undefined) this.closeAfterFlush();
   }
 
+  /** Closes the connection at once, dropping whatever was not sent yet. */
   abortConnection(): void {
-    if (!this.connected || this.closeReason !== undefined) return;
+    if (!this.connected) return;
     this.disconnecting = true;
     this.abortWith(new ConnectionAborted());
   }
@@ -95,7 +114,7 @@ export class StreamTransport implements IStreamTransport {
   loseWriteConnection(): void {
     if (!this.connected || this.writeShut) return;
     this.writeShut = true;
-    this.streams.native.closeStream(this.slot, C.SHUT_WRITE_AFTER_FLUSH);
+    this.streams.native.closeStream(this.slot, this.generation, C.SHUT_WRITE_AFTER_FLUSH);
   }
 
   getPeer(): Address {
@@ -126,18 +145,18 @@ export class StreamTransport implements IStreamTransport {
 
   /** Bytes written but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.connected ? Math.max(0, this.streams.native.pending(this.slot)) : 0;
+    return this.connected ? Math.max(0, this.streams.native.pending(this.slot, this.generation)) : 0;
   }
 
   // ---- IPushProducer: the read side ------------------------------------------------------
 
   /** Stops reading (and so stops dataReceived) until resumeProducing. */
   pauseProducing(): void {
-    if (this.connected) this.streams.native.setReading(this.slot, false);
+    if (this.connected) this.streams.native.setReading(this.slot, this.generation, false);
   }
 
   resumeProducing(): void {
-    if (this.connected && !this.disconnecting) this.streams.native.setReading(this.slot, true);
+    if (this.connected && !this.disconnecting) this.streams.native.setReading(this.slot, this.generation, true);
   }
 
   stopProducing(): void {
@@ -149,7 +168,8 @@ export class StreamTransport implements IStreamTransport {
   /**
    * Registers a producer of data for this transport. A streaming (push) producer is paused
    * when more than {@link highWaterMark} bytes are waiting and resumed once they are all sent;
-   * a pull producer is asked for more (resumeProducing) each time the buffer empties.
+   * a pull producer is asked for more (resumeProducing) once after registering, and again each
+   * time what it wrote has all been sent: one that writes nothing is not called again.
    */
   registerProducer(producer: IProducer, streaming: boolean): void {
     if (producer === null || typeof producer !== 'object' || typeof producer.resumeProducing !== 'function' || typeof producer.stopProducing !== 'function') {
@@ -168,15 +188,13 @@ export class StreamTransport implements IStreamTransport {
     this.producer = producer;
     this.streamingProducer = Boolean(streaming);
     this.producerPaused = false;
-    if (!streaming) this.streams.native.requestDrain(this.slot);
+    if (!streaming) this.requestDrain();
   }
 
   unregisterProducer(): void {
     this.producer = undefined;
     this.producerPaused = false;
-    if (this.connected && this.disconnecting && this.closeReason === undefined) {
-      this.streams.native.closeStream(this.slot, C.CLOSE_AFTER_FLUSH);
-    }
+    if (this.connected && this.disconnecting) this.closeAfterFlush();
   }
 
   /** The high-water mark, validated. */
@@ -189,13 +207,13 @@ export class StreamTransport implements IStreamTransport {
 
   // ---- from the stream set ----------------------------------------------------------------
 
-  /** @internal Everything written has been sent. */
+  /** @internal Everything written has been sent (as asked by requestDrain). */
   drained(): void {
+    this.drainRequested = false;
     const producer = this.producer;
-    if (producer === undefined) return;
+    if (producer === undefined || !this.connected) return;
     if (!this.streamingProducer) {
       producer.resumeProducing();
-      if (this.producer === producer && this.connected) this.streams.native.requestDrain(this.slot);
     } else if (this.producerPaused) {
       this.producerPaused = false;
       producer.resumeProducing();
@@ -205,6 +223,7 @@ export class StreamTransport implements IStreamTransport {
   /** @internal The connection is closed; tells the producer to stop. */
   closed(): void {
     this.connected = false;
+    this.disconnecting = true;
     const producer = this.producer;
     this.producer = undefined;
     if (producer !== undefined) {
@@ -219,7 +238,19 @@ export class StreamTransport implements IStreamTransport {
   /** @internal Closes at once; connectionLost will carry `reason`. */
   abortWith(reason: Error): void {
     if (this.closeReason === undefined) this.closeReason = reason;
-    this.streams.native.closeStream(this.slot, C.CLOSE_ABORT);
+    this.connected = false;
+    this.streams.native.closeStream(this.slot, this.generation, C.CLOSE_ABORT);
+  }
+
+  private closeAfterFlush(): void {
+    this.connected = false;
+    this.streams.native.closeStream(this.slot, this.generation, C.CLOSE_AFTER_FLUSH);
+  }
+
+  private requestDrain(): void {
+    if (this.drainRequested) return;
+    this.drainRequested = true;
+    this.streams.native.requestDrain(this.slot, this.generation);
   }
 
   /** @internal */
@@ -230,14 +261,14 @@ export class StreamTransport implements IStreamTransport {
   }
 
   private queryAddress(peer: boolean): Address {
-    const reply = this.streams.native.address(this.slot, peer);
+    const reply = this.streams.native.address(this.slot, this.generation, peer);
     if (typeof reply === 'number') throw new ReactorSystemError(reply, peer ? 'getpeername' : 'getsockname');
     return addressFromNative(reply);
   }
 
   private socketOption(which: number, value: boolean | undefined): boolean {
     if (!this.connected) return false;
-    const rc = this.streams.native.socketOption(this.slot, which, value);
+    const rc = this.streams.native.socketOption(this.slot, this.generation, which, value);
     if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
     return rc === 1;
   }

@@ -18,6 +18,7 @@ const MiB = 1;
 interface Delta {
   rssMiB: number;
   arrayBuffersMiB: number;
+  externalMiB: number;
   fdCount: number;
   leakedFdCount: number;
   leakedFds: string[];
@@ -56,7 +57,10 @@ describe('reactor collection', () => {
     expect(r.closed.leakedFds, figures).toEqual([]);
     expect(r.closed.fdCount, figures).toBe(0);
     // Each reactor's read arena is 1 MiB of ArrayBuffer memory: four left alive would show.
+    // `external` counts it too if it is ever allocated outside V8's ArrayBuffer allocator (and
+    // reported with napi_adjust_external_memory, as memory the GC must know about should be).
     expect(r.closed.arrayBuffersMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.closed.externalMiB, figures).toBeLessThan(4 * MiB);
     expect(r.closed.rssMiB, figures).toBeLessThan(20 * MiB);
   }, 130_000);
 
@@ -69,6 +73,7 @@ describe('reactor collection', () => {
     expect(r.dropped.leakedFdCount, figures).toBe(0);
     expect(r.dropped.leakedFds, figures).toEqual([]);
     expect(r.dropped.arrayBuffersMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.dropped.externalMiB, figures).toBeLessThan(4 * MiB);
     expect(r.dropped.rssMiB, figures).toBeLessThan(20 * MiB);
   }, 130_000);
 
@@ -80,5 +85,6 @@ describe('reactor collection', () => {
     expect(r.held.leakedFds, figures).toEqual([]);
     // 64 arenas would be 64 MiB; allow a few MiB of unrelated ArrayBuffer churn.
     expect(r.held.arrayBuffersMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.held.externalMiB, figures).toBeLessThan(4 * MiB);
   }, 130_000);
 });

@@ -150,7 +150,7 @@ async function main() {
   const snapshot = snapshotTools(ROOT, locateNativeTools(ROOT, (msg) => console.error(msg)));
   process.on('exit', snapshot.remove);
   const tools = snapshot.tools;
-  const all = catalogue(ROOT, tools);
+  const all = catalogue(ROOT, tools, opts.baseline && path.resolve(opts.baseline));
   if (opts.listServers) {
     for (const s of all) {
       const note = s.skipped ? `  (skipped: ${s.skipped})` : s.unavailable ? `  (unavailable: ${s.unavailable})` : '';

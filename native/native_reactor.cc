@@ -1,6 +1,7 @@
 #include "native_reactor.h"
 
 #include <errno.h>
+#include <sys/mman.h>
 
 #include <cstring>
 #include <string>
@@ -19,6 +20,24 @@ constexpr int kMaxBatchesPerWake = 4;
 // Records produced while delivering (closes, drains) are delivered in follow-up calls; a
 // protocol that keeps producing them gets the rest on the next loop turn.
 constexpr int kMaxDeliveriesPerBatch = 4;
+
+// Batch memory comes straight from mmap, not the allocator: a closed or collected reactor gives
+// it back to the system as soon as JavaScript drops its views (malloc would keep freed megabyte
+// blocks in its heap), and pages a reactor never touches cost nothing. Falls back to an
+// ordinary ArrayBuffer where external ones are not allowed. Empty on failure (an exception
+// may then be pending).
+Napi::ArrayBuffer NewBatchBuffer(Napi::Env env, size_t size) {
+  void* memory = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON, -1, 0);
+  if (memory != MAP_FAILED) {
+    napi_value buffer;
+    const auto unmap = [](napi_env, void* data, void* hint) { munmap(data, reinterpret_cast<size_t>(hint)); };
+    if (napi_create_external_arraybuffer(env, memory, size, unmap, reinterpret_cast<void*>(size), &buffer) == napi_ok) {
+      return Napi::ArrayBuffer(env, buffer);
+    }
+    munmap(memory, size);
+  }
+  return Napi::ArrayBuffer::New(env, size);
+}
 
 std::unique_ptr<Poller> NewPollerNamed(const std::string& name) {
   if (name == "poll") return NewPollPoller();
@@ -95,9 +114,9 @@ Napi::Value NativeReactor::Open(const Napi::CallbackInfo& info) {
   }
   // The batch memory lives in ArrayBuffers that JavaScript views: a view kept by JavaScript
   // keeps its memory, and closing only drops the reactor's own references.
-  Napi::ArrayBuffer records = Napi::ArrayBuffer::New(env, sizeof(Record) * Batch::kRecordCapacity);
-  Napi::ArrayBuffer arena = Napi::ArrayBuffer::New(env, Batch::kArenaSize);
-  if (env.IsExceptionPending()) {
+  Napi::ArrayBuffer records = NewBatchBuffer(env, sizeof(Record) * Batch::kRecordCapacity);
+  Napi::ArrayBuffer arena = NewBatchBuffer(env, Batch::kArenaSize);
+  if (env.IsExceptionPending() || records.IsEmpty() || arena.IsEmpty()) {
     CloseAll();
     return Int(env, -ENOMEM);
   }

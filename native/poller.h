@@ -9,11 +9,15 @@
 //  - kLevel reports a descriptor for as long as it is ready.
 //  - kEdge reports a transition to ready once; the caller must drain (read/write/accept
 //    until EAGAIN) or it may never hear of that descriptor again.
-//  - kOneshot reports once and then disarms the registration until rearm() is called.
+//  - kOneshot reports a descriptor once (one report, whichever directions are ready) and then
+//    stays silent, whatever becomes ready, until Modify re-arms it.
+//  - Modify may change the trigger as well as the interest.
 //  - Every call returns 0 (or a count) on success and -errno on failure. Nothing throws,
 //    nothing aborts.
 #ifndef IOREACTOR_POLLER_H_
 #define IOREACTOR_POLLER_H_
+
+#include <time.h>
 
 #include <cstdint>
 #include <memory>
@@ -64,7 +68,7 @@ class Poller {
   virtual int Remove(int fd, uint32_t interest) = 0;
 
   // Collects up to max reports, waiting at most timeout_ms (-1: forever, 0: not at all).
-  // Returns the count or -errno (EINTR is retried inside).
+  // Returns the count or -errno. EINTR is retried inside with what is left of the timeout.
   virtual int Wait(ReadyEvent* out, int max, int timeout_ms) = 0;
 
   // A descriptor that is readable whenever Wait() has something to report: what Node's loop
@@ -74,6 +78,50 @@ class Poller {
   // control returns to Node's loop. Backends whose notify_fd is fed by a watcher (poll(2))
   // start watching again here; kernel-backed ones need nothing.
   virtual void ArmNotify() {}
+};
+
+// What is left of a Wait() timeout, so a wait interrupted by a signal (EINTR) resumes with
+// the rest of its time instead of starting the whole timeout again. The clock is read only
+// for a positive timeout: the zero-timeout drain of the hot path never touches it.
+class WaitDeadline {
+ public:
+  explicit WaitDeadline(int timeout_ms) : timeout_ms_(timeout_ms) {
+    if (timeout_ms > 0) deadline_ns_ = NowNs() + int64_t{timeout_ms} * 1000000;
+  }
+
+  // Milliseconds left: -1 (forever) or 0 unchanged; otherwise rounded up, so that a wait in
+  // whole milliseconds never ends before the deadline, and never below 0.
+  int RemainingMs() const {
+    if (timeout_ms_ <= 0) return timeout_ms_;
+    const int64_t left = deadline_ns_ - NowNs();
+    return left <= 0 ? 0 : static_cast<int>((left + 999999) / 1000000);
+  }
+
+  // The same as a timespec; returns nullptr when waiting forever, else ts filled in.
+  const timespec* Remaining(timespec* ts) const {
+    if (timeout_ms_ < 0) return nullptr;
+    int64_t left = timeout_ms_ == 0 ? 0 : deadline_ns_ - NowNs();
+    if (left < 0) left = 0;
+    ts->tv_sec = static_cast<time_t>(left / 1000000000);
+    ts->tv_nsec = static_cast<long>(left % 1000000000);
+    return ts;
+  }
+
+  // True once a finite timeout has run out (a zero timeout has always run out).
+  bool Expired() const {
+    if (timeout_ms_ < 0) return false;
+    return timeout_ms_ == 0 || deadline_ns_ - NowNs() <= 0;
+  }
+
+ private:
+  static int64_t NowNs() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+  }
+
+  int timeout_ms_;
+  int64_t deadline_ns_ = 0;
 };
 
 // poll(2): level-triggered only; always built.

@@ -4,6 +4,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <memory>
+#include <new>
+
 #include "poller.h"
 
 namespace ioreactor {
@@ -67,10 +70,13 @@ class EpollPoller final : public Poller {
 
   int Wait(ReadyEvent* out, int max, int timeout_ms) override {
     if (max > kMaxWaitBatch) max = kMaxWaitBatch;
-    int n;
-    do {
-      n = epoll_wait(epfd_, events_, max, timeout_ms);
-    } while (n < 0 && errno == EINTR);
+    // Allocated at the first wait: a poller that is opened and never waited on (a reactor that
+    // never runs) costs no more than its descriptor.
+    if (events_ == nullptr) events_.reset(new (std::nothrow) epoll_event[kMaxWaitBatch]);
+    if (events_ == nullptr) return -ENOMEM;
+    const WaitDeadline deadline(timeout_ms);
+    int n = epoll_wait(epfd_, events_.get(), max, timeout_ms);
+    while (n < 0 && errno == EINTR) n = epoll_wait(epfd_, events_.get(), max, deadline.RemainingMs());
     if (n < 0) return -errno;
     for (int i = 0; i < n; i++) {
       out[i].token = events_[i].data.u64;
@@ -90,7 +96,7 @@ class EpollPoller final : public Poller {
   }
 
   int epfd_ = -1;
-  epoll_event events_[kMaxWaitBatch];
+  std::unique_ptr<epoll_event[]> events_;
 };
 
 }  // namespace

@@ -9,11 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -73,12 +74,39 @@ class PollPoller final : public Poller {
   const char* name() const override { return "poll"; }
   bool Supports(Trigger trigger) const override { return trigger == Trigger::kLevel; }
 
+  // The watcher thread is started here rather than on the first ArmNotify, so that failing
+  // to start it is an error Open can return: std::thread would report it by throwing, which
+  // in this -fno-exceptions build means std::terminate.
   int Open() override {
+    if (watcher_started_) return -EBUSY;  // already open: a second watcher would leak
     int rc = MakePipe(notify_);
     if (rc < 0) return rc;
     rc = MakePipe(interrupt_);
-    if (rc < 0) ClosePipe(notify_);
-    return rc;
+    if (rc < 0) {
+      ClosePipe(notify_);
+      return rc;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      armed_ = false;
+      stopping_ = false;
+      interrupt_pending_ = false;
+    }
+    // The watcher starts with every signal blocked (a new thread inherits the creator's mask),
+    // so signals meant for the process are handled on the threads that expect them, never
+    // on this helper in the middle of its poll(2).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&watcher_, nullptr, &PollPoller::WatchMain, this);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (rc != 0) {
+      ClosePipe(notify_);
+      ClosePipe(interrupt_);
+      return -rc;  // pthread_create returns the error number instead of setting errno
+    }
+    watcher_started_ = true;
+    return 0;
   }
 
   void Close() override {
@@ -88,7 +116,8 @@ class PollPoller final : public Poller {
     }
     cv_.notify_one();
     Interrupt();
-    if (watcher_.joinable()) watcher_.join();
+    if (watcher_started_) pthread_join(watcher_, nullptr);
+    watcher_started_ = false;
     ClosePipe(notify_);
     ClosePipe(interrupt_);
   }
@@ -135,10 +164,9 @@ class PollPoller final : public Poller {
 
   int Wait(ReadyEvent* out, int max, int timeout_ms) override {
     std::lock_guard<std::mutex> lock(mu_);
-    int n;
-    do {
-      n = ::poll(fds_.data(), fds_.size(), timeout_ms);
-    } while (n < 0 && errno == EINTR);
+    const WaitDeadline deadline(timeout_ms);
+    int n = ::poll(fds_.data(), fds_.size(), timeout_ms);
+    while (n < 0 && errno == EINTR) n = ::poll(fds_.data(), fds_.size(), deadline.RemainingMs());
     if (n < 0) return -errno;
     // Scan from where the last full batch stopped, so a crowd of ready descriptors early in
     // the array cannot starve the ones after it.
@@ -162,7 +190,6 @@ class PollPoller final : public Poller {
       std::lock_guard<std::mutex> lock(mu_);
       if (armed_) return;
       armed_ = true;
-      if (!watcher_.joinable()) watcher_ = std::thread([this] { WatchLoop(); });
     }
     cv_.notify_one();
   }
@@ -183,6 +210,11 @@ class PollPoller final : public Poller {
     }
   }
 
+  static void* WatchMain(void* self) {
+    static_cast<PollPoller*>(self)->WatchLoop();
+    return nullptr;
+  }
+
   void WatchLoop() {
     std::vector<pollfd> snapshot;
     std::unique_lock<std::mutex> lock(mu_);
@@ -193,13 +225,14 @@ class PollPoller final : public Poller {
       snapshot.push_back(pollfd{interrupt_[0], POLLIN, 0});
       interrupt_pending_ = false;
       lock.unlock();
-      int n = ::poll(snapshot.data(), snapshot.size(), -1);
+      const int n = ::poll(snapshot.data(), snapshot.size(), -1);
+      const int poll_errno = n < 0 ? errno : 0;  // before anything else can change errno
       const bool interrupted = n > 0 && snapshot.back().revents != 0;
       if (interrupted) DrainPipe(interrupt_[0]);
       lock.lock();
       if (stopping_) return;
       if (interrupted && n == 1) continue;  // only the set changed: take a new snapshot
-      if (n < 0 && errno == EINTR) continue;
+      if (poll_errno == EINTR) continue;
       // Something is ready (or poll failed, which Wait() will report): wake the loop, then
       // sleep until the loop has drained the batch and calls ArmNotify again.
       armed_ = false;
@@ -215,7 +248,8 @@ class PollPoller final : public Poller {
   std::unordered_map<int, size_t> index_;
   size_t scan_start_ = 0;
 
-  std::thread watcher_;
+  pthread_t watcher_{};
+  bool watcher_started_ = false;  // only the loop thread (Open, Close) reads or writes it
   bool armed_ = false;
   bool stopping_ = false;
   bool interrupt_pending_ = false;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace ioreactor {
 
@@ -27,6 +28,7 @@ void ReactorCore::Close() {
   spare_fd_ = -1;
   poller_->Close();
   poller_.reset();
+  events_.reset();
   ready_list_.clear();
   flush_list_.clear();
   fired_oneshot_.clear();
@@ -44,10 +46,13 @@ void ReactorCore::Own(int fd, uint32_t slot) {
   const uint32_t previous = fd_owner_[index];
   if (previous != 0 && previous - 1 != slot) {
     Registration* stale = slots_.Get(previous - 1);
-    if (stale != nullptr && stale->kind == Kind::kRaw) {
-      // The owner closed it while registered and the number came back to us. Only the
-      // registration is dropped from the poller here; JavaScript removes it when told.
-      if (stale->registered) poller_->Remove(stale->fd, stale->interest);
+    if (stale != nullptr && stale->kind == Kind::kRaw && stale->registered) {
+      // The owner closed it while registered and the number came back to us. Called before
+      // the new descriptor is registered, so deleting by number removes only what is left of
+      // the old one (poll(2) keeps entries by number; epoll and kqueue already dropped theirs
+      // at close, unless a duplicate keeps the old file open, and then its reports are stale).
+      // JavaScript removes the registration when told.
+      poller_->Remove(stale->fd, stale->interest);
       stale->registered = false;
       AddRecord(kRecordRaw, previous - 1, static_cast<int32_t>(kReadyInvalid));
     }
@@ -85,16 +90,17 @@ int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
   const int64_t allocated = slots_.Allocate();
   if (allocated < 0) return allocated;
   const uint32_t slot = static_cast<uint32_t>(allocated);
+  Own(fd, slot);
   Registration& r = *slots_.Get(slot);
   r.fd = fd;
   r.trigger = trigger;
   r.kind = Kind::kRaw;
   const int rc = Register(r, slot, interest);
   if (rc < 0) {
+    Disown(fd, slot);
     slots_.Release(slot, in_batch_, false);
     return rc;
   }
-  Own(fd, slot);
   return NameOf(slot, r.generation);
 }
 
@@ -176,7 +182,11 @@ int ReactorCore::Collect(int timeout_ms) {
   // would be lost in edge mode.
   const int room = Batch::kRecordCapacity - Batch::kReservedRecords - batch_.count;
   if (room <= 0) return 0;
-  const int n = poller_->Wait(events_, std::min(kWaitCapacity, room), timeout_ms);
+  // Allocated at the first wait, as the pollers do theirs: a reactor that never runs costs
+  // little more than its descriptors.
+  if (events_ == nullptr) events_.reset(new (std::nothrow) ReadyEvent[kWaitCapacity]);
+  if (events_ == nullptr) return -ENOMEM;
+  const int n = poller_->Wait(events_.get(), std::min(kWaitCapacity, room), timeout_ms);
   if (n < 0) return n;
   for (int i = 0; i < n; i++) {
     const uint64_t token = events_[i].token;

@@ -127,7 +127,7 @@ class ReactorCore {
   std::unique_ptr<Poller> poller_;
   SlotTable slots_;
   Batch batch_;
-  ReadyEvent events_[kWaitCapacity];
+  std::unique_ptr<ReadyEvent[]> events_;  // kWaitCapacity reports, allocated while open
   std::vector<uint64_t> fired_oneshot_;  // tokens reported in the current batch
   std::vector<uint64_t> flush_list_;     // streams written to during dispatch
   std::vector<uint64_t> ready_list_;     // edge-mode streams with data or accepts left over

@@ -41,13 +41,14 @@ int64_t ReactorCore::AddStream(int fd, Trigger trigger, StreamState state) {
   r.kind = Kind::kStream;
   r.stream.reset(new Stream());
   r.stream->state = state;
+  Own(fd, slot);
   // Edge registrations are made once with both directions (see SetInterest).
   const int rc = Register(r, slot, trigger == Trigger::kEdge ? kInterestRead | kInterestWrite : StreamInterest(r));
   if (rc < 0) {
+    Disown(fd, slot);
     slots_.Release(slot, in_batch_, false);
     return rc;
   }
-  Own(fd, slot);
   return NameOf(slot, r.generation);
 }
 
@@ -61,12 +62,13 @@ int64_t ReactorCore::AddListener(int fd, Trigger trigger) {
   r.trigger = trigger;
   r.kind = Kind::kListener;
   r.listener.reset(new Listener());
+  Own(fd, slot);
   const int rc = Register(r, slot, kInterestRead);
   if (rc < 0) {
+    Disown(fd, slot);
     slots_.Release(slot, in_batch_, false);
     return rc;
   }
-  Own(fd, slot);
   return NameOf(slot, r.generation);
 }
 

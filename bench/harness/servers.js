@@ -4,6 +4,7 @@
 //   node-net                  node:net, written idiomatically
 //   ioreactor-<backend>-<trigger>   one per backend x trigger this build of ioreactor has
 //   twisted-epoll             Twisted's epollreactor (python3 with Twisted; skipped when absent)
+//   baseline-<backend>-<trigger>    another checkout's ioreactor (--baseline DIR)
 // Each entry knows how to start its process; the harness waits for "listening <port>".
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -50,8 +51,8 @@ function findTwistedPython() {
   }
 }
 
-/** Every server this machine could run, in display order. */
-function catalogue(root, tools) {
+/** Every server this machine could run, in display order; `baseline` adds another checkout's ioreactor. */
+function catalogue(root, tools, baseline) {
   const node = process.execPath;
   const list = [
     { name: REFERENCE, label: 'C epoll (level)', start: (port) => [tools.server, ['--port', String(port)]] },
@@ -72,6 +73,14 @@ function catalogue(root, tools) {
       // The run's private copy of the addon (see snapshotTools), read by src/reactor/native.ts.
       env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
     });
+  }
+  if (baseline) {
+    const other = ioreactorVariants(baseline);
+    const otherScript = path.join(baseline, 'bench', 'echo', 'servers', 'ioreactor.js');
+    for (const { backend, trigger } of other.variants) {
+      // No IOREACTOR_ADDON: the baseline loads the addon its own checkout built.
+      list.push({ name: `baseline-${backend}-${trigger}`, label: `baseline ${backend} ${trigger}`, unavailable: other.problem, start: (port) => [node, [otherScript, backend, trigger, String(port)]] });
+    }
   }
   const tw = findTwistedPython();
   list.push({

@@ -186,6 +186,8 @@ export class ReconnectingClientFactory<P extends Protocol = Protocol> extends Cl
     // Everything is checked before any state changes, so a bad setting leaves the factory as it was.
     this.checkSettings();
     const clock = this.clock ?? reactorOf(target);
+    // A closed reactor schedules nothing more (its close is what ended this connection).
+    if ((clock as Partial<{ closed: unknown }>).closed === true) return;
 
     // Drawn before the counter moves, since a bad random source throws here.
     let delay = Math.min(this.delay * this.factor, this.maxDelay);

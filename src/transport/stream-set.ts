@@ -48,6 +48,8 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   private readonly ports: (Port | undefined)[] = [];
   private readonly connectors: (Connector | undefined)[] = [];
   private readonly targets = new WeakMap<Connector, ConnectTarget>();
+  /** Connectors waiting for their name to resolve: not in `connectors` yet, told at shutdown all the same. */
+  private readonly resolving = new Set<Connector>();
   private arena: Buffer | undefined;
   private arenaSource: ArrayBuffer | undefined;
 
@@ -110,7 +112,9 @@ export class StreamSet implements PortOwner, ConnectorOwner {
       this.connectNow(c, C.FAMILY_UNIX, target.path, 0, undefined);
       return;
     }
+    this.resolving.add(c);
     resolveHost(target.host, (err, family, address) => {
+      this.resolving.delete(c);
       if (c.attempt !== attempt || c.state !== 'connecting') return; // stopped meanwhile
       if (this.host.closed) return; // the reactor closed meanwhile: the connector was told then
       if (err) this.connectionFailed(c, new DNSLookupError(`DNS lookup failed: ${target.host}`, { cause: err }));
@@ -120,6 +124,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
 
   abortAttempt(c: Connector, reason: Error): void {
     c.attempt++; // a resolver answer still on its way is now stale
+    this.resolving.delete(c);
     if (c.slot >= 0 && this.connectors[c.slot] === c) {
       this.connectors[c.slot] = undefined;
       this.native.closeStream(c.slot, c.generation, C.CLOSE_DISCARD);
@@ -230,7 +235,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
    */
   disconnectAll(reason: string): void {
     for (const p of this.ports) if (p !== undefined) this.guard(() => p.stopListening(), 'Unhandled error in stopListening:');
-    for (const c of this.connectors) if (c !== undefined) this.abortAttempt(c, new ConnectionLost(reason));
+    for (const c of [...this.connectors, ...this.resolving]) if (c !== undefined) this.abortAttempt(c, new ConnectionLost(reason));
     for (let slot = 0; slot < this.transports.length; slot++) {
       const t = this.transports[slot];
       if (t === undefined) continue;

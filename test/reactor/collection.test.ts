@@ -20,6 +20,7 @@ const SANITIZED = /lib(a|ub)san/.test(process.env.LD_PRELOAD ?? '');
 
 interface Delta {
   rssMiB: number;
+  vmSizeMiB: number;
   arrayBuffersMiB: number;
   externalMiB: number;
   fdCount: number;
@@ -30,7 +31,9 @@ interface Result {
   closed: Delta;
   dropped: Delta;
   held: Delta;
+  heldNative: Delta;
   heldCount: number;
+  heldNativeCount: number;
   heldStillClosed: boolean;
   finalized: { closed: number; dropped: number };
 }
@@ -86,8 +89,20 @@ describe('reactor collection', () => {
     expect(r.heldCount).toBe(HELD);
     expect(r.heldStillClosed).toBe(true);
     expect(r.held.leakedFds, figures).toEqual([]);
-    // 64 arenas would be 64 MiB; allow a few MiB of unrelated ArrayBuffer churn.
+    // 64 arenas would be 64 MiB, mapped (VmSize) even if barely touched; allow a few MiB of
+    // unrelated churn.
     expect(r.held.arrayBuffersMiB, figures).toBeLessThan(4 * MiB);
     expect(r.held.externalMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.held.vmSizeMiB, figures).toBeLessThan(8 * MiB);
+  }, 130_000);
+
+  it(`${HELD} closed native reactors still referenced hold no arena (the native close lets it go)`, async () => {
+    const r = await run();
+    const figures = JSON.stringify(r.heldNative);
+    expect(r.heldNativeCount).toBe(HELD);
+    expect(r.heldNative.leakedFds, figures).toEqual([]);
+    expect(r.heldNative.arrayBuffersMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.heldNative.externalMiB, figures).toBeLessThan(4 * MiB);
+    expect(r.heldNative.vmSizeMiB, figures).toBeLessThan(8 * MiB);
   }, 130_000);
 });

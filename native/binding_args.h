@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <napi.h>
 
+#include <cstdint>
 #include <string>
 
 #include "poller.h"
@@ -17,25 +18,36 @@ inline Napi::Number Int(Napi::Env env, double value) { return Napi::Number::New(
 // A registration's name (slot * 2^32 + generation, exact in a double) or -errno.
 inline Napi::Number Name(Napi::Env env, int64_t name) { return Napi::Number::New(env, static_cast<double>(name)); }
 
-inline uint32_t U32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Uint32Value(); }
-inline int32_t I32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+// Argument readers that never raise a JavaScript exception. Types are checked in TypeScript
+// before any native call; should one still arrive wrong, it reads as a value the core refuses
+// (an out-of-range slot, -1 for a descriptor), never as a pending exception that a later
+// conversion would turn into a fatal error.
+inline uint32_t U32(const Napi::CallbackInfo& info, size_t i) {
+  uint32_t value = 0;
+  return napi_get_value_uint32(info.Env(), info[i], &value) == napi_ok ? value : UINT32_MAX;
+}
+inline int32_t I32(const Napi::CallbackInfo& info, size_t i) {
+  int32_t value = 0;
+  return napi_get_value_int32(info.Env(), info[i], &value) == napi_ok ? value : -1;
+}
+inline bool Bool(const Napi::CallbackInfo& info, size_t i) {
+  bool value = false;
+  return napi_get_value_bool(info.Env(), info[i], &value) == napi_ok && value;
+}
+// A string argument as UTF-8, or false if it is not a string.
+inline bool Utf8(const Napi::CallbackInfo& info, size_t i, std::string* out) {
+  napi_env env = info.Env();
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, info[i], nullptr, 0, &length) != napi_ok) return false;
+  out->resize(length + 1);
+  if (napi_get_value_string_utf8(env, info[i], &(*out)[0], length + 1, &length) != napi_ok) return false;
+  out->resize(length);
+  return true;
+}
 
 inline Trigger TriggerArg(const Napi::CallbackInfo& info, size_t i) {
   const uint32_t t = U32(info, i);
   return t <= static_cast<uint32_t>(Trigger::kOneshot) ? static_cast<Trigger>(t) : Trigger::kLevel;
-}
-
-// (family, host-or-path, port) -> SocketAddress. A UNIX path arrives as a Buffer so that an
-// abstract name's leading NUL survives. Returns 0 or -errno.
-inline int AddressArg(const Napi::CallbackInfo& info, size_t i, SocketAddress* out) {
-  const int family = I32(info, i);
-  if (family == kFamilyUnix) {
-    if (!info[i + 1].IsBuffer()) return -EINVAL;
-    Napi::Buffer<char> path = info[i + 1].As<Napi::Buffer<char>>();
-    return MakeUnixAddress(path.Data(), path.Length(), out);
-  }
-  std::string host = info[i + 1].ToString().Utf8Value();
-  return MakeInetAddress(family, host.c_str(), I32(info, i + 2), out);
 }
 
 // The bytes of any ArrayBufferView (a Buffer, any typed array, a DataView), read through the
@@ -80,6 +92,22 @@ inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data,
   if (pointer == nullptr && *length > 0) return -EFAULT;
   *data = static_cast<const char*>(pointer);
   return 0;
+}
+
+// (family, host-or-path, port) -> SocketAddress. A UNIX path arrives as a Buffer so that an
+// abstract name's leading NUL survives. Returns 0 or -errno.
+inline int AddressArg(const Napi::CallbackInfo& info, size_t i, SocketAddress* out) {
+  const int family = I32(info, i);
+  if (family == kFamilyUnix) {
+    const char* path = nullptr;
+    size_t length = 0;
+    const int rc = BytesArg(info, i + 1, &path, &length);
+    if (rc < 0) return rc;
+    return MakeUnixAddress(path, length, out);
+  }
+  std::string host;
+  if (!Utf8(info, i + 1, &host)) return -EINVAL;
+  return MakeInetAddress(family, host.c_str(), I32(info, i + 2), out);
 }
 
 }  // namespace ioreactor

@@ -44,7 +44,8 @@ Napi::Value OpenSocketPair(const Napi::CallbackInfo& info) {
 // closeDescriptor(fd): 0 or -errno. Unlike fs.closeSync, it does not warn inside a worker
 // thread about descriptors the thread's fs module did not open.
 Napi::Value CloseDescriptor(const Napi::CallbackInfo& info) {
-  const int fd = info[0].As<Napi::Number>().Int32Value();
+  int32_t fd = -1;
+  napi_get_value_int32(info.Env(), info[0], &fd);  // not a number: -1, refused by close() with EBADF
   return Napi::Number::New(info.Env(), ::close(fd) < 0 ? -errno : 0);
 }
 

@@ -102,7 +102,9 @@ Napi::Value NativeReactor::Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (core_.is_open()) return Int(env, -EALREADY);
   if (on_batch_.IsEmpty()) return Int(env, -EBADF);  // closed: a reactor is opened once
-  std::unique_ptr<Poller> poller = NewPollerNamed(info[0].ToString().Utf8Value());
+  std::string backend;
+  if (!Utf8(info, 0, &backend)) return Int(env, -EINVAL);
+  std::unique_ptr<Poller> poller = NewPollerNamed(backend);
   if (poller == nullptr) return Int(env, -ENOSYS);
   int rc = core_.Open(std::move(poller));
   if (rc < 0) return Int(env, rc);

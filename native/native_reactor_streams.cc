@@ -52,7 +52,7 @@ Napi::Value NativeReactor::Adopt(const Napi::CallbackInfo& info) {
   const int fd = DuplicateNonBlocking(I32(info, 0));
   if (fd < 0) return Int(env, fd);
   const Trigger trigger = TriggerArg(info, 2);
-  const int64_t name = info[1].ToBoolean() ? core_.AdoptListener(fd, trigger) : core_.AdoptStream(fd, trigger);
+  const int64_t name = Bool(info, 1) ? core_.AdoptListener(fd, trigger) : core_.AdoptStream(fd, trigger);
   if (name < 0) ::close(fd);
   ScheduleIfPending();
   return Name(env, name);
@@ -75,7 +75,9 @@ Napi::Value NativeReactor::Write(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::CloseStream(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.CloseStream(U32(info, 0), U32(info, 1), static_cast<CloseMode>(U32(info, 2)));
+  const uint32_t mode = U32(info, 2);
+  if (mode > kCloseDiscard) return Int(env, -EINVAL);
+  const int rc = core_.CloseStream(U32(info, 0), U32(info, 1), static_cast<CloseMode>(mode));
   ScheduleIfPending();
   return Int(env, rc);
 }
@@ -83,7 +85,7 @@ Napi::Value NativeReactor::CloseStream(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::SetReading(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  const int rc = core_.SetReading(U32(info, 0), U32(info, 1), info[2].ToBoolean());
+  const int rc = core_.SetReading(U32(info, 0), U32(info, 1), Bool(info, 2));
   ScheduleIfPending();
   return Int(env, rc);
 }
@@ -91,7 +93,7 @@ Napi::Value NativeReactor::SetReading(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::SetHalfClose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
-  return Int(env, core_.SetHalfClose(U32(info, 0), U32(info, 1), info[2].ToBoolean()));
+  return Int(env, core_.SetHalfClose(U32(info, 0), U32(info, 1), Bool(info, 2)));
 }
 
 Napi::Value NativeReactor::RequestDrain(const Napi::CallbackInfo& info) {
@@ -121,10 +123,11 @@ Napi::Value NativeReactor::SocketOption(const Napi::CallbackInfo& info) {
   const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0), U32(info, 1)) : -EBADF;
   if (fd < 0) return Int(env, fd);
   const int which = I32(info, 2);
+  if (which != 1 && which != 2) return Int(env, -EINVAL);
   const int level = which == 1 ? IPPROTO_TCP : SOL_SOCKET;
   const int name = which == 1 ? TCP_NODELAY : SO_KEEPALIVE;
   if (info.Length() > 3 && !info[3].IsUndefined()) {
-    const int rc = SetBoolOption(fd, level, name, info[3].ToBoolean());
+    const int rc = SetBoolOption(fd, level, name, Bool(info, 3));
     if (rc < 0) return Int(env, rc);
   }
   return Int(env, GetBoolOption(fd, level, name));
@@ -139,7 +142,7 @@ Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
   sockaddr_storage ss;
   socklen_t length = sizeof ss;
   sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
-  const int rc = info[2].ToBoolean() ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
+  const int rc = Bool(info, 2) ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
   if (rc < 0) return Int(env, -errno);
   Napi::Array out = Napi::Array::New(env, 3);
   char host[INET6_ADDRSTRLEN] = {0};

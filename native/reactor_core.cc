@@ -87,14 +87,26 @@ int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
     // A socket this reactor owns is served by the core; raw readiness would steal its reports.
     if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
   }
+  return AddRegistration(fd, trigger, Kind::kRaw, interest, StreamState::kOpen);
+}
+
+int64_t ReactorCore::AddRegistration(int fd, Trigger trigger, Kind kind, uint32_t interest, StreamState state) {
+  if (kind == Kind::kListener && spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const int64_t allocated = slots_.Allocate();
   if (allocated < 0) return allocated;
   const uint32_t slot = static_cast<uint32_t>(allocated);
-  Own(fd, slot);
   Registration& r = *slots_.Get(slot);
   r.fd = fd;
   r.trigger = trigger;
-  r.kind = Kind::kRaw;
+  r.kind = kind;
+  if (kind == Kind::kListener) r.listener.reset(new Listener());
+  if (kind == Kind::kStream) {
+    r.stream.reset(new Stream());
+    r.stream->state = state;
+    // Edge registrations are made once with both directions (see SetInterest).
+    interest = trigger == Trigger::kEdge ? kInterestRead | kInterestWrite : StreamInterest(r);
+  }
+  Own(fd, slot);
   const int rc = Register(r, slot, interest);
   if (rc < 0) {
     Disown(fd, slot);

@@ -96,8 +96,9 @@ class ReactorCore {
   size_t held_count() const { return slots_.held_count(); }
 
  private:
-  int64_t AddStream(int fd, Trigger trigger, StreamState state);
-  int64_t AddListener(int fd, Trigger trigger);
+  // Takes a slot for fd, registers it with the poller and records that the slot owns the
+  // descriptor number. Streams compute their own interest from `state`; listeners read.
+  int64_t AddRegistration(int fd, Trigger trigger, Kind kind, uint32_t interest, StreamState state);
   // Records which slot owns a descriptor number. A raw registration whose number is taken over
   // by a socket of ours was closed by its owner without removing it: it is told so (READY_INVALID)
   // and forgotten by the poller, so its later removal cannot deregister the new socket.

@@ -31,47 +31,6 @@ size_t AlignUp(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
 
 }  // namespace
 
-int64_t ReactorCore::AddStream(int fd, Trigger trigger, StreamState state) {
-  const int64_t allocated = slots_.Allocate();
-  if (allocated < 0) return allocated;
-  const uint32_t slot = static_cast<uint32_t>(allocated);
-  Registration& r = *slots_.Get(slot);
-  r.fd = fd;
-  r.trigger = trigger;
-  r.kind = Kind::kStream;
-  r.stream.reset(new Stream());
-  r.stream->state = state;
-  Own(fd, slot);
-  // Edge registrations are made once with both directions (see SetInterest).
-  const int rc = Register(r, slot, trigger == Trigger::kEdge ? kInterestRead | kInterestWrite : StreamInterest(r));
-  if (rc < 0) {
-    Disown(fd, slot);
-    slots_.Release(slot, in_batch_, false);
-    return rc;
-  }
-  return NameOf(slot, r.generation);
-}
-
-int64_t ReactorCore::AddListener(int fd, Trigger trigger) {
-  if (spare_fd_ < 0) spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  const int64_t allocated = slots_.Allocate();
-  if (allocated < 0) return allocated;
-  const uint32_t slot = static_cast<uint32_t>(allocated);
-  Registration& r = *slots_.Get(slot);
-  r.fd = fd;
-  r.trigger = trigger;
-  r.kind = Kind::kListener;
-  r.listener.reset(new Listener());
-  Own(fd, slot);
-  const int rc = Register(r, slot, kInterestRead);
-  if (rc < 0) {
-    Disown(fd, slot);
-    slots_.Release(slot, in_batch_, false);
-    return rc;
-  }
-  return NameOf(slot, r.generation);
-}
-
 Registration* ReactorCore::NamedStream(uint32_t slot, uint32_t generation) {
   Registration* r = slots_.Named(slot, generation);
   return r != nullptr && r->kind == Kind::kStream ? r : nullptr;
@@ -89,7 +48,7 @@ int64_t ReactorCore::Listen(const SocketAddress& address, int backlog, Trigger t
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int fd = OpenListener(address, backlog);
   if (fd < 0) return fd;
-  const int64_t name = AddListener(fd, trigger);
+  const int64_t name = AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
   if (name < 0) ::close(fd);
   return name;
 }
@@ -99,21 +58,21 @@ int64_t ReactorCore::AdoptListener(int fd, Trigger trigger) {
   // A socket that is not listening would make accept fail on every report, forever.
   const int rc = CheckStreamSocket(fd, true);
   if (rc < 0) return rc;
-  return AddListener(fd, trigger);
+  return AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
 }
 
 int64_t ReactorCore::AdoptStream(int fd, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int rc = CheckStreamSocket(fd, false);
   if (rc < 0) return rc;
-  return AddStream(fd, trigger, StreamState::kOpen);
+  return AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kOpen);
 }
 
 int64_t ReactorCore::Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int fd = StartConnect(address, bind_address);
   if (fd < 0) return fd;
-  const int64_t name = AddStream(fd, trigger, StreamState::kConnecting);
+  const int64_t name = AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kConnecting);
   if (name < 0) ::close(fd);
   return name;
 }
@@ -135,8 +94,8 @@ void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
       HandleAcceptError(*slots_.Get(slot), slot, -fd);
       return;
     }
-    // AddStream may grow the slot table: never hold a Registration& across it.
-    const int64_t conn = AddStream(fd, trigger, StreamState::kOpen);
+    // AddRegistration may grow the slot table: never hold a Registration& across it.
+    const int64_t conn = AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kOpen);
     if (conn < 0) {
       ::close(fd);
       continue;

@@ -109,7 +109,6 @@ export { ConnectTimeoutError } from './errors/connect-timeout-error';
 export { DNSLookupError } from './errors/dns-lookup-error';
 export { UserAbortedConnect } from './errors/user-aborted-connect';
 export { ConnectionAborted } from './errors/connection-aborted';
-export { NotListeningError } from './errors/not-listening-error';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

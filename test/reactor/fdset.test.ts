@@ -3,6 +3,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConnectionDone, ConnectionLost, openPipe, openSocketPair, type IReadDescriptor } from '../../src/index';
 import { CountingWriter, DrainingReader, drain, fill } from '../support/descriptors';
+import { expectLogged } from '../support/logged';
 import { closeAll, newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
 
 describe.each(VARIANTS)('IReactorFDSet on $name', (variant) => {
@@ -188,6 +189,7 @@ describe.each(VARIANTS)('IReactorFDSet on $name', (variant) => {
     const logger = new RecordingLogger();
     const reactor = newReactor(variant, { logger });
     const boom = new Error('boom');
+    const logged = expectLogged(/^\[RecordingLogger\] Unhandled error in doRead of .*: Error: boom$/);
     let lostWith: unknown;
     try {
       await runReactor(reactor, (done) => {
@@ -213,6 +215,7 @@ describe.each(VARIANTS)('IReactorFDSet on $name', (variant) => {
       expect(logger.errors).toHaveLength(1);
       expect(logger.errors[0].error).toBe(boom);
       expect(logger.errors[0].message).toMatch(/doRead/);
+      expect(logged.errors).toEqual([boom]);
     } finally {
       closeAll([a, b, c, d]);
     }

@@ -9,6 +9,7 @@ import {
   ReactorNotRestartable,
   ReactorNotRunning,
 } from '../../src/index';
+import { expectLogged } from '../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
 
 describe.each(VARIANTS)('IReactorCore on $name', (variant) => {
@@ -93,6 +94,7 @@ describe.each(VARIANTS)('IReactorCore on $name', (variant) => {
     const logger = new RecordingLogger();
     const reactor = newReactor(variant, { logger });
     const log: string[] = [];
+    const logged = expectLogged(/^\[RecordingLogger\] Unhandled error in a 'before custom' system event trigger: Error: trigger boom$/);
     reactor.addSystemEventTrigger('before', 'custom', () => {
       throw new Error('trigger boom');
     });
@@ -100,6 +102,7 @@ describe.each(VARIANTS)('IReactorCore on $name', (variant) => {
     reactor.fireSystemEvent('custom');
     expect(log).toEqual(['during']);
     expect(logger.errors).toHaveLength(1);
+    expect(logged.entries).toHaveLength(1);
     reactor.close();
   });
 

@@ -1,6 +1,7 @@
 // IReactorTime conformance, for every backend x trigger mode (timers share the dispatch loop).
 import { describe, expect, it } from 'vitest';
 import { AlreadyCalled, AlreadyCancelled, InvalidArgTypeError, InvalidArgValueError } from '../../src/index';
+import { expectLogged } from '../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
 
 describe.each(VARIANTS)('IReactorTime on $name', (variant) => {
@@ -104,6 +105,7 @@ describe.each(VARIANTS)('IReactorTime on $name', (variant) => {
     const logger = new RecordingLogger();
     const reactor = newReactor(variant, { logger });
     let after = false;
+    expectLogged(/^\[RecordingLogger\] Unhandled error in delayed call .*: Error: timer boom$/);
     await runReactor(reactor, (done) => {
       reactor.callLater(0.01, () => {
         throw new Error('timer boom');

@@ -5,13 +5,19 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { openSocketPair } from '../../src/index';
+import { recordLogged } from '../support/logged';
 import { VARIANTS } from '../support/reactors';
 
 const script = path.join(__dirname, '..', 'fixtures', 'reactor-worker.js');
 
 function runWorker(workerData: object): { worker: Worker; result: Promise<Record<string, unknown>>; exit: Promise<number> } {
-  const worker = new Worker(script, { workerData });
-  const exit = new Promise<number>((resolve) => worker.once('exit', resolve));
+  // The worker's reactor logs to console.error: its stderr goes into the shared record
+  // (test/support/logged.ts), where anything it reports fails the test.
+  const worker = new Worker(script, { workerData, stderr: true });
+  worker.stderr.on('data', (d: Buffer) => recordLogged('worker', d.toString().trimEnd()));
+  const stderrEnded = new Promise<void>((resolve) => worker.stderr.once('end', resolve));
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const exit = Promise.all([exited, stderrEnded]).then(([code]) => code);
   const result = new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker timed out')), 20_000);
     worker.once('message', (m) => {

@@ -1,6 +1,7 @@
 // Runs test/fixtures/echo-child.js (an ioreactor echo server in its own process) and talks to it.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { recordLogged } from './logged';
 import type { Variant } from './reactors';
 import { socketPath, type FamilyName } from './streams';
 
@@ -17,7 +18,10 @@ export async function startChildServer(variant: Variant, family: FamilyName): Pr
   const script = path.join(__dirname, '..', 'fixtures', 'echo-child.js');
   const args = [variant.backend, variant.trigger, family];
   if (family === 'UNIX') args.push(socketPath());
-  const child = fork(script, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // The child's logger writes what it cannot report over IPC to stderr: into the shared record
+  // (test/support/logged.ts), where it fails the test unless the test declared it.
+  child.stderr!.on('data', (d: Buffer) => recordLogged('echo-child', d.toString().trimEnd()));
   const messages: Record<string, unknown>[] = [];
   const waiters: { key: string; resolve: (m: Record<string, unknown>) => void }[] = [];
   child.on('message', (m: Record<string, unknown>) => {

@@ -3,6 +3,8 @@
 // after it (libuv's rule for its own test suite).
 import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, expect } from 'vitest';
+// Errors reported to a logger fail the test that caused them (see logged.ts).
+import './logged';
 
 function openDescriptors(): number[] {
   return readdirSync('/proc/self/fd').map(Number).filter((fd) => Number.isInteger(fd));

@@ -1,7 +1,8 @@
 // The backend x trigger matrix every conformance suite runs over, and a bounded way to run a
 // reactor inside a test.
 import { closeSync } from 'node:fs';
-import { availableBackends, backendSupports, Reactor, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
+import { failureFor, recordLogged, watchUnexpected } from './logged';
+import { availableBackends, backendSupports, Reactor, ReactorNotRunning, type Backend, type Logger, type ReactorOptions, type Trigger } from '../../src/index';
 
 export interface Variant {
   name: string;
@@ -16,11 +17,17 @@ export const VARIANTS: Variant[] = availableBackends().flatMap((backend) =>
     .map((trigger) => ({ name: `${backend}-${trigger}`, backend, trigger })),
 );
 
-/** A logger that keeps what it is told, for assertions. */
+/**
+ * A logger that keeps what it is told, for assertions. Every entry also goes to the shared
+ * record of test/support/logged.ts, so an error the test did not declare with `expectLogged`
+ * fails it: keeping the entries here is not enough to make them expected.
+ */
 export class RecordingLogger implements Logger {
   readonly errors: { message: string; error: unknown }[] = [];
+  constructor(readonly name = 'RecordingLogger') {}
   error(message: string, error?: unknown): void {
     this.errors.push({ message, error });
+    recordLogged(this.name, message, error);
   }
 }
 
@@ -34,11 +41,23 @@ export async function runReactor(
   timeoutSeconds = 10,
 ): Promise<void> {
   let failure: unknown;
+  let stopRequested = false;
   const finish = (err?: unknown): void => {
     if (err !== undefined && failure === undefined) failure = err;
-    if (reactor.running) reactor.stop();
+    // Never throws: finish can run inside a logger call, and an exception from there would go
+    // back into the reactor (and be logged again).
+    if (stopRequested || !reactor.running) return;
+    stopRequested = true;
+    try {
+      reactor.stop();
+    } catch (stopError) {
+      // ReactorNotRunning: the test stopped it itself. Anything else is a failure of its own.
+      if (!(stopError instanceof ReactorNotRunning) && failure === undefined) failure = stopError;
+    }
   };
   const guard = reactor.callLater(timeoutSeconds, () => finish(new Error(`test did not finish within ${timeoutSeconds}s`)));
+  // An error a callback threw and a logger caught ends the run at once, with that error.
+  const unwatch = watchUnexpected((entry) => finish(failureFor(entry)));
   reactor.callWhenRunning(() => {
     try {
       body(() => finish(), finish);
@@ -49,10 +68,26 @@ export async function runReactor(
   try {
     await reactor.run();
   } finally {
+    unwatch();
     if (guard.active()) guard.cancel();
     reactor.close();
   }
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * Calls `then` once `ready()` holds, asking every 5 ms on `reactor`'s clock: for a test that must
+ * wait for the other side (a server's connectionLost after the client's) where a fixed delay
+ * races a loaded machine. Bounded: after `seconds` it calls `then` anyway, and the test's own
+ * assertions report the state that never came.
+ */
+export function waitUntil(reactor: Reactor, ready: () => boolean, then: () => void, seconds = 10): void {
+  const deadline = reactor.seconds() + seconds;
+  const poll = (): void => {
+    if (ready() || reactor.seconds() >= deadline) then();
+    else reactor.callLater(0.005, poll);
+  };
+  poll();
 }
 
 export function newReactor(variant: Variant, options: ReactorOptions = {}): Reactor {

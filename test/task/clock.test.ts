@@ -247,11 +247,15 @@ describe('Clock', () => {
     it('callLater rejects a non-function with InvalidArgTypeError', () => {
       const c = new Clock();
       expect(() => c.callLater(1, 'nope' as never)).toThrow(InvalidArgTypeError);
+      let thrown: unknown;
       try {
         c.callLater(1, 42 as never);
       } catch (e) {
-        expect((e as InvalidArgTypeError).code).toBe('ERR_IOREACTOR_INVALID_ARG_TYPE');
+        thrown = e;
       }
+      expect(thrown).toBeInstanceOf(InvalidArgTypeError);
+      expect((thrown as InvalidArgTypeError).code).toBe('ERR_IOREACTOR_INVALID_ARG_TYPE');
+      expect(c.getDelayedCalls()).toEqual([]);
     });
 
     it('callLater rejects negative, NaN and infinite delays with InvalidArgValueError', () => {

@@ -3,7 +3,7 @@
 // calls on closed ports and transports. Each refusal is typed, arrives where Twisted puts it (a
 // throw from listen*, clientConnectionFailed for connect*), and the reactor goes on serving.
 // Every backend x trigger, over TCP4, TCP6 and UNIX where the family matters.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConnectError, ConnectionDone, Deferred, DNSLookupError, ReactorSystemError, type Failure } from '../../src/index';
 import { st } from '../support/producers';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
@@ -11,6 +11,20 @@ import { DATA, echoEveryFamily, ECHOED, echoThrough, rejects } from '../support/
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
+
+// No test may depend on the network: the resolver (node:dns's lookup, which ioreactor calls for
+// a host name) is substituted here. It answers every name ENOTFOUND, as getaddrinfo does for a
+// name that does not exist, and records what it was asked.
+const resolver = vi.hoisted(() => ({ asked: [] as string[] }));
+vi.mock('node:dns', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:dns')>();
+  const lookup = (host: string, _options: unknown, callback: (err: NodeJS.ErrnoException | null, address?: string, family?: number) => void): void => {
+    resolver.asked.push(host);
+    const err: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo' });
+    process.nextTick(callback, err);
+  };
+  return { ...real, default: { ...real, lookup }, lookup };
+});
 
 describe.each(VARIANTS)('refused stream input on $name', (variant) => {
   it.each(FAMILIES)('a second listen on a %s address in use fails with EADDRINUSE; the first port serves on', async (family) => {
@@ -68,6 +82,8 @@ describe.each(VARIANTS)('refused stream input on $name', (variant) => {
     expect(failed?.value).toBeInstanceOf(DNSLookupError);
     expect(failed?.value).toBeInstanceOf(ConnectError);
     expect(failed?.value).toMatchObject({ code: 'ERR_IOREACTOR_DNS_LOOKUP' });
+    expect((failed?.value as Error).cause).toMatchObject({ code: 'ENOTFOUND' });
+    expect(resolver.asked).toContain('nonexistent.invalid');
     expect(returned).toMatchObject({ state: 'disconnected' });
     expect(echoed).toEqual(ECHOED);
   });

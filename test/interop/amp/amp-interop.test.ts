@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Factory } from '../../../src/index';
 import { runTwistedScenarios } from '../../differential/twisted';
+import { expectLogged } from '../../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../../support/reactors';
 import { InteropServer, scenario } from './scenario';
 
@@ -97,6 +98,7 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
     it('Twisted client, ioreactor server', async () => {
       const reactor = newReactor(variant);
       const logger = new RecordingLogger();
+      const undeclared = expectLogged(/^\[RecordingLogger\] Unhandled error in the AMP responder to Explode: Error: not declared$/);
       let run!: Run;
       await runReactor(reactor, (done, fail) => {
         const port = reactor.listenTCP(0, new (class extends Factory<InteropServer> {
@@ -112,12 +114,15 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
       expect(parseTrace(run, 'the Twisted client')).toEqual(reference());
       // The undeclared error is logged on the responding side, as Twisted's log.err does.
       expect(logger.errors.map((e) => String(e.error))).toEqual(['Error: not declared']);
+      expect(undeclared.entries).toHaveLength(1);
     });
   });
 
   it('ioreactor client, ioreactor server', async () => {
     const reactor = newReactor(VARIANTS[0]);
     let trace: string[] = [];
+    // The responder side logs the undeclared error, as with a Twisted client.
+    expectLogged(/^\[RecordingLogger\] Unhandled error in the AMP responder to Explode: Error: not declared$/);
     await runReactor(reactor, (done, fail) => {
       const port = reactor.listenTCP(0, new (class extends Factory<InteropServer> {
         override buildProtocol(): InteropServer {

@@ -2,8 +2,11 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AMP,
   AmpBoolean,
   AmpDateTime,
+  Argument,
+  Command,
   AmpList,
   AmpString,
   BigInteger,
@@ -20,6 +23,7 @@ import {
   type AnyArgument,
 } from '../../../src/index';
 import { pythonBytesRepr } from '../../../src/protocols/amp/python-format';
+import { loopback as loopbackPair } from './helpers';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const enc = (arg: AnyArgument, v: unknown): string => arg.toBytes(v).toString('latin1');
@@ -236,5 +240,51 @@ describe('optional and validation', () => {
     expect(pythonBytesRepr('Sum')).toBe("b'Sum'");
     expect(pythonBytesRepr("it's")).toBe('b"it\'s"');
     expect(pythonBytesRepr('a\'b"c\\\n\x00\xff')).toBe("b'a\\'b\"c\\\\\\n\\x00\\xff'");
+  });
+});
+
+describe('a user-defined Argument', () => {
+  /** A point as "x,y" (Twisted users subclass amp.Argument the same way). */
+  class Point<O extends boolean = false> extends Argument<{ x: number; y: number }, { x: number; y: number }, O> {
+    toBytes(value: { x: number; y: number }): Buffer {
+      if (!Number.isInteger(value.x) || !Number.isInteger(value.y)) throw new InvalidArgValueError('a Point has integer coordinates');
+      return Buffer.from(`${value.x},${value.y}`, 'latin1');
+    }
+    fromBytes(data: Buffer): { x: number; y: number } {
+      const m = /^(-?\d+),(-?\d+)$/.exec(data.toString('latin1'));
+      if (m === null) throw new MalformedAmpValue(`not a point: ${pythonBytesRepr(data.toString('latin1'))}`);
+      return { x: Number(m[1]), y: Number(m[2]) };
+    }
+  }
+  const Move = new Command({
+    name: 'Move',
+    arguments: { from: new Point(), by: new Point({ optional: true }) },
+    response: { to: new Point() },
+  });
+
+  it('encodes and decodes through a Command, optional or not, on both sides of a call', async () => {
+    expect(new Point().optional).toBe(false);
+    expect(new Point({ optional: true }).optional).toBe(true);
+    const server = new AMP();
+    const seen: unknown[] = [];
+    server.respond(Move, ({ from, by }) => {
+      seen.push({ from, by });
+      return { to: { x: from.x + (by?.x ?? 0), y: from.y + (by?.y ?? 0) } };
+    });
+    const { a, wire } = loopbackPair(new AMP(), server);
+    expect(await a.callRemote(Move, { from: { x: 1, y: -2 }, by: { x: 10, y: 10 } })).toEqual({ to: { x: 11, y: 8 } });
+    expect(await a.callRemote(Move, { from: { x: 5, y: 5 } })).toEqual({ to: { x: 5, y: 5 } });
+    expect(seen).toEqual([{ from: { x: 1, y: -2 }, by: { x: 10, y: 10 } }, { from: { x: 5, y: 5 }, by: undefined }]);
+    // On the wire, the argument's own bytes.
+    expect(Buffer.concat(wire.a).toString('latin1')).toContain('\x00\x04from\x00\x041,-2');
+    a.transport.loseConnection();
+  });
+
+  it('refuses a value it cannot encode before anything is sent', async () => {
+    const { a, wire } = loopbackPair(new AMP(), new AMP());
+    const err = await Promise.resolve(a.callRemote(Move, { from: { x: 0.5, y: 0 } })).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgValueError);
+    expect(wire.a).toEqual([]);
+    a.transport.loseConnection();
   });
 });

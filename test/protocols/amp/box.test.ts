@@ -2,7 +2,7 @@
 // any split, and bounded, throw-free handling of malformed input (property tests).
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BoxParser, makeBox, parseBoxes, serializeBox, TooLong, MalformedAmpBox, type AmpBox } from '../../../src/index';
+import { BoxParser, makeBox, parseBoxes, serializeBox, serializeBoxes, TooLong, MalformedAmpBox, type AmpBox } from '../../../src/index';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -142,5 +142,36 @@ describe('BoxParser', () => {
     expect(() => parseBoxes(b('\x00\x01a\x00\x01x'))).toThrow(MalformedAmpBox);
     expect(() => parseBoxes(b('\x00\x01a'))).toThrow(MalformedAmpBox);
     expect(parseBoxes(b('\x00\x00\x00\x00'))).toEqual([new Map(), new Map()]);
+  });
+});
+
+describe('serializeBoxes', () => {
+  it('writes each box in order, back to back, as Twisted writes an AmpList value', () => {
+    const one = makeBox({ a: '1' });
+    const two = makeBox({ bb: '22' });
+    // Twisted: b''.join(box.serialize() for box in boxes).
+    expect(serializeBoxes([one, two]).toString('latin1')).toBe('\x00\x01a\x00\x011\x00\x00' + '\x00\x02bb\x00\x0222\x00\x00');
+    expect(serializeBoxes([]).length).toBe(0);
+    // Any iterable, read once.
+    function* gen(): Generator<AmpBox> {
+      yield two;
+      yield one;
+    }
+    expect(parseBoxes(serializeBoxes(gen()))).toEqual([two, one]);
+  });
+
+  it('round-trips through parseBoxes for any list of boxes', () => {
+    fc.assert(
+      fc.property(fc.array(boxArb, { maxLength: 5 }), (boxes) => {
+        const data = serializeBoxes(boxes);
+        expect(data.length).toBe(boxes.reduce((n, box) => n + serializeBox(box).length, 0));
+        expect(parseBoxes(data)).toEqual(boxes);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('refuses the whole list when one box cannot be written (local TooLong)', () => {
+    expect(() => serializeBoxes([makeBox({ ok: '1' }), makeBox({ big: Buffer.alloc(65536) })])).toThrow(TooLong);
   });
 });

@@ -15,6 +15,7 @@ import {
   UnknownRemoteError,
   type ArgumentsOf,
 } from '../../../src/index';
+import { expectLogged } from '../../support/logged';
 import { RecordingLogger, VARIANTS } from '../../support/reactors';
 import { removeSocketDir, type FamilyName } from '../../support/streams';
 import { Blob, Boom, Divide, EchoAll, Explode, Missing, Notify, Sum, ZeroDivision } from './commands';
@@ -129,24 +130,27 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
 
   it('answers an undeclared error with UNKNOWN, logs it on the responder side and closes', async () => {
     const logger = new RecordingLogger();
+    const logged = expectLogged(/responder to Explode.*RangeError/);
     await run(async ({ client, bothLost }) => {
       const err = await client.callRemote(Explode, { how: 'undeclared' }).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(UnknownRemoteError);
       expect(err).toMatchObject({ errorCode: 'UNKNOWN', description: 'Unknown Error' });
       await bothLost;
     }, logger);
-    expect(logger.errors.map((e) => e.error)).toContainEqual(expect.any(RangeError));
+    expect(logger.errors.map((e) => e.error)).toEqual([expect.any(RangeError)]);
+    expect(logged.errors).toEqual([expect.any(RangeError)]);
   });
 
   it('answers a response that cannot be encoded with UNKNOWN (BadLocalReturn, logged) and closes', async () => {
     const logger = new RecordingLogger();
+    expectLogged(/BadLocalReturn.*safe integer/);
     await run(async ({ client, server, bothLost }) => {
       server.respond(Sum, () => ({ total: 1.5 }));
       const err = await client.callRemote(Sum, { a: 1, b: 1 }).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(UnknownRemoteError);
       await bothLost;
     }, logger);
-    expect(logger.errors.map((e) => e.error)).toContainEqual(expect.any(BadLocalReturn));
+    expect(logger.errors.map((e) => e.error)).toEqual([expect.any(BadLocalReturn)]);
     expect((logger.errors[0].error as BadLocalReturn).message).toMatch(/safe integer/);
   });
 

@@ -20,6 +20,7 @@ import {
   Unicode,
   type AmpBox,
 } from '../../../src/index';
+import { expectLogged } from '../../support/logged';
 import { RecordingLogger } from '../../support/reactors';
 import { Blob, Divide, Notify, Sum, ZeroDivision } from './commands';
 import { loopback } from './helpers';
@@ -88,6 +89,7 @@ describe('the dispatcher', () => {
       }
     }
     const logger = new RecordingLogger();
+    expectLogged(/ERR_IOREACTOR_INVALID_ARG_TYPE|TypeError/);
     const { a } = loopback(new AMP(), new Raw({ logger }));
     const answer = await a.callRemoteString('RAW', makeBox({ x: '\xff\x00' }))!;
     expect(answer.get('got')).toEqual(Buffer.from([0xff, 0]));
@@ -128,6 +130,7 @@ describe('the dispatcher', () => {
 
   it('drops the connection when a requiresAnswer=false responder fails (nobody to tell), and logs it', async () => {
     const logger = new RecordingLogger();
+    expectLogged(/dropping the connection.*Error: no/);
     const server = new AMP({ logger });
     server.respond(Notify, () => {
       throw new Error('no');

@@ -13,6 +13,7 @@ import {
   TooLong,
   type Failure,
 } from '../../../src/index';
+import { allowLogged } from '../../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS, type Variant } from '../../support/reactors';
 import { connect, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../../support/streams';
 import { Sum } from './commands';
@@ -138,7 +139,11 @@ describe.each(VARIANTS)('AMP with a peer that breaks the format, $name', (varian
     const reactorLogger = new RecordingLogger();
     const reactor = newReactor(variant, { logger: reactorLogger });
     const limit = 2048;
-    const servers = new TestServerFactory(() => new Server({ maxBoxBytes: limit, logger: new RecordingLogger() }));
+    // Garbage can hold a `_command: Sum` whose arguments do not parse. AMP logs that, as Twisted
+    // does: with `_ask`, answered UNKNOWN; without, dropping the connection. Nothing else may be
+    // logged, and nothing at all by the reactor.
+    allowLogged(/^\[amp\] (Unhandled error in the AMP responder to Sum:|AMP server or network failure .*dropping the connection:) MalformedAmpValue/);
+    const servers = new TestServerFactory(() => new Server({ maxBoxBytes: limit, logger: new RecordingLogger('amp') }));
     const garbage = fc.array(
       fc.oneof(
         fc.uint8Array({ maxLength: 64 }),

@@ -91,10 +91,16 @@ NativeReactor::NativeReactor(const Napi::CallbackInfo& info) : ObjectWrap(info) 
 }
 
 NativeReactor::~NativeReactor() {
-  // Finalizer backstop for a reactor that was never closed. The async context is left to
-  // the environment: destroying it emits an async_hooks event, which must not happen in GC.
-  async_context_ = nullptr;
+  // Finalizer backstop for a reactor that was never closed. Node runs N-API finalizers after
+  // the collection, not inside it, so the async context (whose destroy hook Node queues for a
+  // later turn) can be freed here; nothing else would free it.
+  DestroyAsyncContext();
   CloseAll();
+}
+
+void NativeReactor::DestroyAsyncContext() {
+  if (async_context_ != nullptr) napi_async_destroy(Env(), async_context_);
+  async_context_ = nullptr;
 }
 
 // open(backend: string): 0 or -errno
@@ -184,10 +190,7 @@ Napi::Value NativeReactor::Stop(const Napi::CallbackInfo& info) {
 Napi::Value NativeReactor::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ReleaseRunning();
-  if (async_context_ != nullptr) {
-    napi_async_destroy(env, async_context_);
-    async_context_ = nullptr;
-  }
+  DestroyAsyncContext();
   CloseAll();
   on_batch_.Reset();
   return env.Undefined();
@@ -228,7 +231,7 @@ void NativeReactor::CloseAll() {
 
 void NativeReactor::Teardown() {
   running_ = false;  // the references it held go with the environment
-  async_context_ = nullptr;
+  DestroyAsyncContext();
   CloseAll();
 }
 

@@ -61,6 +61,7 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   void CloseAll();
   // Stops keeping the process (and the batch callback) alive.
   void ReleaseRunning();
+  void DestroyAsyncContext();
   // Serves kernel reports (if poll_kernel) and pending work, calling JavaScript once per batch.
   void Run(bool poll_kernel);
   // Hands the records collected so far to JavaScript, and counts them delivered whatever

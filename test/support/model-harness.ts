@@ -48,6 +48,12 @@ import type { Action, ConnOp, Fam, Size, View } from './model-actions';
 const IGNORED = new Set((process.env.IOREACTOR_MODEL_IGNORE ?? '').split(',').filter(Boolean));
 /** Batches in the idle window after the steps above which the loop is said to spin. */
 const SPIN_BATCHES = 200;
+/**
+ * How long to wait for something that must happen before calling it a failure (ms). Passing runs
+ * never wait this long (each wait ends as soon as its condition holds); it only has to be long
+ * enough that a loaded two-core machine is not taken for a broken reactor.
+ */
+const PATIENCE = Number(process.env.IOREACTOR_MODEL_PATIENCE ?? 2000);
 const IDLE_WINDOW_MS = 10;
 
 export interface Violation {
@@ -1050,9 +1056,9 @@ export class ModelRun {
       else {
         const peer = probe.peer!;
         this.peerWrite(peer, 1);
-        const ok = await waitUntil(() => probe.received.length > 0 || probe.lost, 500);
+        const ok = await waitUntil(() => probe.received.length > 0 || probe.lost, PATIENCE);
         if (!ok || probe.received.length === 0) {
-          const why = probe.lost ? `it was lost (${String(probe.lostReason?.value)}) first` : 'within 500 ms';
+          const why = probe.lost ? `it was lost (${String(probe.lostReason?.value)}) first` : `within ${PATIENCE} ms`;
           this.violate('not-serving', `a fresh connection (c${probe.id}) heard nothing from its peer: ${why}`);
         }
       }
@@ -1065,8 +1071,8 @@ export class ModelRun {
       this.reactor.stop();
     }
     if (!this.closeCalled) {
-      const stopped = await settlesWithin(this.runPromise!, 2000);
-      if (!stopped) this.violate('stop-hung', `reactor.run() did not settle within 2 s of stop()`);
+      const stopped = await settlesWithin(this.runPromise!, 2 * PATIENCE);
+      if (!stopped) this.violate('stop-hung', `reactor.run() did not settle within ${2 * PATIENCE} ms of stop()`);
       for (const c of this.conns) if (!c.lost && c.id < this.madeAtStop) this.violate('stop-no-lost', `c${c.id}: no connectionLost after the reactor stopped`);
       // Live registrations only: a slot may stay held for a close record the stopped loop will
       // never deliver (the protocol was told by the shutdown; the slot is never reused).
@@ -1079,10 +1085,10 @@ export class ModelRun {
     await immediate();
     // Every peer of a connection sees the end of it.
     if (this.closeCalled) {
-      const settled = await settlesWithin(this.runPromise!, 500);
+      const settled = await settlesWithin(this.runPromise!, PATIENCE);
       if (!settled) this.violate('close-run-unsettled', `reactor.run() did not settle after reactor.close()`);
     }
-    const ok = await waitUntil(() => this.peers.every((p) => p.done || p.touched), 1000);
+    const ok = await waitUntil(() => this.peers.every((p) => p.done || p.touched), PATIENCE);
     if (!ok) {
       const open = this.peers.filter((p) => !(p.done || p.touched)).map((p) => `p${p.id}${p.conn ? `(c${p.conn.id})` : ''}`);
       this.violate('peer-no-eof', `peers saw no EOF after the reactor closed: ${open.join(', ')}`);
@@ -1120,17 +1126,17 @@ export class ModelRun {
       .filter((c) => c.writeShut && !c.lost && !c.aborted && !c.threw && !c.loseCalled)
       .map((c) => ({ c, p: this.peerOf(c) }))
       .filter((x): x is { c: Conn; p: Peer } => x.p !== undefined && !x.p.touched);
-    await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)) && halfClosed.every((x) => x.c.lost || x.p.sawEnd || x.p.sawClose), 500);
+    await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)) && halfClosed.every((x) => x.c.lost || x.p.sawEnd || x.p.sawClose), PATIENCE);
     for (const x of halfClosed) {
-      if (!x.c.lost && !x.p.sawEnd && !x.p.sawClose) this.violate('half-close-not-delivered', `p${x.p.id} saw no end 500 ms after c${x.c.id}.loseWriteConnection()`);
+      if (!x.c.lost && !x.p.sawEnd && !x.p.sawClose) this.violate('half-close-not-delivered', `p${x.p.id} saw no end ${PATIENCE} ms after c${x.c.id}.loseWriteConnection()`);
     }
     for (const x of pairs) {
       if (!inDone(x)) {
         const sent = x.p.sent.reduce((n, b) => n + b.length, 0);
-        this.violate('data-not-delivered', `c${x.c.id} (open, reading) received ${Buffer.concat(x.c.received).length} of the ${sent} bytes p${x.p.id} wrote, 500 ms after the last`);
+        this.violate('data-not-delivered', `c${x.c.id} (open, reading) received ${Buffer.concat(x.c.received).length} of the ${sent} bytes p${x.p.id} wrote, ${PATIENCE} ms after the last`);
       }
       if (!outDone(x)) {
-        this.violate('write-not-delivered', `p${x.p.id} received ${Buffer.concat(x.p.received).length} of the ${x.c.sentLength} bytes c${x.c.id} (open) wrote, 500 ms after the last`);
+        this.violate('write-not-delivered', `p${x.p.id} received ${Buffer.concat(x.p.received).length} of the ${x.c.sentLength} bytes c${x.c.id} (open) wrote, ${PATIENCE} ms after the last`);
       }
     }
   }
@@ -1175,10 +1181,10 @@ export class ModelRun {
         }
       }
     }
-    await waitUntil(() => this.peers.every((p) => p.sawClose), 1000);
+    await waitUntil(() => this.peers.every((p) => p.sawClose), PATIENCE);
     if (!this.options.skipFdCheck) {
       const leakedNow = (): number[] => [...openDescriptors()].filter((fd) => !this.baseline.has(fd) && stillOpen(fd));
-      const ok = await waitUntil(() => leakedNow().length === 0, 1000);
+      const ok = await waitUntil(() => leakedNow().length === 0, PATIENCE);
       if (!ok) {
         const leaked = leakedNow().map((fd) => `${fd} (${describeFd(fd)})`);
         this.violate('fd-leak', `descriptors left open after the run: ${leaked.join(', ')}`);

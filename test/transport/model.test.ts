@@ -16,6 +16,7 @@
 //   IOREACTOR_MODEL_VARIANT=<v>        only this variant's property (epoll-level, epoll-edge, ...)
 //   IOREACTOR_MODEL_IGNORE=a,b         skip these invariants (to look past a known failure)
 //   IOREACTOR_MODEL_STATS=1            print what the runs exercised (bytes, closes, reasons)
+//   IOREACTOR_MODEL_PATIENCE=<ms>      wait this long for what must happen (default 2000)
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, type Action } from '../support/model-actions';
@@ -145,7 +146,7 @@ describe('model: regressions', () => {
   describe.each(VARIANTS)('$name', (variant) => {
     it.each(REGRESSIONS)('$name', async ({ actions, repeat }) => {
       for (let i = 0; i < (repeat ?? 1); i++) await check(variant, actions);
-    });
+    }, 120_000);
   });
 
   it('a worker terminated with traffic in flight does not abort the process', async () => {

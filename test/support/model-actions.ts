@@ -136,7 +136,7 @@ export const sequence: fc.Arbitrary<Action[]> = fc
         fc.record({ t: fc.constant('peerConnect' as const), port: idx }),
         fc.constant({ t: 'addReader' as const }),
       ),
-      { minLength: 1, maxLength: 4 },
+      { maxLength: 4 },
     ),
     fc.array(action, { maxLength: STEPS }),
   )

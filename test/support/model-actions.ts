@@ -62,6 +62,8 @@ export type Action =
   | { t: 'later'; ms: number; a: ConnOp }
   /** Runs `a` inside connection c's next dataReceived (its peer is made to write a frame). */
   | { t: 'onData'; c: number; a: ConnOp }
+  /** Runs `a` inside connection c's connectionLost (re-entrant calls during stop and close included). */
+  | { t: 'onLost'; c: number; a: ConnOp }
   /** Connection c's next dataReceived throws (its peer is made to write a frame). */
   | { t: 'throwData'; c: number }
   /** The next protocol built throws from connectionMade. */
@@ -114,6 +116,7 @@ export const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('rawCloseRemove' as const), r: idx }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('later' as const), ms: fc.constantFrom(0, 1, 3), a: connOp }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('onData' as const), c: idx, a: connOp }), weight: 3 },
+  { arbitrary: fc.record({ t: fc.constant('onLost' as const), c: idx, a: connOp }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('throwData' as const), c: idx }), weight: 1 },
   { arbitrary: fc.constant({ t: 'throwMade' as const }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('throwLost' as const), c: idx }), weight: 1 },

@@ -194,6 +194,7 @@ class Conn {
   armedThrowData = false;
   armedThrowLost = false;
   armedOnData: ConnOp[] = [];
+  armedOnLost: ConnOp[] = [];
   hostPort = -1;
   peerPort = -1;
   /** The peer bound to this connection by construction (adopt) or by TCP port numbers. */
@@ -540,6 +541,9 @@ export class ModelRun {
     conn.lostReason = reason;
     conn.dropping = true;
     if (conn.transport.connected) this.violate('connected-after-lost', `c${conn.id}: transport.connected is still true in connectionLost`);
+    const ops = conn.armedOnLost;
+    conn.armedOnLost = [];
+    for (const op of ops) this.connOp(op);
     if (conn.armedThrowLost) {
       conn.armedThrowLost = false;
       this.throwPlanted(`c${conn.id}.connectionLost`);
@@ -613,6 +617,9 @@ export class ModelRun {
       if (!this.closeCalled) {
         this.closeCalledMidRun = true;
         this.closeReactor();
+      } else if (this.inClose) {
+        // close() again from a connectionLost that close() itself is delivering: a no-op.
+        this.guard('reactor.close() inside close()', () => this.reactor.close());
       }
       return;
     }
@@ -963,6 +970,11 @@ export class ModelRun {
       case 'throwMade':
         this.throwMadeArmed = true;
         return;
+      case 'onLost': {
+        const conn = this.pick(this.conns, a.c);
+        if (conn !== undefined && !conn.lost) conn.armedOnLost.push(a.a);
+        return;
+      }
       case 'throwLost': {
         const conn = this.pick(this.conns, a.c);
         if (conn !== undefined && !conn.lost) conn.armedThrowLost = true;

@@ -7,7 +7,7 @@ import type { Failure } from '../defer/failure';
 import type { Address } from '../transport/address';
 
 /** Bytes a transport accepts. Strings are refused (as in Twisted): encode them yourself. */
-export type Bytes = Uint8Array;
+export type Bytes = ArrayBufferView;
 
 /** Something that produces data for a consumer (a transport) and can be throttled. */
 export interface IPullProducer {

@@ -1,7 +1,7 @@
 import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
 import { describe } from '../../errors/validate';
 import type { IDelayedCall, IReactorTime } from '../../interfaces/time';
-import type { IProducer, IPushProducer } from '../../interfaces/transport';
+import type { Bytes, IProducer, IPushProducer } from '../../interfaces/transport';
 import type { Factory } from '../../protocol/factory';
 import type { Protocol } from '../../protocol/protocol';
 import type { Address } from '../../transport/address';
@@ -29,18 +29,19 @@ export class ThrottlingProtocol<P extends Protocol = Protocol> extends ProtocolW
   #producerPausedByTransport = false;
   #pullWanted = false;
 
-  override write(data: Uint8Array): void {
-    this.factory.registerWritten(data.length);
+  override write(data: Bytes): void {
+    // Bytes, not elements: any ArrayBufferView may be written (what is not one, write refuses).
+    this.factory.registerWritten(ArrayBuffer.isView(data) ? data.byteLength : 0);
     super.write(data);
   }
 
-  override writeSequence(data: Iterable<Uint8Array>): void {
-    if (data === null || typeof (data as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function') {
+  override writeSequence(data: Iterable<Bytes>): void {
+    if (data === null || typeof (data as Partial<Iterable<Bytes>>)?.[Symbol.iterator] !== 'function') {
       throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     const chunks = [...data];
     let n = 0;
-    for (const c of chunks) n += c instanceof Uint8Array ? c.length : 0;
+    for (const c of chunks) n += ArrayBuffer.isView(c) ? c.byteLength : 0;
     this.factory.registerWritten(n);
     super.writeSequence(chunks);
   }

@@ -4,6 +4,7 @@ import { AlreadyCancelled } from '../../errors/already-cancelled';
 import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { assertNonNegativeNumber, describe } from '../../errors/validate';
 import type { IDelayedCall, IReactorTime } from '../../interfaces/time';
+import type { Bytes } from '../../interfaces/transport';
 import type { Factory } from '../../protocol/factory';
 import type { Protocol } from '../../protocol/protocol';
 import type { Address } from '../../transport/address';
@@ -171,7 +172,7 @@ export class TimeoutProtocol<P extends Protocol = Protocol> extends ProtocolWrap
     if (this.timeoutCall !== null && this.timeoutCall.active() && this.timeoutPeriod !== null) this.timeoutCall.reset(this.timeoutPeriod);
   }
 
-  override write(data: Uint8Array): void {
+  override write(data: Bytes): void {
     this.resetTimeout();
     super.write(data);
   }

@@ -1,7 +1,7 @@
 import type { Failure } from '../../defer/failure';
 import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { describe } from '../../errors/validate';
-import type { IConnector, IProducer, IStreamTransport } from '../../interfaces/transport';
+import type { Bytes, IConnector, IProducer, IStreamTransport } from '../../interfaces/transport';
 import { ClientFactory } from '../../protocol/client-factory';
 import { assertFactory, type Factory } from '../../protocol/factory';
 import { Protocol } from '../../protocol/protocol';
@@ -84,11 +84,11 @@ export class ProtocolWrapper<P extends Protocol = Protocol> extends Protocol imp
     return this.transport as WrappedTransport;
   }
 
-  write(data: Uint8Array): void {
+  write(data: Bytes): void {
     this.#real.write(data);
   }
 
-  writeSequence(data: Iterable<Uint8Array>): void {
+  writeSequence(data: Iterable<Bytes>): void {
     this.#real.writeSequence(data);
   }
 

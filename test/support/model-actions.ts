@@ -11,9 +11,10 @@ export type Fam = 'tcp4' | 'tcp6' | 'unix';
 export type Size = 's' | 'm' | 'l';
 /**
  * How the written bytes are held: a Buffer of their own, a Uint8Array at an offset inside a
- * larger ArrayBuffer (zeroes around it), or a Uint8Array over a SharedArrayBuffer.
+ * larger ArrayBuffer (zeroes around it), a Uint8Array over a SharedArrayBuffer, or a DataView
+ * at an odd offset (any ArrayBufferView is bytes: written through its own data pointer).
  */
-export type View = 'own' | 'offset' | 'shared';
+export type View = 'own' | 'offset' | 'shared' | 'dataview';
 
 /** Calls on one reactor-side connection: usable as steps, from a timer, or inside dataReceived. */
 export type ConnOp =
@@ -78,7 +79,7 @@ const idx = fc.nat({ max: 7 });
 const fam = fc.constantFrom<Fam>('tcp4', 'tcp6', 'unix');
 const size = fc.constantFrom<Size>('s', 's', 's', 'm', 'l');
 const n = fc.integer({ min: 1, max: 3 });
-const view = fc.constantFrom<View>('own', 'own', 'offset', 'shared');
+const view = fc.constantFrom<View>('own', 'own', 'offset', 'shared', 'dataview');
 
 export const connOp: fc.Arbitrary<ConnOp> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('write' as const), c: idx, n, size, view }), weight: 6 },

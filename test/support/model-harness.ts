@@ -138,8 +138,13 @@ function frame(tag: string, id: number, seq: number, size: Size): Buffer {
 }
 
 /** `bytes` held as `view` says (the same bytes, in memory laid out differently). */
-function held(bytes: Buffer, view: View): Uint8Array {
+function held(bytes: Buffer, view: View): ArrayBufferView {
   if (view === 'own') return bytes;
+  if (view === 'dataview') {
+    const backing = new Uint8Array(bytes.length + 33).fill(0x7e);
+    backing.set(bytes, 17);
+    return new DataView(backing.buffer, 17, bytes.length);
+  }
   if (view === 'shared') {
     const u = new Uint8Array(new SharedArrayBuffer(bytes.length));
     u.set(bytes);
@@ -585,8 +590,9 @@ export class ModelRun {
     }
     const target = conn;
     this.guard(`c${conn.id}.write`, () => {
-      if (sequence) target.transport.writeSequence(views);
-      else for (const v of views) target.transport.write(v);
+      // (IStreamTransport's types may still say Uint8Array; the transport takes any ArrayBufferView.)
+      if (sequence) target.transport.writeSequence(views as Uint8Array[]);
+      else for (const v of views) target.transport.write(v as Uint8Array);
     });
   }
 

@@ -360,7 +360,9 @@ describe('chain semantics against a model (property)', () => {
         const d = new Deferred<number>();
         if (fireFirst) d.callback(start);
         let chain: Deferred<unknown> = d;
-        seq.forEach((op, k) => {
+        // A loop rather than seq.forEach: the compiler then sees the assignments to model below, so
+        // it stays the union it is declared as after the loop (inside a callback it would not).
+        for (const [k, op] of seq.entries()) {
           switch (op) {
             case 'cbAdd':
               chain = chain.addCallback((v) => (v as number) + k);
@@ -405,7 +407,7 @@ describe('chain semantics against a model (property)', () => {
               break;
             }
           }
-        });
+        }
         if (!fireFirst) d.callback(start);
         if (model.ok) {
           expect(successResultOf(chain)).toBe(model.v);

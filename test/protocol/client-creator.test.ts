@@ -9,7 +9,7 @@ import { ConnectionAborted } from '../../src/errors/connection-aborted';
 import { ConnectionRefusedError } from '../../src/errors/connection-refused-error';
 import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
 import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
-import type { IConnector, ITCPTransport } from '../../src/interfaces/transport';
+import type { IConnector, IStreamTransport } from '../../src/interfaces/transport';
 import type { ClientFactory } from '../../src/protocol/client-factory';
 import { ClientCreator, type ConnectingReactor } from '../../src/protocol/client-creator';
 import type { ConnectTCPOptions, ConnectUNIXOptions } from '../../src/reactor/stream-endpoints';
@@ -17,21 +17,33 @@ import { Protocol } from '../../src/protocol/protocol';
 import { Clock } from '../../src/task/clock';
 import { IPv4Address, UNIXAddress, type Address } from '../../src/transport/address';
 
-/** A transport that records how it was closed and reports the loss as a real one would. */
-class FakeTransport implements ITCPTransport {
+/**
+ * A transport that records how it was closed and reports the loss as a real one would. It is
+ * what a Protocol's transport is (an IStreamTransport); nothing is sent or buffered, so the
+ * producer and consumer side does nothing.
+ */
+class FakeTransport implements IStreamTransport {
   aborts = 0;
   loses = 0;
   closed = false;
+  disconnecting = false;
+  highWaterMark = 65536;
+  readonly bufferedAmount = 0;
   constructor(
     private readonly connector: FakeConnector,
     private readonly protocol: Protocol,
   ) {}
+  get connected(): boolean {
+    return !this.closed;
+  }
   abortConnection(): void {
     this.aborts++;
+    this.disconnecting = true;
     this.close(new ConnectionAborted());
   }
   loseConnection(): void {
     this.loses++;
+    this.disconnecting = true;
     this.close(new ConnectionAborted());
   }
   private close(reason: Error): void {
@@ -58,6 +70,11 @@ class FakeTransport implements ITCPTransport {
   getTcpKeepAlive(): boolean {
     return false;
   }
+  registerProducer(): void {}
+  unregisterProducer(): void {}
+  pauseProducing(): void {}
+  resumeProducing(): void {}
+  stopProducing(): void {}
 }
 
 /** A connector with Twisted's behaviour; the test decides when the attempt succeeds or fails. */

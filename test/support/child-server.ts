@@ -16,7 +16,8 @@ export interface ChildServer {
 
 export async function startChildServer(variant: Variant, family: FamilyName): Promise<ChildServer> {
   const script = path.join(__dirname, '..', 'fixtures', 'echo-child.js');
-  const args = [variant.backend, variant.trigger, family];
+  // The child's argv: backend, trigger, family and, for UNIX, the socket path.
+  const args: string[] = [variant.backend, variant.trigger, family];
   if (family === 'UNIX') args.push(socketPath());
   const child = fork(script, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   // The child's logger writes what it cannot report over IPC to stderr: into the shared record

@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Factory } from '../../../src/index';
+import { Factory, IPv4Address, type Port } from '../../../src/index';
 import { runTwistedScenarios } from '../../differential/twisted';
 import { expectLogged } from '../../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../../support/reactors';
@@ -27,6 +27,13 @@ interface Run {
   stdout: string;
   stderr: string;
   code: number | null;
+}
+
+/** The port number of a port listening on 127.0.0.1 (so its host is an IPv4Address). */
+function ipv4PortNumber(port: Port): number {
+  const host = port.getHost();
+  if (!(host instanceof IPv4Address)) throw new Error(`expected an IPv4 port, got ${host}`);
+  return host.port;
 }
 
 /** Runs the script with `args` without blocking the loop (the reactor serves meanwhile). */
@@ -106,7 +113,7 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
             return new InteropServer({ logger });
           }
         })(), { interface: '127.0.0.1' });
-        runPython(['client', String(port.getHost().port)]).done.then((r) => {
+        runPython(['client', String(ipv4PortNumber(port))]).done.then((r) => {
           run = r;
           return port.stopListening();
         }).then(done, fail);
@@ -129,7 +136,7 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
           return new InteropServer({ logger: new RecordingLogger() });
         }
       })(), { interface: '127.0.0.1' });
-      scenario(reactor, port.getHost().port).then((t) => (trace = t)).then(() => port.stopListening()).then(done, fail);
+      scenario(reactor, ipv4PortNumber(port)).then((t) => (trace = t)).then(() => port.stopListening()).then(done, fail);
     });
     expect(trace).toEqual(reference());
   });

@@ -26,6 +26,7 @@ import {
   type Failure,
   type Reactor,
   type Schema,
+  type ValuesIn,
 } from '../../../src/index';
 import { pythonFloatRepr } from '../../../src/protocols/amp/python-format';
 import { Blob, Boom, Divide, EchoAll, Explode, Missing, Notify, Sum, ZeroDivision } from '../../protocols/amp/commands';
@@ -104,10 +105,11 @@ function describeError(e: unknown): string {
   return `error ${(e as Error).name} ${(e as Error).message}`;
 }
 
-async function call<C extends Command<Schema, Schema, true>>(p: AMP, command: C, args: Parameters<AMP['callRemote']>[1]): Promise<string> {
+/** Calls `command` (one that requires an answer) and formats its response or error for the trace. */
+async function call<A extends Schema, R extends Schema>(p: AMP, command: Command<A, R, true>, args: ValuesIn<A>): Promise<string> {
   try {
-    const result = await p.callRemote(command as never, args as never);
-    return dumps(canon(command.response, result as Record<string, unknown>));
+    const result = await p.callRemote(command, args);
+    return dumps(canon(command.response, result));
   } catch (e) {
     return describeError(e);
   }

@@ -173,7 +173,8 @@ describe('the dispatcher', () => {
   it('refuses bad options and bad respond() calls', () => {
     expect(() => new AMP({ maxBoxBytes: 0 })).toThrow(InvalidArgValueError);
     expect(() => new AMP(null as never)).toThrow(InvalidArgTypeError);
-    expect(() => new AMP().respond({} as never, () => ({}))).toThrow(InvalidArgTypeError);
+    // @ts-expect-error: deliberately not a Command, to check that respond() refuses it at run time
+    expect(() => new AMP().respond({}, () => ({}))).toThrow(InvalidArgTypeError);
     expect(() => new AMP().respond(Sum, 5 as never)).toThrow(InvalidArgTypeError);
     expect(() => Sum.responder(5 as never, () => ({ total: 1 }))).toThrow(InvalidArgTypeError);
     expect(new AmpString().optional).toBe(false);

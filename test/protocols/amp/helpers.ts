@@ -1,5 +1,5 @@
 // Runs a test body with a connected pair of AMP protocols on a fresh reactor.
-import { ConnectionDone, Deferred, Failure, type AMP, type ITCPTransport, type Port, type Reactor } from '../../../src/index';
+import { ConnectionDone, Deferred, Failure, IPv4Address, type Address, type AMP, type Bytes, type IStreamTransport, type Port, type Reactor } from '../../../src/index';
 import { newReactor, runReactor, type Variant } from '../../support/reactors';
 import { connect, listen, TestClientFactory, TestServerFactory, type FamilyName } from '../../support/streams';
 
@@ -69,25 +69,37 @@ export async function withPair<S extends AMP, C extends AMP>(
   );
 }
 
-/** A transport that hands written bytes to another protocol on a later microtask. */
-class LoopbackTransport {
+/**
+ * A transport that hands written bytes to another protocol on a later microtask. It stands for
+ * a Protocol's transport (an IStreamTransport); nothing is buffered, so the producer and
+ * consumer side does nothing.
+ */
+class LoopbackTransport implements IStreamTransport {
   peer!: LoopbackTransport;
   protocol!: AMP;
   written: Buffer[] = [];
   closed = false;
-  write(data: Buffer): void {
+  disconnecting = false;
+  highWaterMark = 65536;
+  readonly bufferedAmount = 0;
+  get connected(): boolean {
+    return !this.closed;
+  }
+  write(data: Bytes): void {
     if (this.closed) return;
-    this.written.push(Buffer.from(data));
+    const bytes = Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.written.push(bytes);
     const target = this.peer;
     queueMicrotask(() => {
-      if (!target.closed) target.protocol.dataReceived(Buffer.from(data));
+      if (!target.closed) target.protocol.dataReceived(Buffer.from(bytes));
     });
   }
-  writeSequence(data: Iterable<Buffer>): void {
+  writeSequence(data: Iterable<Bytes>): void {
     for (const d of data) this.write(d);
   }
   loseConnection(): void {
     if (this.closed) return;
+    this.disconnecting = true;
     queueMicrotask(() => {
       for (const t of [this, this.peer]) {
         if (t.closed) continue;
@@ -100,6 +112,26 @@ class LoopbackTransport {
   abortConnection(): void {
     this.loseConnection();
   }
+  loseWriteConnection(): void {}
+  getPeer(): Address {
+    return new IPv4Address('127.0.0.1', 54321);
+  }
+  getHost(): Address {
+    return new IPv4Address('127.0.0.1', 12345);
+  }
+  setTcpNoDelay(): void {}
+  getTcpNoDelay(): boolean {
+    return false;
+  }
+  setTcpKeepAlive(): void {}
+  getTcpKeepAlive(): boolean {
+    return false;
+  }
+  registerProducer(): void {}
+  unregisterProducer(): void {}
+  pauseProducing(): void {}
+  resumeProducing(): void {}
+  stopProducing(): void {}
 }
 
 /** Connects two AMP protocols in memory (no reactor): for unit tests of the dispatcher. */
@@ -110,7 +142,7 @@ export function loopback<A extends AMP, B extends AMP>(a: A, b: B): { a: A; b: B
   tb.peer = ta;
   ta.protocol = a;
   tb.protocol = b;
-  a.makeConnection(ta as unknown as ITCPTransport);
-  b.makeConnection(tb as unknown as ITCPTransport);
+  a.makeConnection(ta);
+  b.makeConnection(tb);
   return { a, b, wire: { a: ta.written, b: tb.written } };
 }

@@ -85,7 +85,7 @@ async function send(variant: Variant, pieces: Buffer[], options: { maxBoxBytes?:
 describe.each(VARIANTS)('AMP with a peer that breaks the format, $name', (variant) => {
   function expectClosedWith(o: Outcome, type: abstract new (...a: never[]) => Error, code: string): void {
     expect(o.server.protocolError).toBeInstanceOf(type);
-    expect((o.server.protocolError as { code: string }).code).toBe(code);
+    expect(o.server.protocolError).toHaveProperty('code', code);
     expect(o.server.stopReason?.value).toBe(o.server.protocolError);
     expect(o.pendingCall).toBe(o.server.protocolError);
     expect(o.server.lost?.value).toBeInstanceOf(ConnectionDone);

@@ -590,9 +590,8 @@ export class ModelRun {
     }
     const target = conn;
     this.guard(`c${conn.id}.write`, () => {
-      // (IStreamTransport's types may still say Uint8Array; the transport takes any ArrayBufferView.)
-      if (sequence) target.transport.writeSequence(views as Uint8Array[]);
-      else for (const v of views) target.transport.write(v as Uint8Array);
+      if (sequence) target.transport.writeSequence(views);
+      else for (const v of views) target.transport.write(v);
     });
   }
 

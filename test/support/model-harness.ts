@@ -1056,6 +1056,7 @@ export class ModelRun {
     await sleep(2);
     for (const c of this.conns) {
       c.armedOnData = [];
+      c.armedOnLost = [];
       c.armedThrowData = false;
     }
     this.throwMadeArmed = false;

@@ -16,13 +16,14 @@ import type { ConnectTCPOptions, ConnectUNIXOptions } from '../../src/reactor/st
 import { Protocol } from '../../src/protocol/protocol';
 import { Clock } from '../../src/task/clock';
 import { IPv4Address, UNIXAddress, type Address } from '../../src/transport/address';
+import { InertTransportSurface } from '../support/fake-transport';
 
 /**
  * A transport that records how it was closed and reports the loss as a real one would. It is
  * what a Protocol's transport is (an IStreamTransport); nothing is sent or buffered, so the
  * producer and consumer side does nothing.
  */
-class FakeTransport implements IStreamTransport {
+class FakeTransport extends InertTransportSurface implements IStreamTransport {
   aborts = 0;
   loses = 0;
   closed = false;
@@ -32,7 +33,9 @@ class FakeTransport implements IStreamTransport {
   constructor(
     private readonly connector: FakeConnector,
     private readonly protocol: Protocol,
-  ) {}
+  ) {
+    super();
+  }
   get connected(): boolean {
     return !this.closed;
   }
@@ -55,26 +58,9 @@ class FakeTransport implements IStreamTransport {
   }
   write(): void {}
   writeSequence(): void {}
-  loseWriteConnection(): void {}
-  getPeer(): Address {
+  override getPeer(): Address {
     return this.connector.getDestination();
   }
-  getHost(): Address {
-    return new IPv4Address('127.0.0.1', 50000);
-  }
-  setTcpNoDelay(): void {}
-  getTcpNoDelay(): boolean {
-    return false;
-  }
-  setTcpKeepAlive(): void {}
-  getTcpKeepAlive(): boolean {
-    return false;
-  }
-  registerProducer(): void {}
-  unregisterProducer(): void {}
-  pauseProducing(): void {}
-  resumeProducing(): void {}
-  stopProducing(): void {}
 }
 
 /** A connector with Twisted's behaviour; the test decides when the attempt succeeds or fails. */

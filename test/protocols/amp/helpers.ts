@@ -1,7 +1,8 @@
 // Runs a test body with a connected pair of AMP protocols on a fresh reactor.
-import { ConnectionDone, Deferred, Failure, IPv4Address, type Address, type AMP, type Bytes, type IStreamTransport, type Port, type Reactor } from '../../../src/index';
+import { ConnectionDone, Deferred, Failure, type AMP, type Bytes, type IStreamTransport, type Port, type Reactor } from '../../../src/index';
 import { newReactor, runReactor, type Variant } from '../../support/reactors';
 import { connect, listen, TestClientFactory, TestServerFactory, type FamilyName } from '../../support/streams';
+import { InertTransportSurface } from '../../support/fake-transport';
 
 export interface AmpPair<S extends AMP, C extends AMP> {
   reactor: Reactor;
@@ -74,7 +75,7 @@ export async function withPair<S extends AMP, C extends AMP>(
  * a Protocol's transport (an IStreamTransport); nothing is buffered, so the producer and
  * consumer side does nothing.
  */
-class LoopbackTransport implements IStreamTransport {
+class LoopbackTransport extends InertTransportSurface implements IStreamTransport {
   peer!: LoopbackTransport;
   protocol!: AMP;
   written: Buffer[] = [];
@@ -112,26 +113,6 @@ class LoopbackTransport implements IStreamTransport {
   abortConnection(): void {
     this.loseConnection();
   }
-  loseWriteConnection(): void {}
-  getPeer(): Address {
-    return new IPv4Address('127.0.0.1', 54321);
-  }
-  getHost(): Address {
-    return new IPv4Address('127.0.0.1', 12345);
-  }
-  setTcpNoDelay(): void {}
-  getTcpNoDelay(): boolean {
-    return false;
-  }
-  setTcpKeepAlive(): void {}
-  getTcpKeepAlive(): boolean {
-    return false;
-  }
-  registerProducer(): void {}
-  unregisterProducer(): void {}
-  pauseProducing(): void {}
-  resumeProducing(): void {}
-  stopProducing(): void {}
 }
 
 /** Connects two AMP protocols in memory (no reactor): for unit tests of the dispatcher. */

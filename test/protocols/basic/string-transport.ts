@@ -1,8 +1,9 @@
 // An in-memory transport, like Twisted's proto_helpers.StringTransport: it records writes and
 // the producer calls, so the receivers' parsing can be tested without sockets.
-import { IPv4Address, type Address, type IProducer, type Protocol } from '../../../src/index';
+import { type IProducer, type Protocol } from '../../../src/index';
+import { InertTransportSurface } from '../../support/fake-transport';
 
-export class StringTransport {
+export class StringTransport extends InertTransportSurface {
   readonly written: Buffer[] = [];
   disconnecting = false;
   aborted = false;
@@ -24,35 +25,20 @@ export class StringTransport {
     this.disconnecting = true;
     this.aborted = true;
   }
-  loseWriteConnection(): void {}
-  getPeer(): Address {
-    return new IPv4Address('127.0.0.1', 54321);
-  }
-  getHost(): Address {
-    return new IPv4Address('127.0.0.1', 12345);
-  }
-  setTcpNoDelay(): void {}
-  getTcpNoDelay(): boolean {
-    return false;
-  }
-  setTcpKeepAlive(): void {}
-  getTcpKeepAlive(): boolean {
-    return false;
-  }
-  pauseProducing(): void {
+  override pauseProducing(): void {
     this.producerState = 'paused';
   }
-  resumeProducing(): void {
+  override resumeProducing(): void {
     this.producerState = 'producing';
   }
-  stopProducing(): void {
+  override stopProducing(): void {
     this.producerState = 'stopped';
   }
-  registerProducer(producer: IProducer, streaming: boolean): void {
+  override registerProducer(producer: IProducer, streaming: boolean): void {
     this.producer = producer;
     this.streaming = streaming;
   }
-  unregisterProducer(): void {
+  override unregisterProducer(): void {
     this.producer = undefined;
   }
   value(): Buffer {

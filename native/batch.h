@@ -22,7 +22,7 @@ enum RecordType : int32_t {
   kRecordClosed = 7,        // a: 0 or -errno                      (the descriptor is closed)
   kRecordDrained = 8,       //                                     (write buffer empty, as requested)
   kRecordWriteClosed = 9,   //                                     (our write side was shut down)
-  kRecordAcceptError = 10,  // a: -errno, b: 1 if accepting paused (the listener's name)
+  kRecordAcceptError = 10,  // a: -errno                           (the listener's name; accepting paused)
 };
 
 struct Record {

@@ -45,7 +45,7 @@ void ReactorCore::Own(int fd, uint32_t slot) {
   if (index >= fd_owner_.size()) fd_owner_.resize(std::max(index + 1, fd_owner_.size() * 2), 0);
   const uint32_t previous = fd_owner_[index];
   if (previous != 0 && previous - 1 != slot) {
-    Registration* stale = slots_.Get(previous - 1);
+    Registration* stale = OwnerOf(fd);
     if (stale != nullptr && stale->kind == Kind::kRaw && stale->registered) {
       // The owner closed it while registered and the number came back to us. Called before
       // the new descriptor is registered, so deleting by number removes only what is left of
@@ -62,6 +62,11 @@ void ReactorCore::Own(int fd, uint32_t slot) {
 
 void ReactorCore::Disown(int fd, uint32_t slot) {
   if (Owns(fd, slot)) fd_owner_[static_cast<size_t>(fd)] = 0;
+}
+
+Registration* ReactorCore::OwnerOf(int fd) {
+  if (fd < 0 || static_cast<size_t>(fd) >= fd_owner_.size() || fd_owner_[static_cast<size_t>(fd)] == 0) return nullptr;
+  return slots_.Get(fd_owner_[static_cast<size_t>(fd)] - 1);
 }
 
 bool ReactorCore::Owns(int fd, uint32_t slot) const {
@@ -82,11 +87,9 @@ int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
   // poll(2) accepts a closed descriptor and reports POLLNVAL later; check up front so every
   // backend rejects it the same way, at the call that made the mistake.
   if (fcntl(fd, F_GETFD) < 0) return -errno;
-  if (static_cast<size_t>(fd) < fd_owner_.size() && fd_owner_[static_cast<size_t>(fd)] != 0) {
-    const Registration* owner = slots_.Get(fd_owner_[static_cast<size_t>(fd)] - 1);
-    // A socket this reactor owns is served by the core; raw readiness would steal its reports.
-    if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
-  }
+  // A socket this reactor owns is served by the core; raw readiness would steal its reports.
+  const Registration* owner = OwnerOf(fd);
+  if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
   return AddRegistration(fd, trigger, Kind::kRaw, interest, StreamState::kOpen);
 }
 
@@ -158,8 +161,7 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
     return 0;
   }
   if (!r.registered) {
-    // Back into the poller after leaving it (AddStream and AddListener make the first
-    // registration themselves).
+    // Back into the poller after leaving it (AddRegistration makes the first registration).
     if (r.trigger == Trigger::kEdge && r.kind != Kind::kRaw) {
       interest = r.kind == Kind::kStream ? kInterestRead | kInterestWrite : kInterestRead;
       // Whatever became ready while unregistered may never raise another edge: look now.

@@ -105,6 +105,8 @@ class ReactorCore {
   void Own(int fd, uint32_t slot);
   void Disown(int fd, uint32_t slot);
   bool Owns(int fd, uint32_t slot) const;
+  // The live registration that owns a descriptor number, or nullptr.
+  Registration* OwnerOf(int fd);
   Registration* NamedStream(uint32_t slot, uint32_t generation);
   int Register(Registration& r, uint32_t slot, uint32_t interest);
   int SetInterest(Registration& r, uint32_t slot, uint32_t interest);

@@ -125,7 +125,7 @@ void ReactorCore::HandleAcceptError(Registration& r, uint32_t slot, int error) {
   // socket that cannot accept at all) is unlikely to have changed.
   r.listener->paused = true;
   SetInterest(r, slot, 0);
-  AddRecord(kRecordAcceptError, slot, -error, 1);
+  AddRecord(kRecordAcceptError, slot, -error);
 }
 
 int ReactorCore::ResumeListener(uint32_t slot, uint32_t generation) {

@@ -14,3 +14,16 @@ export const consoleLogger: Logger = {
     else console.error(message, error);
   },
 };
+
+/**
+ * Reports through `logger`, for callers that must go on whatever happens (the reactor's
+ * dispatch): a logger that throws is ignored, as there is nowhere better to say so.
+ * @internal
+ */
+export function reportError(logger: Logger, message: string, error: unknown): void {
+  try {
+    logger.error(message, error);
+  } catch {
+    // the logger itself failed
+  }
+}

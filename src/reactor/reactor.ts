@@ -5,7 +5,7 @@ import { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNot
 import { ReactorSystemError } from '../errors/system-error';
 import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../errors/validate';
 import type { IReactorTime } from '../interfaces/time';
-import type { Logger } from '../log/logger';
+import { reportError, type Logger } from '../log/logger';
 import type { DelayedCall } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { DescriptorSet, type DescriptorHost } from './fd-set';
@@ -81,11 +81,8 @@ export class Reactor implements IReactorTime {
       logger: this.logger,
       reactor: this,
       callLater: (delay, f) => this.callLater(delay, f),
-      get closed() {
-        return reactorClosed();
-      },
+      isClosed: () => this.state === 'closed',
     });
-    const reactorClosed = (): boolean => this.state === 'closed';
     this.events.add('during', 'startup', () => {
       this.isRunning = true;
     }, []);
@@ -359,7 +356,7 @@ export class Reactor implements IReactorTime {
   /** Runs one native batch: `count` records (negative: a failed wait). */
   private dispatch(records: Int32Array, count: number): void {
     if (count < 0) {
-      this.report('Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
+      reportError(this.logger, 'Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
       return;
     }
     const raw = C.RECORD_RAW;
@@ -377,14 +374,6 @@ export class Reactor implements IReactorTime {
     }
   }
 
-  /** Reports through the logger; a logger that throws must not break dispatch. */
-  private report(message: string, err: unknown): void {
-    try {
-      this.logger.error(message, err);
-    } catch {
-      // nowhere better to say it
-    }
-  }
 
   private assertOpen(): void {
     if (this.state === 'closed') throw new ReactorClosed();

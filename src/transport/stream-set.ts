@@ -10,7 +10,7 @@ import { ConnectionRefusedError } from '../errors/connection-refused-error';
 import { DNSLookupError } from '../errors/dns-lookup-error';
 import { ReactorSystemError } from '../errors/system-error';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
-import type { Logger } from '../log/logger';
+import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { C, generationOf, slotOf, type NativeReactor } from '../reactor/native';
@@ -29,7 +29,7 @@ export interface StreamHost {
   readonly reactor: IReactorTime;
   callLater(delay: number, f: () => void): IDelayedCall;
   /** True once the reactor is closed. */
-  readonly closed: boolean;
+  isClosed(): boolean;
 }
 
 /** Where an outgoing connection goes, in native terms. */
@@ -51,7 +51,6 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   /** Connectors waiting for their name to resolve: not in `connectors` yet, told at shutdown all the same. */
   private readonly resolving = new Set<Connector>();
   private arena: Buffer | undefined;
-  private arenaSource: ArrayBuffer | undefined;
 
   constructor(private readonly host: StreamHost) {}
 
@@ -116,7 +115,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     resolveHost(target.host, (err, family, address) => {
       this.resolving.delete(c);
       if (c.attempt !== attempt || c.state !== 'connecting') return; // stopped meanwhile
-      if (this.host.closed) return; // the reactor closed meanwhile: the connector was told then
+      if (this.host.isClosed()) return; // the reactor closed meanwhile: the connector was told then
       if (err) this.connectionFailed(c, new DNSLookupError(`DNS lookup failed: ${target.host}`, { cause: err }));
       else this.connectNow(c, family, address, target.port, target.bind);
     });
@@ -213,7 +212,7 @@ export class StreamSet implements PortOwner, ConnectorOwner {
         this.callProtocol(slot, generation, 'writeConnectionLost');
         break;
       case C.RECORD_ACCEPT_ERROR:
-        this.onAcceptError(slot, generation, a, b === 1);
+        this.onAcceptError(slot, generation, a);
         break;
     }
   }
@@ -248,7 +247,6 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   /** The reactor closed its native core: forget the memory it shared. */
   released(): void {
     this.arena = undefined;
-    this.arenaSource = undefined;
   }
 
   get connectionCount(): number {
@@ -262,14 +260,9 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     return t !== undefined && t.generation === generation ? t : undefined;
   }
 
-  /** A Buffer over the native arena, made again only when the native memory changes. */
+  /** A Buffer over the native arena, made once per native core (asking for it is a native call). */
   private arenaBuffer(): Buffer {
-    const source = this.native.arena!;
-    if (this.arena === undefined || this.arenaSource !== source) {
-      this.arenaSource = source;
-      this.arena = Buffer.from(source);
-    }
-    return this.arena;
+    return (this.arena ??= Buffer.from(this.native.arena!));
   }
 
   private onData(slot: number, generation: number, offset: number, length: number): void {
@@ -373,14 +366,11 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
   }
 
-  private onAcceptError(slot: number, generation: number, error: number, paused: boolean): void {
+  /** Accepting failed and the core paused the listener. */
+  private onAcceptError(slot: number, generation: number, error: number): void {
     const port = this.ports[slot];
     if (port === undefined || port.generation !== generation) return;
     const err = new ReactorSystemError(error, 'accept', `on ${port.describe()}`);
-    if (!paused) {
-      this.report('Error accepting a connection:', err);
-      return;
-    }
     // Back off (10 ms, doubling to 1 s) and try again: descriptors may free up meanwhile.
     port.acceptBackoff = port.acceptBackoff === 0 ? 0.01 : Math.min(1, port.acceptBackoff * 2);
     this.report(`Error accepting connections; retrying in ${port.acceptBackoff}s:`, err);
@@ -414,13 +404,8 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     }
   }
 
-  /** Reports through the reactor's logger; a logger that throws must not stop dispatch. */
   private report(message: string, err: unknown): void {
-    try {
-      this.logger.error(message, err);
-    } catch {
-      // The logger itself failed: there is nowhere better to say so.
-    }
+    reportError(this.logger, message, err);
   }
 
   /** A protocol callback threw: log it and close the connection with that reason. */

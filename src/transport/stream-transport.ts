@@ -80,7 +80,7 @@ export class StreamTransport implements IStreamTransport {
   }
 
   writeSequence(data: Iterable<ArrayBufferView>): void {
-    if (data === null || typeof (data as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function' || typeof data === 'string') {
+    if (data === null || typeof (data as Partial<Iterable<ArrayBufferView>>)?.[Symbol.iterator] !== 'function' || typeof data === 'string') {
       throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     const chunks = [...data];

@@ -435,6 +435,20 @@ describe.each(VARIANTS)('connect timeout on $name', (variant) => {
   });
 });
 
+/** Counts the two ends of one connection: `ended` for each, `then` runs once both have. */
+function bothEnds(): { ended: () => void; then: (f: () => void) => void } {
+  let ends = 0;
+  let finish = (): void => {};
+  return {
+    ended: () => {
+      if (++ends === 2) finish();
+    },
+    then: (f) => {
+      finish = f;
+    },
+  };
+}
+
 /** An echo server factory whose protocols report their end to `onLost`. */
 function echoFactory(onLost: (p: Recorder) => void = () => {}): TestServerFactory<Recorder> {
   return new TestServerFactory(() => {
@@ -478,17 +492,14 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
   it('adoptStreamConnection serves both ends of a socket pair, duplicated: the caller closes its copies at once', async () => {
     const [a, b] = openSocketPair();
     const reactor = newReactor(variant);
-    let ends = 0;
-    let finish = (): void => {};
-    const ended = (): void => {
-      if (++ends === 2) finish();
-    };
+    const ends = bothEnds();
+    const ended = ends.ended;
     const server = echoFactory(ended);
     let client: Recorder | undefined;
     const clients = new TestServerFactory(() => (client = pinger('adopted ping', ended)));
     try {
       await runReactor(reactor, (done) => {
-        finish = done;
+        ends.then(done);
         reactor.adoptStreamConnection(a, 'UNIX', server);
         reactor.adoptStreamConnection(b, 'UNIX', clients);
         closeAll([a, b]);
@@ -623,18 +634,15 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
 
   it.each(FAMILIES)('Connector.disconnect once connected loses the connection cleanly (%s)', async (family) => {
     const reactor = newReactor(variant);
-    let ends = 0;
-    let finish = (): void => {};
-    const ended = (): void => {
-      if (++ends === 2) finish();
-    };
+    const ends = bothEnds();
+    const ended = ends.ended;
     const server = echoFactory(ended);
     let client: Recorder | undefined;
     let factory!: TestClientFactory<Recorder>;
     let stateWhenMade: string | undefined;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      finish = () => port.stopListening().addBoth(() => done());
+      ends.then(() => port.stopListening().addBoth(() => done()));
       factory = new TestClientFactory(() => {
         const c = (client = new Recorder());
         c.connectionMade = () => {

@@ -1,6 +1,9 @@
 // What one dispatch hands to JavaScript: fixed-size records in a shared Int32Array, and the
-// bytes read in this batch in a shared arena. Both are allocated once per reactor, so a read
-// costs no allocation; JavaScript copies what a protocol keeps (see src/transport).
+// bytes read in this batch in a shared arena. Reads go straight from the kernel into the arena.
+// JavaScript copies small reads out (the arena is then reused by the next batch) and hands large
+// ones to protocols as views of the arena itself: that part of the arena is kept, never written
+// again, and once too little is left the arena is replaced by a fresh one (the old one lives on
+// as long as JavaScript holds views of it). See src/transport/stream-set.ts.
 #ifndef IOREACTOR_BATCH_H_
 #define IOREACTOR_BATCH_H_
 
@@ -14,7 +17,7 @@ namespace ioreactor {
 // record is meant for the object it holds in that slot.
 enum RecordType : int32_t {
   kRecordRaw = 1,           // a: ready bits                       (addReader / addWriter descriptors)
-  kRecordData = 2,          // a: arena offset, b: length
+  kRecordData = 2,          // a: arena offset, b: length          (in the arena current when delivered)
   kRecordAccept = 3,        // a: listener slot, b: listener generation, c: arena offset of the peer AddressBlob
   kRecordConnected = 4,     //
   kRecordConnectFailed = 5, // a: -errno                           (the descriptor is closed)
@@ -38,6 +41,8 @@ constexpr int kRecordInts = sizeof(Record) / sizeof(int32_t);
 struct Batch {
   static constexpr int kRecordCapacity = 8192;
   static constexpr size_t kArenaSize = 1 << 20;
+  // An arena with less than this left after its kept views is replaced before the next wait.
+  static constexpr size_t kArenaReplaceBelow = kArenaSize / 4;
   // Room kept for records that must not be lost (closes, connects) once reading stops.
   static constexpr int kReservedRecords = 1024;
 
@@ -45,6 +50,8 @@ struct Batch {
   int count = 0;
   uint8_t* arena = nullptr;
   size_t arena_used = 0;
+  // The start of the arena JavaScript handed out as views: reads begin after it.
+  size_t arena_kept = 0;
   // Records that did not fit (10 000 connections closed in one callback, say), delivered in
   // the following batches. Never holds reads: those stop when the batch is full.
   std::vector<Record> overflow;

@@ -59,6 +59,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "FAMILY_IPV6", kFamilyIPv6);
   SetInt(c, "OPTION_NODELAY", 1);
   SetInt(c, "OPTION_KEEPALIVE", 2);
+  // The names of the core's counters, in the order stats() reports them.
+  static const char* const kCounterNames[kCounterCount] = {"batches", "waits", "events", "reads", "bytesRead", "writes", "bytesWritten", "accepts", "pollerChanges", "arenas"};
+  Napi::Array counters = Napi::Array::New(env, kCounterCount);
+  for (uint32_t i = 0; i < kCounterCount; i++) counters.Set(i, Napi::String::New(env, kCounterNames[i]));
+  exports.Set("counters", counters);
   exports.Set("constants", c);
   return exports;
 }

@@ -53,9 +53,7 @@ inline Trigger TriggerArg(const Napi::CallbackInfo& info, size_t i) {
 // The bytes of any ArrayBufferView (a Buffer, any typed array, a DataView), read through the
 // view's own data pointer: that works for views over a SharedArrayBuffer too, whose buffer
 // napi_get_arraybuffer_info refuses. Returns 0 or -EINVAL (not a view) / -EFAULT.
-inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data, size_t* length) {
-  napi_env env = info.Env();
-  napi_value value = info[i];
+inline int BytesOf(napi_env env, napi_value value, const char** data, size_t* length) {
   void* pointer = nullptr;
   napi_value buffer;
   size_t offset;
@@ -92,6 +90,9 @@ inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data,
   if (pointer == nullptr && *length > 0) return -EFAULT;
   *data = static_cast<const char*>(pointer);
   return 0;
+}
+inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data, size_t* length) {
+  return BytesOf(info.Env(), info[i], data, length);
 }
 
 // (family, host-or-path, port) -> SocketAddress. A UNIX path arrives as a Buffer so that an

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -39,6 +40,24 @@ Napi::ArrayBuffer NewBatchBuffer(Napi::Env env, size_t size) {
   return Napi::ArrayBuffer::New(env, size);
 }
 
+// A replacement read arena. From malloc, not mmap: arenas are replaced as often as every
+// megabyte of bulk data, and malloc hands back the memory of collected ones without the page
+// faults fresh mappings cost. Empty on failure.
+Napi::ArrayBuffer NewReadArena(Napi::Env env) {
+  void* memory = std::malloc(Batch::kArenaSize);
+  if (memory != nullptr) {
+    napi_value buffer;
+    const auto release = [](napi_env, void* data, void*) { std::free(data); };
+    if (napi_create_external_arraybuffer(env, memory, Batch::kArenaSize, release, nullptr, &buffer) == napi_ok) {
+      return Napi::ArrayBuffer(env, buffer);
+    }
+    std::free(memory);
+  }
+  napi_value buffer;
+  if (napi_create_arraybuffer(env, Batch::kArenaSize, nullptr, &buffer) != napi_ok) return Napi::ArrayBuffer();
+  return Napi::ArrayBuffer(env, buffer);
+}
+
 std::unique_ptr<Poller> NewPollerNamed(const std::string& name) {
   if (name == "poll") return NewPollPoller();
   if (name == kPlatformPollerName) return NewPlatformPoller();
@@ -62,6 +81,8 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
           InstanceMethod<&NativeReactor::Connect>("connect"),
           InstanceMethod<&NativeReactor::Adopt>("adopt"),
           InstanceMethod<&NativeReactor::Write>("write"),
+          InstanceMethod<&NativeReactor::WriteVector>("writev"),
+          InstanceMethod<&NativeReactor::Stats>("stats"),
           InstanceMethod<&NativeReactor::CloseStream>("closeStream"),
           InstanceMethod<&NativeReactor::SetReading>("setReading"),
           InstanceMethod<&NativeReactor::SetHalfClose>("setHalfClose"),
@@ -79,7 +100,9 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
       });
 }
 
-// new NativeReactor(onBatch: (count: number) => void). The caller must keep onBatch alive
+// new NativeReactor(onBatch: (count: number, arena?: ArrayBuffer) => number). onBatch returns
+// the end of the arena it handed out as views (0 if none); `arena` is passed when reads have
+// moved to a new one (see Batch). The caller must keep onBatch alive
 // itself (see on_batch_).
 NativeReactor::NativeReactor(const Napi::CallbackInfo& info) : ObjectWrap(info) {
   Napi::Env env = info.Env();
@@ -227,6 +250,7 @@ void NativeReactor::CloseAll() {
   core_.Close();
   records_buffer_.Reset();
   arena_buffer_.Reset();
+  arena_moved_ = false;
 }
 
 void NativeReactor::Teardown() {
@@ -239,18 +263,27 @@ void NativeReactor::ScheduleIfPending() {
   if (running_ && !in_run_ && watch_ != nullptr && core_.is_open() && core_.HasPendingWork()) watch_->ScheduleIdle();
 }
 
-bool NativeReactor::CallJavaScript(int argument) {
+bool NativeReactor::CallJavaScript(int argument, int32_t* returned) {
   // Plain N-API calls with their status checked: the C++ wrappers turn a failure into a
   // JavaScript error, and creating one in a terminating worker is a fatal error.
   napi_env env = Env();
   napi_value callback = nullptr;
   napi_value receiver = nullptr;
-  napi_value arg = nullptr;
+  napi_value args[2];
+  size_t argc = 1;
   if (on_batch_.IsEmpty() || napi_get_reference_value(env, on_batch_, &callback) != napi_ok || callback == nullptr) return false;
   if (napi_get_reference_value(env, static_cast<napi_ref>(*this), &receiver) != napi_ok || receiver == nullptr) return false;
-  if (napi_create_int32(env, argument, &arg) != napi_ok) return false;
+  if (napi_create_int32(env, argument, &args[0]) != napi_ok) return false;
+  if (arena_moved_ && !arena_buffer_.IsEmpty()) {
+    if (napi_get_reference_value(env, arena_buffer_, &args[1]) != napi_ok || args[1] == nullptr) return false;
+    argc = 2;
+  }
   napi_value result;
-  if (napi_make_callback(env, async_context_, receiver, callback, 1, &arg, &result) == napi_ok) return true;
+  if (napi_make_callback(env, async_context_, receiver, callback, argc, args, &result) == napi_ok) {
+    if (argc == 2) arena_moved_ = false;
+    if (returned != nullptr && napi_get_value_int32(env, result, returned) != napi_ok) *returned = -1;
+    return true;
+  }
   // The dispatcher guards every user callback, so an exception here is its own bug: report it
   // as Node reports any uncaught exception. In a terminating environment there is none to
   // report, and napi_fatal_exception declines to run.
@@ -265,11 +298,26 @@ bool NativeReactor::CallJavaScript(int argument) {
 bool NativeReactor::Deliver() {
   const int count = core_.batch().count;
   core_.set_dispatching(true);
-  const bool ok = CallJavaScript(count);
+  int32_t kept_end = -1;
+  const bool ok = CallJavaScript(count, &kept_end);
   core_.set_dispatching(false);
+  if (!core_.is_open()) return ok;
+  // Views JavaScript may hold stay untouched; when it cannot say how far they reach, all of
+  // this batch's reads are kept.
+  core_.KeepArena(ok && kept_end >= 0 ? static_cast<size_t>(kept_end) : core_.batch().arena_used);
   // At most once: whatever happened in JavaScript, these records are never delivered again.
-  if (core_.is_open()) core_.Consumed(count);
+  core_.Consumed(count);
   return ok;
+}
+
+void NativeReactor::ReplaceArenaIfKept() {
+  if (!core_.ArenaNeedsReplacing()) return;
+  Napi::ArrayBuffer arena = NewReadArena(Env());
+  // Out of memory: reads wait in the kernel (the arena has no room) until a later try succeeds.
+  if (arena.IsEmpty()) return;
+  core_.AttachArena(static_cast<uint8_t*>(arena.Data()));
+  arena_buffer_ = Napi::Persistent(arena);
+  arena_moved_ = true;
 }
 
 void NativeReactor::Run(bool poll_kernel) {
@@ -278,6 +326,7 @@ void NativeReactor::Run(bool poll_kernel) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   in_run_ = true;
   for (int round = 0; round < kMaxBatchesPerWake && running_ && core_.is_open(); round++) {
+    ReplaceArenaIfKept();
     const int kernel_count = core_.Collect(0);
     bool ok = true;
     for (int d = 0; ok && d < kMaxDeliveriesPerBatch && core_.is_open() && core_.batch().count > 0; d++) {
@@ -288,7 +337,7 @@ void NativeReactor::Run(bool poll_kernel) {
     core_.EndBatch();
     // A failed wait is reported after what was collected before it; JavaScript logs it as a
     // system error through the reactor's logger.
-    if (ok && kernel_count < 0) ok = CallJavaScript(kernel_count);
+    if (ok && kernel_count < 0) ok = CallJavaScript(kernel_count, nullptr);
     if (!ok || !poll_kernel || kernel_count < ReactorCore::kWaitCapacity) break;
   }
   in_run_ = false;

@@ -42,6 +42,8 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Adopt(const Napi::CallbackInfo& info);
   Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value WriteVector(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value CloseStream(const Napi::CallbackInfo& info);
   Napi::Value SetReading(const Napi::CallbackInfo& info);
   Napi::Value SetHalfClose(const Napi::CallbackInfo& info);
@@ -67,9 +69,12 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   // Hands the records collected so far to JavaScript, and counts them delivered whatever
   // happens there. False if the call failed (see CallJavaScript).
   bool Deliver();
-  // Calls the batch callback with one number. False if it could not run or threw: the
-  // environment is terminating (a worker being stopped), or the dispatcher itself failed.
-  bool CallJavaScript(int argument);
+  // Calls the batch callback with one number (and the arena, if reads moved to a new one) and
+  // stores what it returned in `returned` (-1 if not an int32). False if it could not run or
+  // threw: the environment is terminating (a worker being stopped), or the dispatcher failed.
+  bool CallJavaScript(int argument, int32_t* returned);
+  // Moves reads to a fresh arena when JavaScript's views have kept most of the current one.
+  void ReplaceArenaIfKept();
   // Arranges an idle turn if work is pending and nobody else will pick it up.
   void ScheduleIfPending();
 
@@ -81,7 +86,9 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::FunctionReference on_batch_;
   Napi::Reference<Napi::ArrayBuffer> records_buffer_;
   Napi::Reference<Napi::ArrayBuffer> arena_buffer_;
+  std::vector<iovec> write_chunks_;  // WriteVector's scratch
   napi_async_context async_context_ = nullptr;
+  bool arena_moved_ = false;  // JavaScript has not been handed the current arena yet
   bool running_ = false;
   bool in_run_ = false;
 };

@@ -66,9 +66,44 @@ Napi::Value NativeReactor::Write(const Napi::CallbackInfo& info) {
   size_t length = 0;
   const int bytes = BytesArg(info, 2, &data, &length);
   if (bytes < 0) return Int(env, bytes);
-  const int64_t rc = core_.Write(U32(info, 0), U32(info, 1), data, length);
+  const iovec chunk{const_cast<char*>(data), length};
+  const int64_t rc = core_.Write(U32(info, 0), U32(info, 1), &chunk, 1);
   ScheduleIfPending();
   return Int(env, static_cast<double>(rc));
+}
+
+// writev(slot, generation, chunks: ArrayBufferView[]): bytes still buffered, or -errno. Nothing
+// is written unless every element is a view.
+Napi::Value NativeReactor::WriteVector(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_.is_open()) return Int(env, -EBADF);
+  bool is_array = false;
+  uint32_t count = 0;
+  if (napi_is_array(env, info[2], &is_array) != napi_ok || !is_array || napi_get_array_length(env, info[2], &count) != napi_ok) {
+    return Int(env, -EINVAL);
+  }
+  write_chunks_.clear();
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    if (napi_get_element(env, info[2], i, &element) != napi_ok) return Int(env, -EINVAL);
+    const char* data = nullptr;
+    size_t length = 0;
+    const int bytes = BytesOf(env, element, &data, &length);
+    if (bytes < 0) return Int(env, bytes);
+    write_chunks_.push_back({const_cast<char*>(data), length});
+  }
+  const int64_t rc = core_.Write(U32(info, 0), U32(info, 1), write_chunks_.data(), write_chunks_.size());
+  ScheduleIfPending();
+  return Int(env, static_cast<double>(rc));
+}
+
+// stats(): the core's counters (see Counter), as a Float64Array in Counter order
+Napi::Value NativeReactor::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Float64Array out = Napi::Float64Array::New(env, kCounterCount);
+  const uint64_t* counters = core_.counters();
+  for (int i = 0; i < kCounterCount; i++) out[i] = static_cast<double>(counters[i]);
+  return out;
 }
 
 // closeStream(slot, generation, mode): 0 or -errno (mode: CloseMode)

@@ -35,6 +35,7 @@ void ReactorCore::Close() {
   std::vector<uint32_t>().swap(fd_owner_);
   batch_.count = 0;
   batch_.arena_used = 0;
+  batch_.arena_kept = 0;
   batch_.overflow.clear();
   batch_.records = nullptr;
   batch_.arena = nullptr;
@@ -52,6 +53,7 @@ void ReactorCore::Own(int fd, uint32_t slot) {
       // the old one (poll(2) keeps entries by number; epoll and kqueue already dropped theirs
       // at close, unless a duplicate keeps the old file open, and then its reports are stale).
       // JavaScript removes the registration when told.
+      counters_[kCounterPollerChanges]++;
       poller_->Remove(stale->fd, stale->interest);
       stale->registered = false;
       AddRecord(kRecordRaw, previous - 1, static_cast<int32_t>(kReadyInvalid));
@@ -74,6 +76,7 @@ bool ReactorCore::Owns(int fd, uint32_t slot) const {
 }
 
 int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
+  counters_[kCounterPollerChanges]++;
   const int rc = poller_->Add(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
   if (rc < 0) return rc;
   r.interest = interest;
@@ -123,6 +126,7 @@ int ReactorCore::Modify(uint32_t slot, uint32_t generation, uint32_t interest) {
   Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
   if (!r->registered) return 0;  // its descriptor was closed under it: nothing to change
+  counters_[kCounterPollerChanges]++;
   const int rc = poller_->Modify(r->fd, SlotTable::Token(slot, r->generation), interest, r->trigger);
   if (rc < 0) return rc;
   r->interest = interest;
@@ -137,6 +141,7 @@ int ReactorCore::Remove(uint32_t slot, uint32_t generation) {
   // Deleting by number is only safe while the number is still ours: if the owner closed it
   // and another registration took the number, the kernel already forgot this one.
   if (r->registered && Owns(r->fd, slot)) {
+    counters_[kCounterPollerChanges]++;
     rc = poller_->Remove(r->fd, r->interest);
     // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
     if (rc == -EBADF || rc == -ENOENT) rc = 0;
@@ -155,7 +160,10 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
   if (interest == 0) {
     // Leave the poller entirely: a level registration with no interest would still report
     // hang-ups, over and over, while nobody is willing to act on them.
-    if (r.registered) poller_->Remove(r.fd, r.interest);
+    if (r.registered) {
+      counters_[kCounterPollerChanges]++;
+      poller_->Remove(r.fd, r.interest);
+    }
     r.registered = false;
     r.interest = 0;
     return 0;
@@ -170,6 +178,7 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
     return Register(r, slot, interest);
   }
   if (interest == r.interest) return 0;
+  counters_[kCounterPollerChanges]++;
   const int rc = poller_->Modify(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
   if (rc < 0) return rc;
   r.interest = interest;
@@ -179,6 +188,7 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
 
 int ReactorCore::Collect(int timeout_ms) {
   in_batch_ = true;
+  counters_[kCounterBatches]++;
   if (!ready_list_.empty()) {
     std::vector<uint64_t> ready;
     ready.swap(ready_list_);
@@ -200,8 +210,10 @@ int ReactorCore::Collect(int timeout_ms) {
   // little more than its descriptors.
   if (events_ == nullptr) events_.reset(new (std::nothrow) ReadyEvent[kWaitCapacity]);
   if (events_ == nullptr) return -ENOMEM;
+  counters_[kCounterWaits]++;
   const int n = poller_->Wait(events_.get(), std::min(kWaitCapacity, room), timeout_ms);
   if (n < 0) return n;
+  counters_[kCounterEvents] += static_cast<uint64_t>(n);
   for (int i = 0; i < n; i++) {
     const uint64_t token = events_[i].token;
     Registration* r = slots_.Resolve(token);
@@ -238,8 +250,9 @@ void ReactorCore::Consumed(int delivered) {
   const int left = batch_.count - delivered;
   if (left > 0) std::memmove(batch_.records, batch_.records + delivered, sizeof(Record) * left);
   batch_.count = left > 0 ? left : 0;
-  // Records added during dispatch (closes, drains) never point into the arena.
-  batch_.arena_used = 0;
+  // Records added during dispatch (closes, drains) never point into the arena; what JavaScript
+  // kept of it (KeepArena) is never written again.
+  batch_.arena_used = batch_.arena_kept;
   batch_.Refill();
 }
 
@@ -249,6 +262,7 @@ void ReactorCore::EndBatch() {
     if (r == nullptr || r->armed || !r->registered || r->interest == 0) continue;
     // A failure here means the descriptor went away under us; its owner learns that from
     // its next read or write, so there is nothing useful to report from here.
+    counters_[kCounterPollerChanges]++;
     if (poller_->Modify(r->fd, token, r->interest, r->trigger) == 0) r->armed = true;
   }
   fired_oneshot_.clear();

@@ -7,6 +7,9 @@
 #ifndef IOREACTOR_REACTOR_CORE_H_
 #define IOREACTOR_REACTOR_CORE_H_
 
+#include <sys/uio.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -21,6 +24,23 @@ namespace ioreactor {
 // kCloseDiscard closes at once and reports nothing: for closes whose caller already knows,
 // so no record can reach a later user of the slot.
 enum CloseMode : int { kCloseAfterFlush = 0, kCloseAbort = 1, kShutWriteAfterFlush = 2, kCloseDiscard = 3 };
+
+// What the core has done, counted where it happens, so a user (reactor.stats()) and the
+// benchmark can see the system calls and bytes each message costs. Poller changes are system
+// calls with epoll (epoll_ctl); kqueue applies them with its next wait.
+enum Counter : int {
+  kCounterBatches,        // batches collected
+  kCounterWaits,          // waits on the poller
+  kCounterEvents,         // readiness reports the kernel gave
+  kCounterReads,          // read calls
+  kCounterBytesRead,
+  kCounterWrites,         // send and sendmsg calls
+  kCounterBytesWritten,
+  kCounterAccepts,        // accept calls
+  kCounterPollerChanges,  // registrations added, changed or removed
+  kCounterArenas,         // read arenas replaced because JavaScript kept views of them
+  kCounterCount
+};
 
 class ReactorCore {
  public:
@@ -41,8 +61,19 @@ class ReactorCore {
   bool is_open() const { return poller_ != nullptr; }
   void AttachBatch(Record* records, uint8_t* arena) {
     batch_.records = records;
-    batch_.arena = arena;
+    AttachArena(arena);
   }
+  // Reads continue in a fresh arena; the previous one belongs to the views JavaScript holds.
+  void AttachArena(uint8_t* arena) {
+    if (batch_.arena != nullptr) counters_[kCounterArenas]++;
+    batch_.arena = arena;
+    batch_.arena_used = 0;
+    batch_.arena_kept = 0;
+  }
+  // JavaScript handed out views of the arena up to `end`: those bytes are never written again.
+  void KeepArena(size_t end) { batch_.arena_kept = std::max(batch_.arena_kept, std::min(end, batch_.arena_used)); }
+  // Too little room is left after the kept views for a batch's reads.
+  bool ArenaNeedsReplacing() const { return batch_.arena_kept > Batch::kArenaSize - Batch::kArenaReplaceBelow; }
   Batch& batch() { return batch_; }
 
   const Poller& poller() const { return *poller_; }
@@ -64,8 +95,15 @@ class ReactorCore {
   int64_t Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger);
   // The rest take the name and return -EBADF for a stale one (the JavaScript side treats that
   // as "already closed").
-  // Queues or sends bytes; returns the bytes still buffered, or -errno (-EPIPE once shut).
-  int64_t Write(uint32_t slot, uint32_t generation, const char* data, size_t length);
+  // Sends or queues `count` chunks in order; returns the bytes still buffered, or -errno (-EPIPE
+  // once shut). Bytes not sent before it returns are copied: the caller's memory is free again.
+  //  - Nothing queued and not dispatching: sent at once.
+  //  - During dispatch, small writes (below kDirectWriteSize in all) are copied into the queue
+  //    and sent with one system call per connection before the next wait (coalescing).
+  //  - A large write is sent at once, behind whatever was coalesced before it, with sendmsg
+  //    over both (no copy of either), in groups of at most IOV_MAX chunks.
+  //  - While the kernel refuses more (a partial send left bytes queued), writes are queued.
+  int64_t Write(uint32_t slot, uint32_t generation, const iovec* chunks, size_t count);
   int CloseStream(uint32_t slot, uint32_t generation, CloseMode mode);
   int SetReading(uint32_t slot, uint32_t generation, bool reading);
   int SetHalfClose(uint32_t slot, uint32_t generation, bool enabled);
@@ -92,6 +130,7 @@ class ReactorCore {
   // Work that needs no kernel report: records to deliver, or edge-mode sockets with more data.
   bool HasPendingWork() const { return batch_.count > 0 || !batch_.overflow.empty() || !ready_list_.empty(); }
 
+  const uint64_t* counters() const { return counters_; }
   size_t registration_count() const { return slots_.live_count(); }
   size_t held_count() const { return slots_.held_count(); }
 
@@ -117,6 +156,11 @@ class ReactorCore {
   void FinishConnect(Registration& r, uint32_t slot);
   void ReadStream(Registration& r, uint32_t slot, uint32_t ready);
   void Flush(Registration& r, uint32_t slot);
+  // Sends what is queued, then the chunks, until all is sent or the kernel takes no more;
+  // copies what is left of the chunks into the queue.
+  void SendNow(Registration& r, uint32_t slot, const iovec* chunks, size_t count);
+  // An empty queue keeps a little capacity for the next writes and frees the rest.
+  static void ResetQueue(Stream& s);
   // Closes an owned socket. With a record type (kRecordClosed, kRecordConnectFailed) the close
   // is reported and the slot held until the record is delivered; with 0 the caller already
   // knows and the slot is only quarantined.
@@ -135,6 +179,8 @@ class ReactorCore {
   std::vector<uint64_t> flush_list_;     // streams written to during dispatch
   std::vector<uint64_t> ready_list_;     // edge-mode streams with data or accepts left over
   std::vector<uint32_t> fd_owner_;       // descriptor number -> owning slot + 1 (0: none)
+  std::vector<iovec> iovecs_;            // SendNow's scratch, kept between calls
+  uint64_t counters_[kCounterCount] = {};
   bool in_batch_ = false;
   bool dispatching_ = false;
   int spare_fd_ = -1;  // reserved descriptor, released to shed a connection on EMFILE

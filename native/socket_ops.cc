@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -161,6 +162,30 @@ ssize_t SendNoSignal(int fd, const char* data, size_t length) {
     n = send(fd, data, length, flags);
   } while (n < 0 && errno == EINTR);
   return n < 0 ? -errno : n;
+}
+
+ssize_t SendVectorNoSignal(int fd, const struct iovec* chunks, int count) {
+#ifdef MSG_NOSIGNAL
+  const int flags = MSG_NOSIGNAL;
+#else
+  const int flags = 0;  // SO_NOSIGPIPE was set on the socket
+#endif
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(chunks);
+  message.msg_iovlen = count;
+  ssize_t n;
+  do {
+    n = sendmsg(fd, &message, flags);
+  } while (n < 0 && errno == EINTR);
+  return n < 0 ? -errno : n;
+}
+
+int MaxIovecs() {
+#ifdef IOV_MAX
+  return IOV_MAX;
+#else
+  return 16;  // POSIX's minimum (_XOPEN_IOV_MAX)
+#endif
 }
 
 int DuplicateNonBlocking(int fd) {

@@ -5,6 +5,7 @@
 #define IOREACTOR_SOCKET_OPS_H_
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -49,6 +50,10 @@ int AcceptConnection(int listener, AddressBlob* peer);
 int TakeSocketError(int fd);
 // send() without SIGPIPE. Returns bytes sent or -errno.
 ssize_t SendNoSignal(int fd, const char* data, size_t length);
+// sendmsg of `count` iovecs (at most MaxIovecs()), never raising SIGPIPE: bytes sent or -errno.
+ssize_t SendVectorNoSignal(int fd, const struct iovec* chunks, int count);
+// The most iovecs one sendmsg takes here (IOV_MAX, 1024 on Linux and macOS).
+int MaxIovecs();
 // O_NONBLOCK and FD_CLOEXEC on any descriptor. Returns 0 or -errno.
 int SetNonBlockingCloexec(int fd);
 // Duplicates an adopted descriptor, non-blocking and close-on-exec. Returns it or -errno.

@@ -24,8 +24,10 @@ constexpr int kAcceptBudgetEdge = 64;
 constexpr int kAcceptBudgetLevel = 16;
 // A drained write buffer keeps this much capacity for the next writes and frees the rest.
 constexpr size_t kKeepWriteCapacity = 64 * 1024;
-// Writes at least this large are sent at once even during dispatch, to skip a large copy.
-constexpr size_t kDirectWriteSize = 64 * 1024;
+// Writes at least this large are sent at once even during dispatch (behind what was coalesced
+// before them, in one sendmsg), to skip copying them into the queue. Below it, copying into the
+// queue costs less than the system call it may save.
+constexpr size_t kDirectWriteSize = 8 * 1024;
 
 size_t AlignUp(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
 
@@ -87,6 +89,7 @@ void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
       return;
     }
     AddressBlob peer;
+    counters_[kCounterAccepts]++;
     const int fd = AcceptConnection(listen_fd, &peer);
     if (fd < 0) {
       if (fd == -EAGAIN || fd == -EWOULDBLOCK) return;
@@ -186,8 +189,10 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
     }
     const size_t offset = batch_.arena_used;
     const size_t space = std::min(budget, Batch::kArenaSize - offset);
+    counters_[kCounterReads]++;
     const ssize_t n = read(r.fd, batch_.arena + offset, space);
     if (n > 0) {
+      counters_[kCounterBytesRead] += static_cast<uint64_t>(n);
       Record* last = batch_.count > 0 ? &batch_.records[batch_.count - 1] : nullptr;
       if (last != nullptr && last->type == kRecordData && last->slot == static_cast<int32_t>(slot) &&
           static_cast<size_t>(last->a) + static_cast<size_t>(last->b) == offset) {
@@ -236,32 +241,94 @@ void ReactorCore::Defer(Registration& r, uint32_t slot) {
   ready_list_.push_back(slots_.TokenOf(slot));
 }
 
-int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const char* data, size_t length) {
+int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const iovec* chunks, size_t count) {
   Registration* r = NamedStream(slot, generation);
   if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
   if (s.close_after_flush || s.shut_after_flush || s.write_shut) return -EPIPE;
-  if (length == 0) return static_cast<int64_t>(s.pending());
-  if (s.pending() == 0 && s.state == StreamState::kOpen && (!dispatching_ || length >= kDirectWriteSize)) {
-    // Nothing queued: try the system call now, straight from the caller's memory.
-    const ssize_t n = SendNoSignal(r->fd, data, length);
-    if (n < 0 && n != -EAGAIN && n != -EWOULDBLOCK) {
-      CloseOwned(*r, slot, kRecordClosed, static_cast<int>(n));
-      return 0;
-    }
-    const size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
-    if (sent == length) return 0;
-    s.out.append(data + sent, length - sent);
-    SetInterest(*r, slot, StreamInterest(*r));
-    return static_cast<int64_t>(s.pending());
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) total += chunks[i].iov_len;
+  if (total == 0) return static_cast<int64_t>(s.pending());
+  // Bytes queued outside a batch's coalescing wait for the kernel to take more: it would
+  // refuse these too, so they join the queue without a system call.
+  const bool backed_up = s.pending() > 0 && !s.queued_flush;
+  const bool coalesce = dispatching_ && total < kDirectWriteSize;
+  if (s.state == StreamState::kOpen && !backed_up && !coalesce) {
+    SendNow(*r, slot, chunks, count);
+    return r->live ? static_cast<int64_t>(s.pending()) : 0;
   }
-  s.out.append(data, length);
-  if (dispatching_ && s.state == StreamState::kOpen && !s.queued_flush) {
+  for (size_t i = 0; i < count; i++) s.out.append(static_cast<const char*>(chunks[i].iov_base), chunks[i].iov_len);
+  if (coalesce && !backed_up && s.state == StreamState::kOpen && !s.queued_flush) {
     // Coalesce: everything this connection writes during the batch goes out in one send.
     s.queued_flush = true;
     flush_list_.push_back(slots_.TokenOf(slot));
   }
   return static_cast<int64_t>(s.pending());
+}
+
+void ReactorCore::SendNow(Registration& r, uint32_t slot, const iovec* chunks, size_t count) {
+  Stream& s = *r.stream;
+  const size_t max_iovecs = static_cast<size_t>(MaxIovecs());
+  size_t next = 0;     // the first chunk not wholly sent
+  size_t offset = 0;   // bytes of chunks[next] already sent
+  bool kernel_full = false;
+  while (!kernel_full && (s.pending() > 0 || next < count)) {
+    iovecs_.clear();
+    size_t asked = 0;
+    if (s.pending() > 0) {
+      iovecs_.push_back({const_cast<char*>(s.out.data() + s.out_head), s.pending()});
+      asked += s.pending();
+    }
+    for (size_t i = next; i < count && iovecs_.size() < max_iovecs; i++) {
+      const size_t skip = i == next ? offset : 0;
+      if (chunks[i].iov_len == skip) continue;  // empty chunks take no iovec
+      iovecs_.push_back({static_cast<char*>(chunks[i].iov_base) + skip, chunks[i].iov_len - skip});
+      asked += chunks[i].iov_len - skip;
+    }
+    if (iovecs_.empty()) break;
+    counters_[kCounterWrites]++;
+    const ssize_t n = iovecs_.size() == 1 ? SendNoSignal(r.fd, static_cast<const char*>(iovecs_[0].iov_base), iovecs_[0].iov_len)
+                                          : SendVectorNoSignal(r.fd, iovecs_.data(), static_cast<int>(iovecs_.size()));
+    if (n < 0) {
+      if (n != -EAGAIN && n != -EWOULDBLOCK) {
+        CloseOwned(r, slot, kRecordClosed, static_cast<int>(n));
+        return;
+      }
+      break;
+    }
+    counters_[kCounterBytesWritten] += static_cast<uint64_t>(n);
+    size_t sent = static_cast<size_t>(n);
+    kernel_full = sent < asked;
+    const size_t from_queue = std::min(sent, s.pending());
+    s.out_head += from_queue;
+    sent -= from_queue;
+    while (sent > 0) {
+      const size_t left = chunks[next].iov_len - offset;
+      if (sent < left) {
+        offset += sent;
+        break;
+      }
+      sent -= left;
+      next++;
+      offset = 0;
+    }
+    while (next < count && chunks[next].iov_len == offset) {  // skip empty chunks
+      next++;
+      offset = 0;
+    }
+  }
+  if (s.pending() == 0) ResetQueue(s);
+  for (size_t i = next; i < count; i++) {
+    const size_t skip = i == next ? offset : 0;
+    s.out.append(static_cast<const char*>(chunks[i].iov_base) + skip, chunks[i].iov_len - skip);
+  }
+  SetInterest(r, slot, StreamInterest(r));
+}
+
+void ReactorCore::ResetQueue(Stream& s) {
+  s.out.clear();
+  s.out_head = 0;
+  if (s.out.capacity() > kKeepWriteCapacity) std::string().swap(s.out);
 }
 
 void ReactorCore::FlushQueued() {
@@ -278,8 +345,10 @@ void ReactorCore::FlushQueued() {
 void ReactorCore::Flush(Registration& r, uint32_t slot) {
   Stream& s = *r.stream;
   while (s.pending() > 0) {
+    counters_[kCounterWrites]++;
     const ssize_t n = SendNoSignal(r.fd, s.out.data() + s.out_head, s.pending());
     if (n >= 0) {
+      counters_[kCounterBytesWritten] += static_cast<uint64_t>(n);
       s.out_head += static_cast<size_t>(n);
       continue;
     }
@@ -288,9 +357,7 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
     return;
   }
   if (s.pending() == 0) {
-    s.out.clear();
-    s.out_head = 0;
-    if (s.out.capacity() > kKeepWriteCapacity) std::string().swap(s.out);
+    ResetQueue(s);
     if (s.close_after_flush) {
       CloseOwned(r, slot, kRecordClosed, 0);
       return;
@@ -369,7 +436,10 @@ int64_t ReactorCore::Pending(uint32_t slot, uint32_t generation) {
 void ReactorCore::CloseOwned(Registration& r, uint32_t slot, int32_t record, int error) {
   // Leave the poller before close(): a duplicated descriptor would keep the registration
   // (and its reports) alive after close.
-  if (r.registered) poller_->Remove(r.fd, r.interest);
+  if (r.registered) {
+    counters_[kCounterPollerChanges]++;
+    poller_->Remove(r.fd, r.interest);
+  }
   Disown(r.fd, slot);
   ::close(r.fd);
   // The record carries the generation being closed, so it is added before the release.

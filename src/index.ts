@@ -66,6 +66,7 @@ export { LoopingCallAlreadyRunning } from './errors/looping-call-already-running
 export { LoopingCallNotRunning } from './errors/looping-call-not-running';
 // reactor
 export { Reactor } from './reactor/reactor';
+export type { ReactorStats } from './reactor/stats';
 export { reactor } from './reactor/default-reactor';
 export { DelayedCall } from './reactor/delayed-call';
 export { availableBackends, backendSupports } from './reactor/options';

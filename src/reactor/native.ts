@@ -29,6 +29,10 @@ export interface NativeReactor {
   adopt(fd: number, listening: boolean, trigger: number): number;
   /** Returns the bytes still buffered, or -errno. */
   write(slot: number, generation: number, data: ArrayBufferView): number;
+  /** Writes the chunks in order (one sendmsg where they go out at once); as write. */
+  writev(slot: number, generation: number, chunks: ArrayBufferView[]): number;
+  /** The core's counters, in the order of `binding.counters`. */
+  stats(): Float64Array;
   closeStream(slot: number, generation: number, mode: number): number;
   setReading(slot: number, generation: number, reading: boolean): number;
   setHalfClose(slot: number, generation: number, enabled: boolean): number;
@@ -40,7 +44,10 @@ export interface NativeReactor {
   pending(slot: number, generation: number): number;
   /** The batch records, RECORD_INTS int32s each (type, slot, generation, a, b, c); null once closed. */
   readonly records: Int32Array | null;
-  /** The memory DATA records point into, valid for the batch being dispatched; null once closed. */
+  /**
+   * The memory DATA records point into when the reactor opens; the batch callback is handed its
+   * replacements. Null once closed.
+   */
   readonly arena: ArrayBuffer | null;
   readonly backend: string | null;
   /** Live registrations. */
@@ -94,7 +101,14 @@ export interface NativeConstants {
 }
 
 export interface NativeBinding {
-  NativeReactor: new (onBatch: (count: number) => void) => NativeReactor;
+  /**
+   * `onBatch` is called once per batch with the number of records (negative: a failed wait) and,
+   * when reads have moved to a new arena, that arena. It returns the end of the arena it handed
+   * out as views (0 if none): the core never writes there again.
+   */
+  NativeReactor: new (onBatch: (count: number, arena: ArrayBuffer | undefined) => number) => NativeReactor;
+  /** The names of the counters stats() returns, in order. */
+  counters: string[];
   /** Backends this build has, the platform's own first: ['epoll', 'poll'] on Linux. */
   backends: string[];
   platformBackend: string;

@@ -11,6 +11,7 @@ import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescrip
 import { DescriptorSet, type DescriptorHost } from './fd-set';
 import { binding, C, type NativeReactor } from './native';
 import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
+import { readStats, type ReactorStats } from './stats';
 import { PHASES, SystemEvents, type Phase, type SystemEventTriggerID } from './system-events';
 import { TimerLoop } from './timer-loop';
 import * as endpoints from './stream-endpoints';
@@ -58,7 +59,7 @@ export class Reactor implements IReactorTime {
    * is what keeps it alive, and an abandoned reactor (this object, the callback and the native
    * object only reachable from each other) can be collected and its descriptors closed.
    */
-  private onBatch: ((count: number) => void) | undefined;
+  private onBatch: ((count: number, arena: ArrayBuffer | undefined) => number) | undefined;
 
   constructor(options?: ReactorOptions) {
     const resolved = resolveOptions(options);
@@ -212,6 +213,15 @@ export class Reactor implements IReactorTime {
     return this.state === 'closed';
   }
 
+  /**
+   * Counters of what the native core has done since this reactor first used it: batches,
+   * reports, reads and writes with their bytes, system calls. Zeros before first use and after
+   * {@link close}. One native call, whatever the traffic.
+   */
+  stats(): ReactorStats {
+    return readStats(this.nativeReactor);
+  }
+
   // ---- IReactorTime ----------------------------------------------------------------------
 
   /** Seconds on a monotonic clock (unaffected by changes to the wall clock). */
@@ -339,7 +349,11 @@ export class Reactor implements IReactorTime {
   private native(): NativeReactor {
     if (this.nativeReactor !== undefined) return this.nativeReactor;
     this.assertOpen();
-    const onBatch = (count: number): void => this.dispatch(records, count);
+    const onBatch = (count: number, arena: ArrayBuffer | undefined): number => {
+      if (arena !== undefined) this.streams.arenaMoved(arena);
+      this.dispatch(records, count);
+      return this.streams.takeKeptEnd();
+    };
     const native = new binding.NativeReactor(onBatch);
     this.onBatch = onBatch;
     const rc = native.open(this.backend);

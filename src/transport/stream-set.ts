@@ -20,6 +20,13 @@ import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
 import { StreamTransport } from './stream-transport';
 
+/**
+ * Reads at least this large reach protocols as views of the read arena, which the core then
+ * never reuses (one copy, kernel to the protocol's bytes). Smaller ones are copied out, into
+ * Node's Buffer pool, so the arena is reused and a kept small chunk does not hold an arena.
+ */
+export const VIEW_READ_BYTES = 4096;
+
 /** The hooks StreamSet needs from its reactor. */
 export interface StreamHost {
   native(): NativeReactor;
@@ -51,6 +58,8 @@ export class StreamSet implements PortOwner, ConnectorOwner {
   /** Connectors waiting for their name to resolve: not in `connectors` yet, told at shutdown all the same. */
   private readonly resolving = new Set<Connector>();
   private arena: Buffer | undefined;
+  /** The end of the arena handed out as views during this delivery (see onData). */
+  private keptEnd = 0;
 
   constructor(private readonly host: StreamHost) {}
 
@@ -249,6 +258,18 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     this.arena = undefined;
   }
 
+  /** Reads now go into `arena`: the old one lives on only in the views protocols kept. */
+  arenaMoved(arena: ArrayBuffer): void {
+    this.arena = Buffer.from(arena);
+  }
+
+  /** How far into the arena this delivery handed out views, for the core to leave alone. */
+  takeKeptEnd(): number {
+    const end = this.keptEnd;
+    this.keptEnd = 0;
+    return end;
+  }
+
   get connectionCount(): number {
     let n = 0;
     for (const t of this.transports) if (t !== undefined) n++;
@@ -274,6 +295,11 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     let data: Buffer;
     if (protocol.borrowData === true) {
       data = arena.subarray(offset, offset + length);
+    } else if (length >= VIEW_READ_BYTES) {
+      // The kernel's copy is the only one: the protocol gets the arena's own bytes, and the
+      // core never writes this part of the arena again.
+      data = arena.subarray(offset, offset + length);
+      this.keptEnd = Math.max(this.keptEnd, offset + length);
     } else {
       data = Buffer.allocUnsafe(length);
       arena.copy(data, 0, offset, offset + length);

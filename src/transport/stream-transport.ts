@@ -21,11 +21,17 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * A connected TCP or UNIX stream whose reads and writes run in the native core: Twisted's
  * `ITCPTransport` + `IConsumer` + `IPushProducer` (the read side).
  *
- * Writes are sent at once when nothing is queued; writes made while the reactor is
- * dispatching a batch are coalesced into one send per connection before the next wait.
- * Whatever cannot be sent yet is buffered natively. Any `ArrayBufferView` is accepted (a
- * Buffer, any typed array, a DataView, views over a SharedArrayBuffer too); its bytes are read
- * during the call, so the memory may be reused as soon as `write` returns.
+ * Writes are sent at once when nothing is queued. Small writes made while the reactor is
+ * dispatching a batch are coalesced into one send per connection before the next wait; a large
+ * one (8 KiB or more) goes out at once, behind what was coalesced before it, in one sendmsg
+ * without being copied. {@link writeSequence} sends its chunks in one sendmsg the same way.
+ * Whatever the kernel cannot take yet is copied into a native buffer. Any `ArrayBufferView` is
+ * accepted (a Buffer, any typed array, a DataView, views over a SharedArrayBuffer too).
+ *
+ * **The bytes are taken during the call**: once `write` returns, the memory may be changed or
+ * reused and what the peer receives is unaffected (unlike a Node socket, which keeps a
+ * reference to a Buffer until it is sent). The price is a copy of only what the kernel did not
+ * take at once, which is nothing while the peer keeps up.
  *
  * `connected` turns false the moment {@link loseConnection} or {@link abortConnection} is
  * called, and every write after that is dropped, whatever was still queued (queued bytes are
@@ -66,7 +72,11 @@ export class StreamTransport implements IStreamTransport {
       throw new InvalidArgTypeError(`write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     if (!this.connected || this.writeShut) return;
-    const pending = this.streams.native.write(this.slot, this.generation, data);
+    this.afterWrite(this.streams.native.write(this.slot, this.generation, data));
+  }
+
+  /** Producer bookkeeping after a write left `pending` bytes queued. */
+  private afterWrite(pending: number): void {
     const producer = this.producer;
     if (producer === undefined) return;
     if (!this.streamingProducer) {
@@ -89,7 +99,9 @@ export class StreamTransport implements IStreamTransport {
         throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
       }
     }
-    for (const chunk of chunks) this.write(chunk);
+    if (!this.connected || this.writeShut || chunks.length === 0) return;
+    // One native call: chunks that go out at once go in one sendmsg, without being copied.
+    this.afterWrite(this.streams.native.writev(this.slot, this.generation, chunks));
   }
 
   /**

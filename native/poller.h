@@ -10,7 +10,10 @@
 //  - kEdge reports a transition to ready once; the caller must drain (read/write/accept
 //    until EAGAIN) or it may never hear of that descriptor again.
 //  - kOneshot reports a descriptor once (one report, whichever directions are ready) and then
-//    stays silent, whatever becomes ready, until Modify re-arms it.
+//    stays silent, whatever becomes ready, until Modify re-arms it. There is no separate
+//    re-arm call: Modify with the same interest and trigger is the re-arm (EPOLL_CTL_MOD with
+//    EPOLLONESHOT; kqueue's EV_ENABLE of its EV_DISPATCH filters). ReactorCore::EndBatch does
+//    it once per fired registration after each batch. poll(2) does not support kOneshot.
 //  - Modify may change the trigger as well as the interest.
 //  - Every call returns 0 (or a count) on success and -errno on failure. Nothing throws,
 //    nothing aborts.
@@ -30,6 +33,11 @@ enum Interest : uint32_t {
 };
 
 enum class Trigger : uint8_t { kLevel = 0, kEdge = 1, kOneshot = 2 };
+
+// The most reports one epoll or kqueue Wait() returns: their kernel event array has this many
+// entries and a larger max is clamped to it (poll(2) has no such array and fills up to max).
+// ReactorCore::kWaitCapacity (reactor_core.h), the size of the caller's batch, is the same 1024.
+constexpr int kMaxWaitBatch = 1024;
 
 // What a backend reports about a descriptor, translated from EPOLL*/EV_*/POLL* bits.
 enum Ready : uint32_t {
@@ -67,7 +75,8 @@ class Poller {
   // Stops reporting fd. Call before close(fd): a closed descriptor cannot always be removed.
   virtual int Remove(int fd, uint32_t interest) = 0;
 
-  // Collects up to max reports, waiting at most timeout_ms (-1: forever, 0: not at all).
+  // Collects up to max reports (epoll and kqueue: at most kMaxWaitBatch), waiting at most
+  // timeout_ms (-1: forever, 0: not at all).
   // Returns the count or -errno. EINTR is retried inside with what is left of the timeout.
   virtual int Wait(ReadyEvent* out, int max, int timeout_ms) = 0;
 

@@ -15,8 +15,6 @@ const char* const kPlatformPollerName = "epoll";
 
 namespace {
 
-constexpr int kMaxWaitBatch = 1024;
-
 uint32_t ToEpollEvents(uint32_t interest, Trigger trigger) {
   // EPOLLRDHUP is always requested with reads so half-close is seen in every mode; the
   // reactor clears read interest once it has acted on it, so level mode cannot spin on it.

@@ -43,7 +43,6 @@ namespace {
 // for any kqueue platform; supporting one would mean keeping the token in the table below.
 static_assert(sizeof(void*) >= sizeof(uint64_t), "kevent.udata cannot carry a 64-bit token here");
 
-constexpr int kMaxWaitBatch = 1024;
 constexpr uint8_t kTriggerUnknown = 0xff;  // after a failed Modify: delete before adding again
 
 uint16_t TriggerFlags(Trigger trigger) {

@@ -8,8 +8,14 @@ cd "$(dirname "$0")/.."
 
 npx cmake-js rebuild --directory . --out build-asan --CDIOREACTOR_SANITIZE=ON >/dev/null
 
-asan=$(g++ -print-file-name=libasan.so)
-ubsan=$(g++ -print-file-name=libubsan.so)
+# The sanitizer runtimes of the compiler CMake built with ($CXX, else g++). GCC's names, and
+# LD_PRELOAD: this script is for Linux.
+cxx=${CXX:-g++}
+asan=$("$cxx" -print-file-name=libasan.so)
+ubsan=$("$cxx" -print-file-name=libubsan.so)
+for lib in "$asan" "$ubsan"; do
+  if [ ! -e "$lib" ]; then echo "test-asan: $cxx has no $lib (set CXX to a GCC with the sanitizer runtimes)" >&2; exit 1; fi
+done
 npm run build:ts >/dev/null
 
 export IOREACTOR_ADDON="$PWD/build-asan/Release/ioreactor.node"

@@ -11,7 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cxx=${CXX:-g++}
+# The compiler: $CXX, else c++ (clang on macOS), else g++.
+cxx=${CXX:-$(command -v c++ || command -v g++ || echo c++)}
 case "$(uname -s)" in
   Linux) platform=native/poller_epoll.cc ;;
   *) platform=native/poller_kqueue.cc ;;

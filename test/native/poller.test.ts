@@ -1,6 +1,7 @@
 // Runs the native Poller contract test (poller_test.cc) against this platform's backend and
 // poll(2). It is compiled here with the platform's backend file, as the addon's build chooses
-// it, and with the sanitizers when the compiler has them.
+// it, and with the sanitizers when the compiler has them. The compiler is $CXX, else c++, else
+// g++.
 //
 // The kqueue backend is not built on Linux. To check it there, point IOREACTOR_LIBKQUEUE at an
 // installed libkqueue (a prefix holding include/kqueue/sys/event.h and lib/libkqueue.so); the
@@ -16,9 +17,15 @@ const out = path.join(root, 'build', 'native-tests');
 const platformFile = process.platform === 'linux' ? 'native/poller_epoll.cc' : 'native/poller_kqueue.cc';
 const libkqueue = process.env.IOREACTOR_LIBKQUEUE;
 
+/** The C++ compiler: $CXX, else c++ (clang on macOS, usually g++ on Linux), else g++. */
+function compiler(): string {
+  if (process.env.CXX) return process.env.CXX;
+  return ['c++', 'g++'].find((name) => spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0) ?? 'c++';
+}
+const cxx = compiler();
+
 function compile(binary: string, backend: string, sanitize: boolean, extra: string[] = []): ReturnType<typeof spawnSync> {
   const flags = sanitize ? ['-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer'] : [];
-  const cxx = process.env.CXX ?? 'g++';
   return spawnSync(cxx, ['-std=c++17', '-Wall', '-Wextra', '-O1', '-g', ...flags, 'test/native/poller_test.cc', backend, 'native/poller_poll.cc', '-o', binary, '-lpthread', ...extra], {
     cwd: root,
     encoding: 'utf8',

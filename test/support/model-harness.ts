@@ -21,8 +21,9 @@
 //   slots-leaked, fd-leak              native slots back to 0, descriptors back to the baseline
 //   spin, not-serving, stop-hung, peer-no-eof, close-run-unsettled   the loop goes quiet, keeps
 //                                      serving, stops, and every peer sees the end
-import { closeSync, readdirSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { closeSync, readSync, writeSync } from 'node:fs';
 import * as net from 'node:net';
+import { fdSet, fdTarget, isOpen } from '../fixtures/open-descriptors';
 import {
   ClientFactory,
   ConnectionLost,
@@ -78,29 +79,14 @@ class RecordingLogger implements Logger {
 // ---- small utilities -----------------------------------------------------------------------
 
 export function openDescriptors(): Set<number> {
-  return new Set(
-    readdirSync('/proc/self/fd')
-      .map(Number)
-      .filter((fd) => Number.isInteger(fd)),
-  );
+  return fdSet();
 }
 
-/** readdir of /proc/self/fd lists its own directory descriptor, closed by the time we look. */
-function stillOpen(fd: number): boolean {
-  try {
-    readlinkSync(`/proc/self/fd/${fd}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The listing includes readdir's own directory descriptor, closed by the time we look. */
+const stillOpen = isOpen;
 
 function describeFd(fd: number): string {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return 'closed';
-  }
+  return fdTarget(fd) ?? 'closed';
 }
 
 const immediate = (): Promise<void> => new Promise((r) => setImmediate(r));

@@ -11,6 +11,8 @@ import type { Violation } from './model-harness';
 import type { Variant } from './reactors';
 
 const LIB = path.join(__dirname, '..', '..', 'lib', 'index.js');
+/** Where the child finds its open descriptors (/proc/self/fd or /dev/fd). */
+const DESCRIPTORS = path.join(__dirname, '..', 'fixtures', 'open-descriptors.js');
 
 // Plain JavaScript, run with `eval: true` (the compiled lib/, as the fixture worker uses).
 const WORKER_SOURCE = `(function () {
@@ -76,8 +78,7 @@ const fs = require('node:fs');
 const { Worker } = require('node:worker_threads');
 const c = JSON.parse(process.argv[1]);
 const { openSocketPair } = require(c.lib);
-const alive = (fd) => { try { fs.readlinkSync('/proc/self/fd/' + fd); return true; } catch { return false; } };
-const open = () => fs.readdirSync('/proc/self/fd').map(Number).filter(Number.isInteger);
+const { openFds: open, isOpen: alive, fdTarget } = require(c.descriptors);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const within = (p, ms, fallback) => { let t; return Promise.race([p, new Promise((r) => (t = setTimeout(() => r(fallback), ms)))]).finally(() => clearTimeout(t)); };
 async function once(dry, violations) {
@@ -113,7 +114,7 @@ async function once(dry, violations) {
     if (leaked.length === 0) break;
     await sleep(5);
   }
-  if (leaked.length > 0) violations.push({ inv: 'worker-fd-leak', msg: 'descriptors left open after the worker exited: ' + leaked.map((fd) => fd + '=' + (() => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return 'closed'; } })()).join(', ') });
+  if (leaked.length > 0) violations.push({ inv: 'worker-fd-leak', msg: 'descriptors left open after the worker exited: ' + leaked.map((fd) => fd + '=' + (fdTarget(fd) ?? 'closed')).join(', ') });
   process.stdout.write(JSON.stringify({ violations }) + '\\n');
   process.exit(0);
 })();
@@ -121,7 +122,7 @@ async function once(dry, violations) {
 
 /** Runs one worker case in a child process; returns the broken invariants. */
 export async function runWorkerCase(variant: Variant, c: WorkerCase): Promise<Violation[]> {
-  const arg = JSON.stringify({ ...c, lib: LIB, source: WORKER_SOURCE, backend: variant.backend, trigger: variant.trigger });
+  const arg = JSON.stringify({ ...c, lib: LIB, descriptors: DESCRIPTORS, source: WORKER_SOURCE, backend: variant.backend, trigger: variant.trigger });
   const child = spawn(process.execPath, ['-e', CHILD_SOURCE, arg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -1,14 +1,11 @@
 // Every test must end with no live descriptors or handles of its own. This snapshot of the
 // process's open descriptors and active libuv resources is taken before each test and compared
 // after it (libuv's rule for its own test suite).
-import { readdirSync } from 'node:fs';
 import { afterEach, beforeEach, expect } from 'vitest';
+// /proc/self/fd, or /dev/fd where there is no /proc (macOS): the rule lives in one place.
+import { openFds as openDescriptors } from '../fixtures/open-descriptors';
 // Errors reported to a logger fail the test that caused them (see logged.ts).
 import './logged';
-
-function openDescriptors(): number[] {
-  return readdirSync('/proc/self/fd').map(Number).filter((fd) => Number.isInteger(fd));
-}
 
 function resources(): string[] {
   return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort();

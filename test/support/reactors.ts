@@ -10,12 +10,39 @@ export interface Variant {
   trigger: Trigger;
 }
 
+const TRIGGERS: Trigger[] = ['level', 'edge', 'oneshot'];
+
 /** Every available backend with every trigger mode it supports: epoll x 3 and poll-level here. */
-export const VARIANTS: Variant[] = availableBackends().flatMap((backend) =>
-  (['level', 'edge', 'oneshot'] as Trigger[])
-    .filter((trigger) => backendSupports(backend, trigger))
-    .map((trigger) => ({ name: `${backend}-${trigger}`, backend, trigger })),
+export const ALL_VARIANTS: readonly Variant[] = availableBackends().flatMap((backend) =>
+  TRIGGERS.filter((trigger) => backendSupports(backend, trigger)).map((trigger) => ({ name: `${backend}-${trigger}`, backend, trigger })),
 );
+
+/**
+ * The variants `spec` names, for IOREACTOR_VARIANTS: a comma-separated list of variant names
+ * ("epoll-edge", "poll-level,epoll-oneshot"), kept in matrix order. Unset or blank selects every
+ * variant. A name that is not in `all` throws, listing the valid ones, so a typo cannot quietly
+ * run nothing.
+ */
+export function selectVariants(all: readonly Variant[], spec: string | undefined, source = 'IOREACTOR_VARIANTS'): Variant[] {
+  if (spec === undefined || spec.trim() === '') return all.slice();
+  const wanted = spec
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const valid = all.map((v) => v.name);
+  const unknown = wanted.filter((name) => !valid.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`${source}: unknown variant${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; valid here: ${valid.join(', ')}`);
+  }
+  if (wanted.length === 0) throw new Error(`${source} names no variant; valid here: ${valid.join(', ')}`);
+  return all.filter((v) => wanted.includes(v.name));
+}
+
+/**
+ * The matrix the suites run over: ALL_VARIANTS, or only those IOREACTOR_VARIANTS names
+ * (`IOREACTOR_VARIANTS=epoll-edge npx vitest run test/transport`).
+ */
+export const VARIANTS: Variant[] = selectVariants(ALL_VARIANTS, process.env.IOREACTOR_VARIANTS);
 
 /**
  * A logger that keeps what it is told, for assertions. Every entry also goes to the shared

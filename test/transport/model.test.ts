@@ -8,12 +8,15 @@
 // Shrunk failures are replayed literally under 'model: regressions'.
 //
 //   npx vitest run test/transport/model.test.ts             CI size: 200 sequences per variant
-//   IOREACTOR_MODEL_RUNS=10000         sequences in all, shared by the 4 variants (default 800)
+//   IOREACTOR_MODEL_RUNS=10000         sequences in all, shared by the 4 variants (default 800;
+//                                      a run restricted by IOREACTOR_VARIANTS keeps the same
+//                                      number per variant)
 //   IOREACTOR_MODEL_WORKER_RUNS=<n>    worker cases (default max(8, RUNS / 100))
 //   IOREACTOR_MODEL_STEPS=<n>          longest sequence after the first connections (default 24)
 //   IOREACTOR_MODEL_SEED=<n>           replay: the seed fast-check reports, with
 //   IOREACTOR_MODEL_PATH=<path>        the path it reports (and the variant below)
-//   IOREACTOR_MODEL_VARIANT=<v>        only this variant's property (epoll-level, epoll-edge, ...)
+//   IOREACTOR_MODEL_VARIANT=<v>        only this variant's property (epoll-level, epoll-edge, ...);
+//                                      IOREACTOR_VARIANTS restricts every suite (regressions too)
 //   IOREACTOR_MODEL_IGNORE=a,b         skip these invariants (to look past a known failure)
 //   IOREACTOR_MODEL_STATS=1            print what the runs exercised (bytes, closes, reasons)
 //   IOREACTOR_MODEL_PATIENCE=<ms>      wait this long for what must happen (default 2000)
@@ -22,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sequence, type Action } from '../support/model-actions';
 import { describeViolations, runSequence, stats } from '../support/model-harness';
 import { runWorkerCase } from '../support/model-worker';
-import { VARIANTS } from '../support/reactors';
+import { ALL_VARIANTS, selectVariants, VARIANTS } from '../support/reactors';
 import { removeSocketDir } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -31,8 +34,8 @@ const TOTAL_RUNS = Number(process.env.IOREACTOR_MODEL_RUNS ?? 800);
 const SEED = process.env.IOREACTOR_MODEL_SEED === undefined ? undefined : Number(process.env.IOREACTOR_MODEL_SEED);
 const PATH = process.env.IOREACTOR_MODEL_PATH;
 const ONLY = process.env.IOREACTOR_MODEL_VARIANT;
-const variants = VARIANTS.filter((v) => ONLY === undefined || v.name === ONLY);
-const RUNS_PER_VARIANT = Math.max(1, Math.ceil(TOTAL_RUNS / VARIANTS.length));
+const variants = selectVariants(VARIANTS, ONLY, 'IOREACTOR_MODEL_VARIANT');
+const RUNS_PER_VARIANT = Math.max(1, Math.ceil(TOTAL_RUNS / ALL_VARIANTS.length));
 /** Generous: a run takes tens of ms, a failure's shrinking a few hundred runs more. */
 const BUDGET_MS = Math.max(60_000, RUNS_PER_VARIANT * 400);
 

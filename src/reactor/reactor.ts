@@ -53,6 +53,8 @@ export class Reactor implements IReactorTime {
   private readonly descriptors: DescriptorSet;
   private readonly streams: StreamSet;
   private stopped: Promise<void> | undefined;
+  /** The counters as the native core left them when the reactor closed. */
+  private finalStats: ReactorStats | undefined;
   private resolveStopped: (() => void) | undefined;
   /**
    * The native core's batch callback. The core holds it weakly unless running, so this field
@@ -200,6 +202,7 @@ export class Reactor implements IReactorTime {
       // Protocols hear of it while the native core can still close their sockets; whatever
       // they ask of the reactor meanwhile is refused with ReactorClosed (and logged).
       this.streams.disconnectAll('the reactor was closed');
+      this.finalStats = { ...readStats(native), registrations: 0, heldSlots: 0 };
       native.close();
       this.streams.released();
     }
@@ -215,11 +218,11 @@ export class Reactor implements IReactorTime {
 
   /**
    * Counters of what the native core has done since this reactor first used it: batches,
-   * reports, reads and writes with their bytes, system calls. Zeros before first use and after
-   * {@link close}. One native call, whatever the traffic.
+   * reports, reads and writes with their bytes, system calls. Zeros before first use; after
+   * {@link close}, the final counts. One native call, whatever the traffic.
    */
   stats(): ReactorStats {
-    return readStats(this.nativeReactor);
+    return this.finalStats !== undefined ? { ...this.finalStats } : readStats(this.nativeReactor);
   }
 
   // ---- IReactorTime ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
  */
 import { FirstError } from '../errors/first-error';
 import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { Failure } from './failure';
 import { getDeferredLogger } from './unhandled';

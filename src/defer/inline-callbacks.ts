@@ -3,7 +3,7 @@
  * `defer.inlineCallbacks`, `ensureDeferred` and the cancellation machinery around them).
  */
 import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { assertFunction, describe } from '../errors/validate';
+import { assertFunction, describe } from '../util/validate';
 import { Deferred, type Settled } from './deferred';
 import { Failure } from './failure';
 import { LinkNode } from './links';

@@ -5,7 +5,7 @@
  * import them without an import cycle mattering.
  */
 import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { describe } from '../util/validate';
 import type { Deferred } from './deferred';
 import type { Failure } from './failure';
 

@@ -1,7 +1,7 @@
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
 import { QueueOverflow } from '../errors/queue-overflow';
 import { QueueUnderflow } from '../errors/queue-underflow';
-import { describe } from '../errors/validate';
+import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { succeed } from './simple';
 

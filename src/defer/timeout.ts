@@ -4,7 +4,7 @@
 import { CancelledError } from '../errors/cancelled-error';
 import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { TimeoutError } from '../errors/timeout-error';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
+import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import type { Deferred } from './deferred';
 import { Failure } from './failure';

@@ -1,6 +1,6 @@
 import { AlreadyCalled } from '../errors/already-called';
 import { AlreadyCancelled } from '../errors/already-cancelled';
-import { assertFiniteNumber, assertNonNegativeNumber } from '../errors/validate';
+import { assertFiniteNumber, assertNonNegativeNumber } from '../util/validate';
 import type { IDelayedCall } from '../interfaces/time';
 import type { TimerEntry } from './timer-queue';
 

@@ -1,6 +1,6 @@
 import { InvalidArgValueError } from '../errors/invalid-argument';
 import { ReactorSystemError } from '../errors/system-error';
-import { describe } from '../errors/validate';
+import { describe } from '../util/validate';
 import { binding } from './native';
 
 type PairResult = [number, number] | number;

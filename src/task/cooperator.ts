@@ -9,8 +9,8 @@ import { SchedulerStopped } from '../errors/scheduler-stopped';
 import { TaskDone } from '../errors/task-done';
 import { TaskFailed } from '../errors/task-failed';
 import { TaskStopped } from '../errors/task-stopped';
-import { assertFunction, describe } from '../errors/validate';
-import { assertReactorTime } from './validate';
+import { assertFunction, describe } from '../util/validate';
+import { assertReactorTime } from './reactor-time';
 
 /** What a scheduler returns: something that can be cancelled before it runs. */
 export interface CancellableCall {

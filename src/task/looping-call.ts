@@ -5,8 +5,8 @@ import { maybeDeferred } from '../defer/simple';
 import { InvalidArgTypeError } from '../errors/invalid-argument';
 import { LoopingCallAlreadyRunning } from '../errors/looping-call-already-running';
 import { LoopingCallNotRunning } from '../errors/looping-call-not-running';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
-import { assertReactorTime } from './validate';
+import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
+import { assertReactorTime } from './reactor-time';
 
 /**
  * Calls a function repeatedly, every `interval` seconds, on a clock: Twisted's

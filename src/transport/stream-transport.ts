@@ -5,7 +5,7 @@ import { ConnectionLost } from '../errors/connection-lost';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
 import { IoReactorError } from '../errors/ioreactor-error';
 import { ReactorSystemError } from '../errors/system-error';
-import { describe } from '../errors/validate';
+import { describe } from '../util/validate';
 import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import { C } from '../reactor/native';

@@ -14,7 +14,7 @@ import { NoEmptyBoxes } from '../../errors/no-empty-boxes';
 import { RemoteAmpError } from '../../errors/remote-amp-error';
 import { UnhandledCommand } from '../../errors/unhandled-command';
 import { UnknownRemoteError } from '../../errors/unknown-remote-error';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 import { consoleLogger, type Logger } from '../../log/logger';
 import { Protocol } from '../../protocol/protocol';
 import { assertKey, BoxParser, DEFAULT_MAX_BOX_BYTES, serializeBox, type AmpBox } from './box';

@@ -7,7 +7,7 @@ import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { InvalidSignature } from '../../errors/invalid-signature';
 import { MalformedAmpValue } from '../../errors/malformed-amp-value';
 import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 import { MAX_VALUE_LENGTH, type AmpBox } from './box';
 
 /** Options every argument type takes. */

@@ -9,7 +9,7 @@
 import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { MalformedAmpBox } from '../../errors/malformed-amp-box';
 import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 
 /** An AMP box: latin1 keys to byte values (Twisted's `AmpBox`, a dict of bytes to bytes). */
 export type AmpBox = Map<string, Buffer>;

@@ -5,7 +5,7 @@
 import { InvalidArgTypeError } from '../../errors/invalid-argument';
 import { MalformedAmpValue } from '../../errors/malformed-amp-value';
 import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 import { Argument, assertSchema, decodeValues, encodeValues, type AnyArgument, type ArgumentOptions, type Schema, type ValuesIn, type ValuesOut } from './argument';
 import { MAX_VALUE_LENGTH, parseBoxes, serializeBox } from './box';
 

@@ -4,7 +4,7 @@
  */
 import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
 import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 import { Argument } from './argument';
 
 /** The fields of an {@link AmpDateTime}; time fields default to 0. */

@@ -7,7 +7,7 @@
  */
 import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
 import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { describe } from '../../errors/validate';
+import { describe } from '../../util/validate';
 import { Argument } from './argument';
 import { isPythonDecimal, parsePythonFloat, parsePythonInt, pythonFloatRepr } from './python-format';
 

@@ -3,7 +3,7 @@ import { NotImplementedError } from '../../errors/not-implemented-error';
 import { StringTooLongError } from '../../errors/string-too-long-error';
 import { PausableReceiver } from './pausable';
 import { ReceiveBuffer } from './receive-buffer';
-import { checkMaxLength, toBuffer } from './validate';
+import { checkMaxLength, toBuffer } from './receiver-arguments';
 
 /**
  * The base of the length-prefixed receivers: Twisted's

@@ -1,7 +1,6 @@
 import { inspect } from 'node:util';
-import { AlreadyCalledError } from '../errors/already-called-error';
-import { CancelledError } from '../errors/cancelled-error';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { AlreadyCalledError, CancelledError } from './errors';
+import { InvalidArgTypeError } from '../errors';
 import { assertFunction, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import { captureStack, DebugInfo, debugState } from './debug';

@@ -1,4 +1,4 @@
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 import type { Deferred } from './deferred';
 import { DeferredList, type DeferredLike, type DeferredListEntry } from './deferred-list';

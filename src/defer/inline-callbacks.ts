@@ -2,7 +2,7 @@
  * inlineCallbacks: sequential-looking Deferred code written as a generator function (Twisted's
  * `defer.inlineCallbacks`, `ensureDeferred` and the cancellation machinery around them).
  */
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors';
 import { assertFunction, describe } from '../util/validate';
 import { Deferred, type Settled } from './deferred';
 import { Failure } from './failure';

@@ -1,5 +1,5 @@
-import { FailureGroup } from '../errors/failure-group';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { FailureGroup } from './errors';
+import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { toDeferreds, type DeferredLike } from './deferred-list';

@@ -1,5 +1,5 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { NotAcquiredError } from '../errors/not-acquired-error';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { NotAcquiredError } from './errors';
 import { describe } from '../util/validate';
 import { ConcurrencyPrimitive } from './concurrency-primitive';
 import { Deferred } from './deferred';

@@ -1,9 +1,8 @@
 /**
  * `Deferred.addTimeout` (Twisted's): cancel a Deferred after a delay on an IReactorTime clock.
  */
-import { CancelledError } from '../errors/cancelled-error';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { TimeoutError } from '../errors/timeout-error';
+import { CancelledError, TimeoutError } from './errors';
+import { InvalidArgTypeError } from '../errors';
 import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import type { Deferred } from './deferred';

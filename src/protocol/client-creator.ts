@@ -1,6 +1,6 @@
 import { Deferred } from '../defer/deferred';
 import type { Failure } from '../defer/failure';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';

@@ -1,4 +1,4 @@
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 import type { Address } from '../transport/address';
 import type { Protocol } from './protocol';

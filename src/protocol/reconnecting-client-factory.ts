@@ -1,5 +1,5 @@
 import type { Failure } from '../defer/failure';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';

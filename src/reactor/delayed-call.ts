@@ -1,5 +1,4 @@
-import { AlreadyCalled } from '../errors/already-called';
-import { AlreadyCancelled } from '../errors/already-cancelled';
+import { AlreadyCalled, AlreadyCancelled } from '../task/errors';
 import { assertFiniteNumber, assertNonNegativeNumber } from '../util/validate';
 import type { IDelayedCall } from '../interfaces/time';
 import type { TimerEntry } from './timer-queue';

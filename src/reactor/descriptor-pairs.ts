@@ -1,5 +1,4 @@
-import { InvalidArgValueError } from '../errors/invalid-argument';
-import { ReactorSystemError } from '../errors/system-error';
+import { InvalidArgValueError, ReactorSystemError } from '../errors';
 import { describe } from '../util/validate';
 import { binding } from './native';
 

@@ -1,4 +1,4 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { assertOneOf, describe } from '../util/validate';
 import { consoleLogger, type Logger } from '../log/logger';
 import type { Trigger } from './descriptor';

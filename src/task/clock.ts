@@ -1,7 +1,6 @@
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
-import { AlreadyCalled } from '../errors/already-called';
-import { AlreadyCancelled } from '../errors/already-cancelled';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { AlreadyCalled, AlreadyCancelled } from './errors';
+import { InvalidArgTypeError } from '../errors';
 import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
 import { assertFiniteNumber } from '../util/validate';
 

@@ -5,7 +5,7 @@
  * @internal
  */
 import type { IReactorTime } from '../interfaces/time';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
+import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 
 /** True if `value` has the three methods of IReactorTime (a Reactor, a Clock, a look-alike). */

@@ -4,7 +4,7 @@
  */
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
 import { C } from '../reactor/native';
 import { IPv4Address, IPv6Address, UNIXAddress, type Address } from './address';

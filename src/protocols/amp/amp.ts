@@ -5,15 +5,9 @@
 import { Deferred } from '../../defer/deferred';
 import { Failure } from '../../defer/failure';
 import { fail, maybeDeferred } from '../../defer/simple';
-import { AmpError } from '../../errors/amp-error';
-import { BadLocalReturn } from '../../errors/bad-local-return';
-import { ConnectionLost } from '../../errors/connection-lost';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { MalformedAmpBox } from '../../errors/malformed-amp-box';
-import { NoEmptyBoxes } from '../../errors/no-empty-boxes';
-import { RemoteAmpError } from '../../errors/remote-amp-error';
-import { UnhandledCommand } from '../../errors/unhandled-command';
-import { UnknownRemoteError } from '../../errors/unknown-remote-error';
+import { AmpError, BadLocalReturn, MalformedAmpBox, NoEmptyBoxes, RemoteAmpError, UnhandledCommand, UnknownRemoteError } from './errors';
+import { ConnectionLost } from '../../transport/errors';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
 import { describe } from '../../util/validate';
 import { consoleLogger, type Logger } from '../../log/logger';
 import { Protocol } from '../../protocol/protocol';

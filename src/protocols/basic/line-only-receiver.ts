@@ -1,4 +1,4 @@
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NotImplementedError } from '../../errors';
 import { Protocol } from '../../protocol/protocol';
 import { transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';

@@ -1,4 +1,4 @@
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NotImplementedError } from '../../errors';
 import { PausableReceiver, transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
 import { checkDelimiter, checkMaxLength, EMPTY, toBuffer } from './receiver-arguments';

@@ -1,5 +1,5 @@
-import { NetstringParseError } from '../../errors/netstring-parse-error';
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NetstringParseError } from './errors';
+import { NotImplementedError } from '../../errors';
 import { Protocol } from '../../protocol/protocol';
 import { checkMaxLength, EMPTY, toBuffer } from './receiver-arguments';
 

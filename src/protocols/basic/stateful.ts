@@ -1,4 +1,4 @@
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
+import { InvalidArgTypeError } from '../../errors';
 import { describe } from '../../util/validate';
 import { consoleLogger, type Logger } from '../../log/logger';
 import type { Protocol } from '../../protocol/protocol';

@@ -1,4 +1,4 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
 import { describe } from '../../util/validate';
 import type { Factory } from '../../protocol/factory';
 import type { Address } from '../../transport/address';

@@ -1,4 +1,4 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
 import { describe } from '../../util/validate';
 import type { IDelayedCall, IReactorTime } from '../../interfaces/time';
 import type { Bytes, IProducer, IPushProducer } from '../../interfaces/transport';

@@ -1,5 +1,5 @@
 import type { Failure } from '../../defer/failure';
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
+import { InvalidArgTypeError } from '../../errors';
 import { describe } from '../../util/validate';
 import type { Bytes, IConnector, IProducer, IStreamTransport } from '../../interfaces/transport';
 import { ClientFactory } from '../../protocol/client-factory';

@@ -1,8 +1,7 @@
-import { brandError, defineBrand } from './brand';
-import { IoReactorError } from './ioreactor-error';
-
 // The reactor lifecycle errors, named as Twisted's twisted.internet.error names them. They are
-// one family (a reactor in the wrong state for the call), kept in one file.
+// one family (a reactor in the wrong state for the call). The reactor's other errors are
+// ReactorSystemError (src/errors.ts) and the connection errors (transport/errors.ts).
+import { brandError, defineBrand, IoReactorError } from '../errors';
 
 /** `stop()` (or something needing a running reactor) on a reactor that is not running. */
 export class ReactorNotRunning extends IoReactorError {

@@ -10,24 +10,28 @@ import * as util from 'node:util';
  * Error branding that survives duplicate installs.
  *
  * Two copies of ioreactor in one process (a dependency pinned at another version, say) have
- * distinct classes, so a plain `instanceof` check would fail across them. Every ioreactor error
- * carries a registry symbol naming its class; `instanceof` consults that brand instead of the
- * prototype chain, as undici does for its errors.
+ * distinct classes, so a plain `instanceof` check would fail across them. As undici does for
+ * its errors (lib/core/errors.js), each branded class has, on its prototype, a getter for its
+ * own registry symbol, `Symbol.for('ioreactor.error.<Name>')`, returning true; an instance
+ * inherits it, and the brands of every class it extends, through its prototype chain. The
+ * class's static `Symbol.hasInstance` tests that symbol, so an instance made by another copy of
+ * the module matches. Both are installed once, when the class is defined: constructing or
+ * throwing an error costs nothing extra.
  */
-const kErrorBrand = Symbol.for('ioreactor.error');
-
-type Branded = { [kErrorBrand]?: ReadonlySet<string> };
-
-/** Marks `instance` as an ioreactor error of class `name` (and of every class it extends). */
-export function brandError(instance: object, name: string): void {
-  const target = instance as Branded;
-  const names = new Set(target[kErrorBrand] ?? []);
-  names.add(name);
-  Object.defineProperty(target, kErrorBrand, { value: names, enumerable: false, configurable: true });
+function isBranded(this: unknown): true {
+  return true;
 }
 
-/** Installs a brand-aware `instanceof` on `cls`, matching instances branded with `name`. */
+/**
+ * Brands `cls` as the ioreactor error class `name`: installs the prototype getter and a
+ * brand-aware `instanceof`. Call once, right after the class definition. A subclass that is not
+ * branded itself (a user's own subclass, say) gets the ordinary prototype-chain `instanceof`.
+ *
+ * @internal
+ */
 export function defineBrand(cls: abstract new (...args: never[]) => object, name: string): void {
+  const brand = Symbol.for(`ioreactor.error.${name}`);
+  Object.defineProperty(cls.prototype, brand, { get: isBranded, enumerable: false, configurable: true });
   Object.defineProperty(cls, Symbol.hasInstance, {
     value(this: unknown, value: unknown): boolean {
       if (this !== cls) {
@@ -35,8 +39,7 @@ export function defineBrand(cls: abstract new (...args: never[]) => object, name
         return Function.prototype[Symbol.hasInstance].call(this, value);
       }
       if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-      const names = (value as Branded)[kErrorBrand];
-      return names !== undefined ? names.has(name) : Function.prototype[Symbol.hasInstance].call(cls, value);
+      return (value as Record<symbol, unknown>)[brand] === true;
     },
   });
 }
@@ -46,7 +49,8 @@ export function defineBrand(cls: abstract new (...args: never[]) => object, name
  * a stable `code` string of the form `ERR_IOREACTOR_...` that programs may switch on; messages
  * are for people and may change.
  *
- * Argument errors extend the built-in TypeError / RangeError instead (InvalidArgTypeError, InvalidArgValueError below).
+ * Argument errors extend the built-in TypeError / RangeError instead (InvalidArgTypeError,
+ * InvalidArgValueError below).
  */
 export class IoReactorError extends Error {
   readonly code: string;
@@ -54,7 +58,6 @@ export class IoReactorError extends Error {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    brandError(this, 'IoReactorError');
   }
 
   override get name(): string {
@@ -70,7 +73,6 @@ export class InvalidArgTypeError extends TypeError {
   constructor(message: string, code = 'ERR_IOREACTOR_INVALID_ARG_TYPE') {
     super(message);
     this.code = code;
-    brandError(this, 'InvalidArgTypeError');
   }
 
   override get name(): string {
@@ -86,7 +88,6 @@ export class InvalidArgValueError extends RangeError {
   constructor(message: string, code = 'ERR_IOREACTOR_INVALID_ARG_VALUE') {
     super(message);
     this.code = code;
-    brandError(this, 'InvalidArgValueError');
   }
 
   override get name(): string {
@@ -111,7 +112,6 @@ export class ReactorSystemError extends Error {
     this.code = code;
     this.errno = negativeErrno;
     this.syscall = syscall;
-    brandError(this, 'ReactorSystemError');
   }
 
   override get name(): string {
@@ -130,7 +130,6 @@ defineBrand(ReactorSystemError, 'ReactorSystemError');
 export class NotImplementedError extends IoReactorError {
   constructor(message = 'this method must be overridden', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_NOT_IMPLEMENTED', message, options);
-    brandError(this, 'NotImplementedError');
   }
 }
 defineBrand(NotImplementedError, 'NotImplementedError');

@@ -1,7 +1,7 @@
 // The Deferred errors, as Twisted keeps them in defer.py: firing twice, cancellation,
 // timeouts, the collection failures (DeferredList, race), the lock and queue errors, and the
 // unhandled-error report.
-import { brandError, defineBrand, IoReactorError } from '../errors';
+import { defineBrand, IoReactorError } from '../errors';
 import type { Failure } from './failure';
 
 /**
@@ -16,7 +16,6 @@ import type { Failure } from './failure';
 export class AlreadyCalledError extends IoReactorError {
   constructor(message = 'the Deferred has already been fired', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_DEFERRED_ALREADY_CALLED', message, options);
-    brandError(this, 'AlreadyCalledError');
   }
 
   override get name(): string {
@@ -34,7 +33,6 @@ defineBrand(AlreadyCalledError, 'AlreadyCalledError');
 export class CancelledError extends IoReactorError {
   constructor(message = 'the Deferred was cancelled', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_CANCELLED', message, options);
-    brandError(this, 'CancelledError');
   }
 
   override get name(): string {
@@ -60,7 +58,6 @@ export class TimeoutError extends IoReactorError {
       options,
     );
     this.timeout = timeout;
-    brandError(this, 'TimeoutError');
   }
 
   override get name(): string {
@@ -88,7 +85,6 @@ export class FirstError extends IoReactorError {
     });
     this.subFailure = subFailure;
     this.index = index;
-    brandError(this, 'FirstError');
   }
 
   override get name(): string {
@@ -110,7 +106,6 @@ export class FailureGroup extends IoReactorError {
   constructor(failures: readonly Failure[], message?: string, options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_FAILURE_GROUP', message ?? `all ${failures.length} Deferreds failed`, options);
     this.failures = failures;
-    brandError(this, 'FailureGroup');
   }
 
   override get name(): string {
@@ -128,7 +123,6 @@ defineBrand(FailureGroup, 'FailureGroup');
 export class NotAcquiredError extends IoReactorError {
   constructor(message = 'released more times than acquired', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_NOT_ACQUIRED', message, options);
-    brandError(this, 'NotAcquiredError');
   }
 
   override get name(): string {
@@ -146,7 +140,6 @@ defineBrand(NotAcquiredError, 'NotAcquiredError');
 export class QueueOverflow extends IoReactorError {
   constructor(message = 'the queue is full', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_QUEUE_OVERFLOW', message, options);
-    brandError(this, 'QueueOverflow');
   }
 
   override get name(): string {
@@ -164,7 +157,6 @@ defineBrand(QueueOverflow, 'QueueOverflow');
 export class QueueUnderflow extends IoReactorError {
   constructor(message = 'too many pending gets on the queue', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_QUEUE_UNDERFLOW', message, options);
-    brandError(this, 'QueueUnderflow');
   }
 
   override get name(): string {
@@ -192,7 +184,6 @@ export class UnhandledDeferredError extends IoReactorError {
       options,
     );
     this.failures = failures;
-    brandError(this, 'UnhandledDeferredError');
   }
 
   override get name(): string {

@@ -2,7 +2,7 @@
 // and the LoopingCall misuse errors; and the delayed-call errors (Twisted's
 // internet.error.AlreadyCalled / AlreadyCancelled), raised by Clock and, above it, by the
 // reactor's DelayedCall.
-import { brandError, defineBrand, IoReactorError } from '../errors';
+import { defineBrand, IoReactorError } from '../errors';
 
 /**
  * A delayed call (from `callLater` on a Reactor or a task `Clock`) was cancelled, reset or
@@ -16,7 +16,6 @@ import { brandError, defineBrand, IoReactorError } from '../errors';
 export class AlreadyCalled extends IoReactorError {
   constructor(message = 'the delayed call has already been called', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_ALREADY_CALLED', message, options);
-    brandError(this, 'AlreadyCalled');
   }
 
   override get name(): string {
@@ -35,7 +34,6 @@ defineBrand(AlreadyCalled, 'AlreadyCalled');
 export class AlreadyCancelled extends IoReactorError {
   constructor(message = 'the delayed call has already been cancelled', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_ALREADY_CANCELLED', message, options);
-    brandError(this, 'AlreadyCancelled');
   }
 
   override get name(): string {
@@ -53,7 +51,6 @@ export class SchedulerError extends IoReactorError {
   /** For subclasses: each passes its own stable code. */
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
-    brandError(this, 'SchedulerError');
   }
 
   override get name(): string {
@@ -71,7 +68,6 @@ defineBrand(SchedulerError, 'SchedulerError');
 export class SchedulerStopped extends SchedulerError {
   constructor(message = 'the cooperator has been stopped', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_SCHEDULER_STOPPED', message, options);
-    brandError(this, 'SchedulerStopped');
   }
 
   override get name(): string {
@@ -88,7 +84,6 @@ export class TaskFinished extends SchedulerError {
   /** For subclasses: each passes its own stable code. */
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
-    brandError(this, 'TaskFinished');
   }
 
   override get name(): string {
@@ -105,7 +100,6 @@ defineBrand(TaskFinished, 'TaskFinished');
 export class TaskDone extends TaskFinished {
   constructor(message = 'the task has already completed', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_TASK_DONE', message, options);
-    brandError(this, 'TaskDone');
   }
 
   override get name(): string {
@@ -123,7 +117,6 @@ defineBrand(TaskDone, 'TaskDone');
 export class TaskStopped extends TaskFinished {
   constructor(message = 'the task has been stopped', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_TASK_STOPPED', message, options);
-    brandError(this, 'TaskStopped');
   }
 
   override get name(): string {
@@ -141,7 +134,6 @@ defineBrand(TaskStopped, 'TaskStopped');
 export class TaskFailed extends TaskFinished {
   constructor(message = 'the task has failed', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_TASK_FAILED', message, options);
-    brandError(this, 'TaskFailed');
   }
 
   override get name(): string {
@@ -158,7 +150,6 @@ defineBrand(TaskFailed, 'TaskFailed');
 export class NotPaused extends SchedulerError {
   constructor(message = 'the task is not paused', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_NOT_PAUSED', message, options);
-    brandError(this, 'NotPaused');
   }
 
   override get name(): string {
@@ -175,7 +166,6 @@ defineBrand(NotPaused, 'NotPaused');
 export class LoopingCallAlreadyRunning extends IoReactorError {
   constructor(message = 'the LoopingCall is already running', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_LOOPING_CALL_ALREADY_RUNNING', message, options);
-    brandError(this, 'LoopingCallAlreadyRunning');
   }
 
   override get name(): string {
@@ -193,7 +183,6 @@ defineBrand(LoopingCallAlreadyRunning, 'LoopingCallAlreadyRunning');
 export class LoopingCallNotRunning extends IoReactorError {
   constructor(message = 'the LoopingCall is not running', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_LOOPING_CALL_NOT_RUNNING', message, options);
-    brandError(this, 'LoopingCallNotRunning');
   }
 
   override get name(): string {

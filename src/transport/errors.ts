@@ -1,7 +1,7 @@
 // The connection errors, as Twisted keeps them in twisted.internet.error: why an outgoing
 // connection could not be made (ConnectError and its reasons) and why a connection ended
 // (ConnectionDone, ConnectionLost, ConnectionAborted).
-import { brandError, defineBrand, IoReactorError } from '../errors';
+import { defineBrand, IoReactorError } from '../errors';
 
 /**
  * An outgoing connection could not be made: Twisted's `twisted.internet.error.ConnectError`,
@@ -11,7 +11,6 @@ import { brandError, defineBrand, IoReactorError } from '../errors';
 export class ConnectError extends IoReactorError {
   constructor(message = 'an error occurred while connecting', options?: { cause?: unknown; code?: string }) {
     super(options?.code ?? 'ERR_IOREACTOR_CONNECT_FAILED', message, options);
-    brandError(this, 'ConnectError');
   }
 }
 defineBrand(ConnectError, 'ConnectError');
@@ -20,7 +19,6 @@ defineBrand(ConnectError, 'ConnectError');
 export class ConnectionRefusedError extends ConnectError {
   constructor(message = 'connection was refused by the other side', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_CONNECTION_REFUSED' });
-    brandError(this, 'ConnectionRefusedError');
   }
 }
 defineBrand(ConnectionRefusedError, 'ConnectionRefusedError');
@@ -29,7 +27,6 @@ defineBrand(ConnectionRefusedError, 'ConnectionRefusedError');
 export class ConnectTimeoutError extends ConnectError {
   constructor(message = 'user timeout caused connection failure', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_CONNECT_TIMEOUT' });
-    brandError(this, 'ConnectTimeoutError');
   }
 }
 defineBrand(ConnectTimeoutError, 'ConnectTimeoutError');
@@ -38,7 +35,6 @@ defineBrand(ConnectTimeoutError, 'ConnectTimeoutError');
 export class DNSLookupError extends ConnectError {
   constructor(message = 'DNS lookup failed', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_DNS_LOOKUP' });
-    brandError(this, 'DNSLookupError');
   }
 }
 defineBrand(DNSLookupError, 'DNSLookupError');
@@ -47,7 +43,6 @@ defineBrand(DNSLookupError, 'DNSLookupError');
 export class UserAbortedConnect extends ConnectError {
   constructor(message = 'user aborted connection', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_USER_ABORTED_CONNECT' });
-    brandError(this, 'UserAbortedConnect');
   }
 }
 defineBrand(UserAbortedConnect, 'UserAbortedConnect');
@@ -59,7 +54,6 @@ defineBrand(UserAbortedConnect, 'UserAbortedConnect');
 export class ConnectionDone extends IoReactorError {
   constructor(message = 'connection was closed cleanly', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_CONNECTION_DONE', message, options);
-    brandError(this, 'ConnectionDone');
   }
 }
 defineBrand(ConnectionDone, 'ConnectionDone');
@@ -71,7 +65,6 @@ defineBrand(ConnectionDone, 'ConnectionDone');
 export class ConnectionLost extends IoReactorError {
   constructor(message = 'connection to the other side was lost in a non-clean fashion', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_CONNECTION_LOST', message, options);
-    brandError(this, 'ConnectionLost');
   }
 }
 defineBrand(ConnectionLost, 'ConnectionLost');
@@ -80,7 +73,6 @@ defineBrand(ConnectionLost, 'ConnectionLost');
 export class ConnectionAborted extends IoReactorError {
   constructor(message = 'connection was aborted locally using abortConnection', options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_CONNECTION_ABORTED', message, options);
-    brandError(this, 'ConnectionAborted');
   }
 }
 defineBrand(ConnectionAborted, 'ConnectionAborted');

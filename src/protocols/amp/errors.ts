@@ -1,6 +1,6 @@
 // The AMP errors, as Twisted keeps them in twisted.protocols.amp: AmpError and everything
 // that extends it.
-import { brandError, defineBrand, IoReactorError } from '../../errors';
+import { defineBrand, IoReactorError } from '../../errors';
 
 /**
  * Base class of the AMP errors (Twisted's `twisted.protocols.amp.AmpError`). Its own instances
@@ -10,7 +10,6 @@ import { brandError, defineBrand, IoReactorError } from '../../errors';
 export class AmpError extends IoReactorError {
   constructor(message = 'AMP error', options?: { cause?: unknown; code?: string }) {
     super(options?.code ?? 'ERR_IOREACTOR_AMP', message, options);
-    brandError(this, 'AmpError');
   }
 }
 defineBrand(AmpError, 'AmpError');
@@ -42,7 +41,6 @@ export class RemoteAmpError extends AmpError {
     this.description = description;
     this.fatal = fatal;
     this.local = local;
-    brandError(this, 'RemoteAmpError');
   }
 }
 defineBrand(RemoteAmpError, 'RemoteAmpError');
@@ -58,7 +56,6 @@ defineBrand(RemoteAmpError, 'RemoteAmpError');
 export class UnknownRemoteError extends RemoteAmpError {
   constructor(description: string) {
     super('UNKNOWN', description, false, undefined, { code: 'ERR_IOREACTOR_AMP_UNKNOWN_REMOTE_ERROR' });
-    brandError(this, 'UnknownRemoteError');
   }
 }
 defineBrand(UnknownRemoteError, 'UnknownRemoteError');
@@ -79,7 +76,6 @@ export class UnhandledCommand extends AmpError {
     super(`Code<${errorCode}>: ${description}`, { code: 'ERR_IOREACTOR_AMP_UNHANDLED_COMMAND' });
     this.errorCode = errorCode;
     this.description = description;
-    brandError(this, 'UnhandledCommand');
   }
 }
 defineBrand(UnhandledCommand, 'UnhandledCommand');
@@ -94,7 +90,6 @@ defineBrand(UnhandledCommand, 'UnhandledCommand');
 export class MalformedAmpBox extends AmpError {
   constructor(message = 'malformed AMP box', options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_AMP_MALFORMED_BOX' });
-    brandError(this, 'MalformedAmpBox');
   }
 }
 defineBrand(MalformedAmpBox, 'MalformedAmpBox');
@@ -118,7 +113,6 @@ export class MalformedAmpValue extends AmpError {
       code: 'ERR_IOREACTOR_AMP_MALFORMED_VALUE',
     });
     this.keyName = keyName;
-    brandError(this, 'MalformedAmpValue');
   }
 }
 defineBrand(MalformedAmpValue, 'MalformedAmpValue');
@@ -132,7 +126,6 @@ defineBrand(MalformedAmpValue, 'MalformedAmpValue');
 export class NoEmptyBoxes extends AmpError {
   constructor(message = 'AMP box with no _command, _answer or _error key') {
     super(message, { code: 'ERR_IOREACTOR_AMP_NO_EMPTY_BOXES' });
-    brandError(this, 'NoEmptyBoxes');
   }
 }
 defineBrand(NoEmptyBoxes, 'NoEmptyBoxes');
@@ -165,7 +158,6 @@ export class TooLong extends AmpError {
     this.isLocal = isLocal;
     this.length = length;
     this.keyName = keyName;
-    brandError(this, 'TooLong');
   }
 
   /** Twisted's flag: true when a key was too long. */
@@ -185,7 +177,6 @@ defineBrand(TooLong, 'TooLong');
 export class InvalidSignature extends AmpError {
   constructor(message: string) {
     super(message, { code: 'ERR_IOREACTOR_AMP_INVALID_SIGNATURE' });
-    brandError(this, 'InvalidSignature');
   }
 }
 defineBrand(InvalidSignature, 'InvalidSignature');
@@ -200,7 +191,6 @@ defineBrand(InvalidSignature, 'InvalidSignature');
 export class BadLocalReturn extends AmpError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, { ...options, code: 'ERR_IOREACTOR_AMP_BAD_LOCAL_RETURN' });
-    brandError(this, 'BadLocalReturn');
   }
 }
 defineBrand(BadLocalReturn, 'BadLocalReturn');

@@ -1,5 +1,5 @@
 // The basic receivers' errors, as Twisted keeps them in twisted.protocols.basic.
-import { brandError, defineBrand, InvalidArgValueError, IoReactorError } from '../../errors';
+import { defineBrand, InvalidArgValueError, IoReactorError } from '../../errors';
 
 /** What was wrong with a netstring (see {@link NetstringParseError.reason}). */
 export type NetstringParseReason = 'missing-length' | 'too-long' | 'missing-comma';
@@ -18,7 +18,6 @@ export class NetstringParseError extends IoReactorError {
   constructor(reason: NetstringParseReason, message: string, options?: { cause?: unknown }) {
     super('ERR_IOREACTOR_NETSTRING_PARSE', message, options);
     this.reason = reason;
-    brandError(this, 'NetstringParseError');
   }
 }
 defineBrand(NetstringParseError, 'NetstringParseError');
@@ -42,7 +41,6 @@ export class StringTooLongError extends InvalidArgValueError {
     super(message ?? `cannot send ${length} bytes: the length prefix holds at most ${maxLength}`, 'ERR_IOREACTOR_STRING_TOO_LONG');
     this.length = length;
     this.maxLength = maxLength;
-    brandError(this, 'StringTooLongError');
   }
 
   override get name(): string {

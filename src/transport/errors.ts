@@ -60,19 +60,30 @@ defineBrand(ConnectionDone, 'ConnectionDone');
 
 /**
  * The connection was lost in a non-clean fashion, or a descriptor was dropped by its reactor
- * (at shutdown, say): Twisted's `twisted.internet.error.ConnectionLost`.
+ * (at shutdown, say): Twisted's `twisted.internet.error.ConnectionLost`. ConnectionAborted
+ * extends it, as in Twisted: test for ConnectionAborted first to tell an abort from a loss.
+ *
+ * Code: `ERR_IOREACTOR_CONNECTION_LOST` (a subclass may pass its own `code`).
  */
 export class ConnectionLost extends IoReactorError {
-  constructor(message = 'connection to the other side was lost in a non-clean fashion', options?: { cause?: unknown }) {
-    super('ERR_IOREACTOR_CONNECTION_LOST', message, options);
+  constructor(
+    message = 'connection to the other side was lost in a non-clean fashion',
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(options?.code ?? 'ERR_IOREACTOR_CONNECTION_LOST', message, options);
   }
 }
 defineBrand(ConnectionLost, 'ConnectionLost');
 
-/** abortConnection() closed the connection: Twisted's ConnectionAborted. Code: `ERR_IOREACTOR_CONNECTION_ABORTED`. */
-export class ConnectionAborted extends IoReactorError {
+/**
+ * abortConnection() closed the connection: Twisted's ConnectionAborted, which (as there) is a
+ * ConnectionLost.
+ *
+ * Code: `ERR_IOREACTOR_CONNECTION_ABORTED`.
+ */
+export class ConnectionAborted extends ConnectionLost {
   constructor(message = 'connection was aborted locally using abortConnection', options?: { cause?: unknown }) {
-    super('ERR_IOREACTOR_CONNECTION_ABORTED', message, options);
+    super(message, { ...options, code: 'ERR_IOREACTOR_CONNECTION_ABORTED' });
   }
 }
 defineBrand(ConnectionAborted, 'ConnectionAborted');

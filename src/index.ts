@@ -1,6 +1,5 @@
 // The public export list. Everything a user may import is named here, explicitly.
-export { IoReactorError } from './errors/ioreactor-error';
-export { InvalidArgTypeError, InvalidArgValueError } from './errors/invalid-argument';
+export { IoReactorError, InvalidArgTypeError, InvalidArgValueError } from './errors';
 export type { IReactorTime, IDelayedCall } from './interfaces/time';
 export type { Logger } from './log/logger';
 export { consoleLogger } from './log/logger';
@@ -41,29 +40,33 @@ export type {
   UnhandledErrorReport,
   UnhandledErrorTracker,
 } from './defer';
-export { AlreadyCalledError } from './errors/already-called-error';
-export { CancelledError } from './errors/cancelled-error';
-export { TimeoutError } from './errors/timeout-error';
-export { FirstError } from './errors/first-error';
-export { FailureGroup } from './errors/failure-group';
-export { QueueOverflow } from './errors/queue-overflow';
-export { QueueUnderflow } from './errors/queue-underflow';
-export { NotAcquiredError } from './errors/not-acquired-error';
-export { UnhandledDeferredError } from './errors/unhandled-deferred-error';
+export {
+  AlreadyCalledError,
+  CancelledError,
+  TimeoutError,
+  FirstError,
+  FailureGroup,
+  QueueOverflow,
+  QueueUnderflow,
+  NotAcquiredError,
+  UnhandledDeferredError,
+} from './defer/errors';
 // task
 export { Clock, LoopingCall, deferLater, Cooperator, CooperativeTask, coiterate, cooperate, getDefaultCooperator } from './task';
 export type { CancellableCall, CooperatorOptions, CooperatorScheduler, TerminationPredicateFactory } from './task';
-export { AlreadyCalled } from './errors/already-called';
-export { AlreadyCancelled } from './errors/already-cancelled';
-export { SchedulerError } from './errors/scheduler-error';
-export { SchedulerStopped } from './errors/scheduler-stopped';
-export { TaskFinished } from './errors/task-finished';
-export { TaskDone } from './errors/task-done';
-export { TaskStopped } from './errors/task-stopped';
-export { TaskFailed } from './errors/task-failed';
-export { NotPaused } from './errors/not-paused';
-export { LoopingCallAlreadyRunning } from './errors/looping-call-already-running';
-export { LoopingCallNotRunning } from './errors/looping-call-not-running';
+export {
+  AlreadyCalled,
+  AlreadyCancelled,
+  SchedulerError,
+  SchedulerStopped,
+  TaskFinished,
+  TaskDone,
+  TaskStopped,
+  TaskFailed,
+  NotPaused,
+  LoopingCallAlreadyRunning,
+  LoopingCallNotRunning,
+} from './task/errors';
 // reactor
 export { Reactor } from './reactor/reactor';
 export type { ReactorStats } from './reactor/stats';
@@ -74,10 +77,9 @@ export type { Backend, ReactorOptions } from './reactor/options';
 export type { Phase, SystemEventTriggerID } from './reactor/system-events';
 export type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './reactor/descriptor';
 export { closeDescriptor, openPipe, openSocketPair } from './reactor/descriptor-pairs';
-export { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './errors/reactor-state';
-export { ReactorSystemError } from './errors/system-error';
-export { ConnectionDone } from './errors/connection-done';
-export { ConnectionLost } from './errors/connection-lost';
+export { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './reactor/errors';
+export { ReactorSystemError } from './errors';
+export { ConnectionDone, ConnectionLost } from './transport/errors';
 // streams
 export { Protocol } from './protocol/protocol';
 export { Factory } from './protocol/factory';
@@ -104,12 +106,14 @@ export type {
   ITCPTransport,
   ITransport,
 } from './interfaces/transport';
-export { ConnectError } from './errors/connect-error';
-export { ConnectionRefusedError } from './errors/connection-refused-error';
-export { ConnectTimeoutError } from './errors/connect-timeout-error';
-export { DNSLookupError } from './errors/dns-lookup-error';
-export { UserAbortedConnect } from './errors/user-aborted-connect';
-export { ConnectionAborted } from './errors/connection-aborted';
+export {
+  ConnectError,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DNSLookupError,
+  UserAbortedConnect,
+  ConnectionAborted,
+} from './transport/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';
@@ -161,16 +165,18 @@ export type {
   ValuesIn,
   ValuesOut,
 } from './protocols/amp';
-export { AmpError } from './errors/amp-error';
-export { RemoteAmpError } from './errors/remote-amp-error';
-export { UnknownRemoteError } from './errors/unknown-remote-error';
-export { UnhandledCommand } from './errors/unhandled-command';
-export { MalformedAmpBox } from './errors/malformed-amp-box';
-export { MalformedAmpValue } from './errors/malformed-amp-value';
-export { NoEmptyBoxes } from './errors/no-empty-boxes';
-export { TooLong } from './errors/too-long';
-export { InvalidSignature } from './errors/invalid-signature';
-export { BadLocalReturn } from './errors/bad-local-return';
+export {
+  AmpError,
+  RemoteAmpError,
+  UnknownRemoteError,
+  UnhandledCommand,
+  MalformedAmpBox,
+  MalformedAmpValue,
+  NoEmptyBoxes,
+  TooLong,
+  InvalidSignature,
+  BadLocalReturn,
+} from './protocols/amp/errors';
 // protocols: basic and policies
 export {
   LineReceiver,
@@ -184,10 +190,9 @@ export {
   PausableReceiver,
 } from './protocols';
 export type { StatefulStringReceiver, StringReceiverClass } from './protocols';
-export { NetstringParseError } from './errors/netstring-parse-error';
-export type { NetstringParseReason } from './errors/netstring-parse-error';
-export { StringTooLongError } from './errors/string-too-long-error';
-export { NotImplementedError } from './errors/not-implemented-error';
+export { NetstringParseError, StringTooLongError } from './protocols/basic/errors';
+export type { NetstringParseReason } from './protocols/basic/errors';
+export { NotImplementedError } from './errors';
 export {
   ProtocolWrapper,
   WrappingFactory,

@@ -1,4 +1,4 @@
-import { assertFunction } from '../errors/validate';
+import { assertFunction } from '../util/validate';
 import type { Deferred, Settled } from './deferred';
 import { maybeDeferred } from './simple';
 

@@ -1,9 +1,9 @@
 /**
  * DeferredList: one Deferred for the outcomes of several (Twisted's `defer.DeferredList`).
  */
-import { FirstError } from '../errors/first-error';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { FirstError } from './errors';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { Failure } from './failure';
 import { getDeferredLogger } from './unhandled';

@@ -1,8 +1,7 @@
 import { inspect } from 'node:util';
-import { AlreadyCalledError } from '../errors/already-called-error';
-import { CancelledError } from '../errors/cancelled-error';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { assertFunction, describe } from '../errors/validate';
+import { AlreadyCalledError, CancelledError } from './errors';
+import { InvalidArgTypeError } from '../errors';
+import { assertFunction, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import { captureStack, DebugInfo, debugState } from './debug';
 import { Failure } from './failure';

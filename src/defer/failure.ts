@@ -1,5 +1,5 @@
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import { captureStack, debugState } from './debug';
 
 /** A class (constructor) or a class name that `Failure.check` / `Failure.trap` can match. */

@@ -1,5 +1,5 @@
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import type { Deferred } from './deferred';
 import { DeferredList, type DeferredLike, type DeferredListEntry } from './deferred-list';
 

@@ -2,8 +2,8 @@
  * inlineCallbacks: sequential-looking Deferred code written as a generator function (Twisted's
  * `defer.inlineCallbacks`, `ensureDeferred` and the cancellation machinery around them).
  */
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { assertFunction, describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { assertFunction, describe } from '../util/validate';
 import { Deferred, type Settled } from './deferred';
 import { Failure } from './failure';
 import { LinkNode } from './links';

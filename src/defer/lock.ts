@@ -1,4 +1,4 @@
-import { NotAcquiredError } from '../errors/not-acquired-error';
+import { NotAcquiredError } from './errors';
 import { ConcurrencyPrimitive } from './concurrency-primitive';
 import { Deferred } from './deferred';
 

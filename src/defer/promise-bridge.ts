@@ -4,8 +4,8 @@
  * These functions only use Deferred's internal methods, never construct one, so deferred.ts can
  * import them without an import cycle mattering.
  */
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import type { Deferred } from './deferred';
 import type { Failure } from './failure';
 

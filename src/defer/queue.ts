@@ -1,7 +1,6 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { QueueOverflow } from '../errors/queue-overflow';
-import { QueueUnderflow } from '../errors/queue-underflow';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { QueueOverflow, QueueUnderflow } from './errors';
+import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { succeed } from './simple';
 

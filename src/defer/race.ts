@@ -1,6 +1,6 @@
-import { FailureGroup } from '../errors/failure-group';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { FailureGroup } from './errors';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import { Deferred } from './deferred';
 import { toDeferreds, type DeferredLike } from './deferred-list';
 import type { Failure } from './failure';

@@ -7,8 +7,8 @@
  * Deferreds along such a chain are processed in one loop with an explicit stack, never by
  * recursion, so chains of any length and nesting of any depth never grow the JavaScript stack.
  */
-import { AlreadyCalledError } from '../errors/already-called-error';
-import { InvalidArgValueError } from '../errors/invalid-argument';
+import { AlreadyCalledError } from './errors';
+import { InvalidArgValueError } from '../errors';
 import { captureStack, DebugInfo, debugState } from './debug';
 import type { Deferred } from './deferred';
 import { Failure } from './failure';

@@ -1,6 +1,6 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { NotAcquiredError } from '../errors/not-acquired-error';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { NotAcquiredError } from './errors';
+import { describe } from '../util/validate';
 import { ConcurrencyPrimitive } from './concurrency-primitive';
 import { Deferred } from './deferred';
 

@@ -2,7 +2,7 @@
  * Small constructors of already-fired Deferreds and adapters for plain functions (Twisted's
  * `succeed`, `fail`, `execute` and `maybeDeferred`).
  */
-import { assertFunction } from '../errors/validate';
+import { assertFunction } from '../util/validate';
 import { Deferred, type Settled } from './deferred';
 import { Failure } from './failure';
 

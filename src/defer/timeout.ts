@@ -1,10 +1,9 @@
 /**
  * `Deferred.addTimeout` (Twisted's): cancel a Deferred after a delay on an IReactorTime clock.
  */
-import { CancelledError } from '../errors/cancelled-error';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { TimeoutError } from '../errors/timeout-error';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
+import { CancelledError, TimeoutError } from './errors';
+import { InvalidArgTypeError } from '../errors';
+import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import type { Deferred } from './deferred';
 import { Failure } from './failure';

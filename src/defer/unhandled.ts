@@ -14,9 +14,9 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { UnhandledDeferredError } from '../errors/unhandled-deferred-error';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { UnhandledDeferredError } from './errors';
+import { describe } from '../util/validate';
 import { consoleLogger, type Logger } from '../log/logger';
 import type { DebugInfo } from './debug';
 import type { Failure } from './failure';

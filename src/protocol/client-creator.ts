@@ -1,7 +1,7 @@
 import { Deferred } from '../defer/deferred';
 import type { Failure } from '../defer/failure';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
 import type { ConnectTCPOptions, ConnectUNIXOptions } from '../reactor/stream-endpoints';

@@ -40,7 +40,8 @@ export class Protocol {
   /**
    * The connection is gone. `reason.value` is a ConnectionDone (closed cleanly), a
    * ConnectionLost (reset, or some other failure; its `cause` holds the system error) or a
-   * ConnectionAborted (abortConnection was called).
+   * ConnectionAborted (abortConnection was called; as in Twisted, a ConnectionAborted is also a
+   * ConnectionLost, so test for it first).
    */
   connectionLost(_reason: Failure): void {}
 

@@ -1,6 +1,6 @@
 import type { Failure } from '../defer/failure';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { describe } from '../util/validate';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
 import type { Address } from '../transport/address';

@@ -1,6 +1,5 @@
-import { AlreadyCalled } from '../errors/already-called';
-import { AlreadyCancelled } from '../errors/already-cancelled';
-import { assertFiniteNumber, assertNonNegativeNumber } from '../errors/validate';
+import { AlreadyCalled, AlreadyCancelled } from '../task/errors';
+import { assertFiniteNumber, assertNonNegativeNumber } from '../util/validate';
 import type { IDelayedCall } from '../interfaces/time';
 import type { TimerEntry } from './timer-queue';
 

@@ -1,6 +1,5 @@
-import { InvalidArgValueError } from '../errors/invalid-argument';
-import { ReactorSystemError } from '../errors/system-error';
-import { describe } from '../errors/validate';
+import { InvalidArgValueError, ReactorSystemError } from '../errors';
+import { describe } from '../util/validate';
 import { binding } from './native';
 
 type PairResult = [number, number] | number;

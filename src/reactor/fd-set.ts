@@ -4,11 +4,9 @@
  * @internal
  */
 import { Failure } from '../defer/failure';
-import { ConnectionDone } from '../errors/connection-done';
-import { ConnectionLost } from '../errors/connection-lost';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { ReactorSystemError } from '../errors/system-error';
-import { assertOneOf, describe } from '../errors/validate';
+import { ConnectionDone, ConnectionLost } from '../transport/errors';
+import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
+import { assertOneOf, describe } from '../util/validate';
 import type { Logger } from '../log/logger';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { C, generationOf, slotOf, type NativeReactor } from './native';

@@ -1,5 +1,5 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { assertOneOf, describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { assertOneOf, describe } from '../util/validate';
 import { consoleLogger, type Logger } from '../log/logger';
 import type { Trigger } from './descriptor';
 import { TRIGGERS } from './fd-set';

@@ -1,9 +1,8 @@
 import { Failure } from '../defer/failure';
-import { ConnectionLost } from '../errors/connection-lost';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from '../errors/reactor-state';
-import { ReactorSystemError } from '../errors/system-error';
-import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../errors/validate';
+import { ConnectionLost } from '../transport/errors';
+import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
+import { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './errors';
+import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
 import { reportError, type Logger } from '../log/logger';
 import type { DelayedCall } from './delayed-call';

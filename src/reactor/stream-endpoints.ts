@@ -3,8 +3,8 @@
  * connectTCP, listenUNIX, connectUNIX, adopt*). The Reactor's methods are thin wrappers. @internal
  */
 import { chmodSync } from 'node:fs';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { assertNonNegativeNumber, describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { assertNonNegativeNumber, describe } from '../util/validate';
 import { assertFactory, type Factory } from '../protocol/factory';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
 import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/addresses';

@@ -1,9 +1,8 @@
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
-import { AlreadyCalled } from '../errors/already-called';
-import { AlreadyCancelled } from '../errors/already-cancelled';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
-import { assertFiniteNumber } from '../errors/validate';
+import { AlreadyCalled, AlreadyCancelled } from './errors';
+import { InvalidArgTypeError } from '../errors';
+import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
+import { assertFiniteNumber } from '../util/validate';
 
 /**
  * A call scheduled on a {@link Clock}. It follows the delayed call of a Reactor exactly:

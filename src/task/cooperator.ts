@@ -2,15 +2,10 @@ import { performance } from 'node:perf_hooks';
 import type { IReactorTime } from '../interfaces/time';
 import { Deferred } from '../defer/deferred';
 import { Failure } from '../defer/failure';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { NotPaused } from '../errors/not-paused';
-import { SchedulerError } from '../errors/scheduler-error';
-import { SchedulerStopped } from '../errors/scheduler-stopped';
-import { TaskDone } from '../errors/task-done';
-import { TaskFailed } from '../errors/task-failed';
-import { TaskStopped } from '../errors/task-stopped';
-import { assertFunction, describe } from '../errors/validate';
-import { assertReactorTime } from './validate';
+import { InvalidArgTypeError } from '../errors';
+import { NotPaused, SchedulerError, SchedulerStopped, TaskDone, TaskFailed, TaskStopped } from './errors';
+import { assertFunction, describe } from '../util/validate';
+import { assertReactorTime } from './reactor-time';
 
 /** What a scheduler returns: something that can be cancelled before it runs. */
 export interface CancellableCall {

@@ -1,7 +1,7 @@
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { Deferred, type Settled } from '../defer/deferred';
-import { assertFunction, assertNonNegativeNumber } from '../errors/validate';
-import { assertReactorTime } from './validate';
+import { assertFunction, assertNonNegativeNumber } from '../util/validate';
+import { assertReactorTime } from './reactor-time';
 
 /**
  * Returns a Deferred that fires `delay` seconds from now on `clock` with the result of

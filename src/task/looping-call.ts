@@ -2,11 +2,10 @@ import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { Deferred } from '../defer/deferred';
 import type { Failure } from '../defer/failure';
 import { maybeDeferred } from '../defer/simple';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { LoopingCallAlreadyRunning } from '../errors/looping-call-already-running';
-import { LoopingCallNotRunning } from '../errors/looping-call-not-running';
-import { assertFunction, assertNonNegativeNumber, describe } from '../errors/validate';
-import { assertReactorTime } from './validate';
+import { InvalidArgTypeError } from '../errors';
+import { LoopingCallAlreadyRunning, LoopingCallNotRunning } from './errors';
+import { assertFunction, assertNonNegativeNumber, describe } from '../util/validate';
+import { assertReactorTime } from './reactor-time';
 
 /**
  * Calls a function repeatedly, every `interval` seconds, on a clock: Twisted's

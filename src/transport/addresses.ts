@@ -4,8 +4,8 @@
  */
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
+import { describe } from '../util/validate';
 import { C } from '../reactor/native';
 import { IPv4Address, IPv6Address, UNIXAddress, type Address } from './address';
 

@@ -1,7 +1,6 @@
 import type { Failure } from '../defer/failure';
-import { IoReactorError } from '../errors/ioreactor-error';
-import { UserAbortedConnect } from '../errors/user-aborted-connect';
-import { ConnectTimeoutError } from '../errors/connect-timeout-error';
+import { IoReactorError } from '../errors';
+import { ConnectTimeoutError, UserAbortedConnect } from './errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
 import type { ClientFactory } from '../protocol/client-factory';

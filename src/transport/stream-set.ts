@@ -4,11 +4,8 @@
  */
 import { unlinkSync } from 'node:fs';
 import { Failure } from '../defer/failure';
-import { ConnectError } from '../errors/connect-error';
-import { ConnectionLost } from '../errors/connection-lost';
-import { ConnectionRefusedError } from '../errors/connection-refused-error';
-import { DNSLookupError } from '../errors/dns-lookup-error';
-import { ReactorSystemError } from '../errors/system-error';
+import { ConnectError, ConnectionLost, ConnectionRefusedError, DNSLookupError } from './errors';
+import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';

@@ -1,11 +1,7 @@
 import { Failure } from '../defer/failure';
-import { ConnectionAborted } from '../errors/connection-aborted';
-import { ConnectionDone } from '../errors/connection-done';
-import { ConnectionLost } from '../errors/connection-lost';
-import { InvalidArgTypeError, InvalidArgValueError } from '../errors/invalid-argument';
-import { IoReactorError } from '../errors/ioreactor-error';
-import { ReactorSystemError } from '../errors/system-error';
-import { describe } from '../errors/validate';
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from './errors';
+import { InvalidArgTypeError, InvalidArgValueError, IoReactorError, ReactorSystemError } from '../errors';
+import { describe } from '../util/validate';
 import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import { C } from '../reactor/native';

@@ -1,9 +1,8 @@
 // Cancellation and double firing, after twisted/test/test_defer.py DeferredCancellerTests and
 // AlreadyCalledTests.
 import { describe, expect, it } from 'vitest';
-import { AlreadyCalledError } from '../../src/errors/already-called-error';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { IoReactorError } from '../../src/errors/ioreactor-error';
+import { AlreadyCalledError, CancelledError } from '../../src/defer/errors';
+import { IoReactorError } from '../../src/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { failureResultOf, GenericError, successResultOf, thrownBy } from './helpers';

@@ -2,9 +2,7 @@
 // DeferredListEmptyTests, RaceTests and FirstErrorTests.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { FailureGroup } from '../../src/errors/failure-group';
-import { FirstError } from '../../src/errors/first-error';
+import { CancelledError, FailureGroup, FirstError } from '../../src/defer/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { DeferredList, type DeferredListEntry } from '../../src/defer/deferred-list';
 import { Failure } from '../../src/defer/failure';

@@ -1,9 +1,8 @@
 // Failure: wrapping, trap/check, messages and tracebacks (twisted/test/test_failure.py in
 // spirit, as used by test_defer.py).
 import { describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
-import { IoReactorError } from '../../src/errors/ioreactor-error';
+import { CancelledError } from '../../src/defer/errors';
+import { InvalidArgTypeError, IoReactorError } from '../../src/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { failureResultOf, GenericError, successResultOf, thrownBy } from './helpers';

@@ -1,8 +1,8 @@
 // inlineCallbacks and ensureDeferred, after twisted/internet/test/test_inlinecb.py and
 // twisted/test/test_defer.py EnsureDeferredTests.
 import { describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
+import { CancelledError } from '../../src/defer/errors';
+import { InvalidArgTypeError } from '../../src/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { ensureDeferred, inlineCallbacks, type InlineGenerator } from '../../src/defer/inline-callbacks';

@@ -1,11 +1,8 @@
 // DeferredLock, DeferredSemaphore and DeferredQueue, after twisted/test/test_defer.py
 // OtherPrimitivesTests.
 import { describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
-import { NotAcquiredError } from '../../src/errors/not-acquired-error';
-import { QueueOverflow } from '../../src/errors/queue-overflow';
-import { QueueUnderflow } from '../../src/errors/queue-underflow';
+import { CancelledError, NotAcquiredError, QueueOverflow, QueueUnderflow } from '../../src/defer/errors';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { DeferredLock } from '../../src/defer/lock';

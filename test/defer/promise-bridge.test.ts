@@ -2,7 +2,7 @@
 // callbacks, signals; also succeed/fail/execute/maybeDeferred (test_defer.py DeferredTests
 // test_maybeDeferred*, DeferredFutureAdapterTests in spirit).
 import { describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
+import { CancelledError } from '../../src/defer/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { execute, fail, maybeDeferred, succeed } from '../../src/defer/simple';

@@ -1,8 +1,7 @@
 // Deferred.addTimeout, after twisted/test/test_defer.py DeferredAddTimeoutTests, on the
 // deterministic task Clock.
 import { describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { TimeoutError } from '../../src/errors/timeout-error';
+import { CancelledError, TimeoutError } from '../../src/defer/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
 import { Clock } from '../../src/task/clock';

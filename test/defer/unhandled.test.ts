@@ -1,7 +1,7 @@
 // Unhandled-error reports of collected Deferreds, after twisted/test/test_defer.py LogTests.
 // Collection is forced with forceGarbageCollection (global.gc, or the flag turned on at run time).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UnhandledDeferredError } from '../../src/errors/unhandled-deferred-error';
+import { UnhandledDeferredError } from '../../src/defer/errors';
 import { setDebugging } from '../../src/defer/debug';
 import { Deferred } from '../../src/defer/deferred';
 import { fail } from '../../src/defer/simple';

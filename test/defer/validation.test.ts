@@ -1,7 +1,7 @@
 // Bad input to every public entry point of the Deferred machinery is rejected at once with
 // InvalidArgTypeError / InvalidArgValueError and a stable code.
 import { describe, expect, it } from 'vitest';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
 import { Deferred } from '../../src/defer/deferred';
 import { DeferredList } from '../../src/defer/deferred-list';
 import { gatherResults } from '../../src/defer/gather';

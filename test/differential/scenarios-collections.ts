@@ -1,6 +1,6 @@
 // Differential scenarios (ioreactor side) for DeferredList, gatherResults, inlineCallbacks and
 // the queue, lock and semaphore: twins of the same-named scenarios in twisted_collections.py.
-import { CancelledError } from '../../src/errors/cancelled-error';
+import { CancelledError } from '../../src/defer/errors';
 import {
   Deferred,
   DeferredList,

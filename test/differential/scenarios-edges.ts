@@ -1,6 +1,6 @@
 // Differential scenarios (ioreactor side) for edge cases of the callback loop and of
 // cancellation and timeouts in the helpers: twins of the same-named scenarios in twisted_edges.py.
-import { AlreadyCalledError } from '../../src/errors/already-called-error';
+import { AlreadyCalledError } from '../../src/defer/errors';
 import { Deferred, DeferredList, DeferredSemaphore, type Failure, inlineCallbacks, succeed } from '../../src/defer';
 import { Clock } from '../../src/task';
 import { Boom, catcher, fmt, range, scenario, tracer } from './trace';

@@ -3,7 +3,7 @@
 // Imported from the modules rather than src/index, so that the differential check does not
 // need the native addon.
 import { Deferred, Failure } from '../../src/defer';
-import { FirstError } from '../../src/errors/first-error';
+import { FirstError } from '../../src/defer/errors';
 import { LoopingCall } from '../../src/task';
 
 /** The scenarios' own error: its message is part of the trace. */

@@ -4,11 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Deferred } from '../../src/defer/deferred';
 import { Failure } from '../../src/defer/failure';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { ConnectionAborted } from '../../src/errors/connection-aborted';
-import { ConnectionRefusedError } from '../../src/errors/connection-refused-error';
-import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
-import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
+import { CancelledError } from '../../src/defer/errors';
+import { ConnectionAborted, ConnectionRefusedError, UserAbortedConnect } from '../../src/transport/errors';
+import { InvalidArgTypeError } from '../../src/errors';
 import type { IConnector, IStreamTransport } from '../../src/interfaces/transport';
 import type { ClientFactory } from '../../src/protocol/client-factory';
 import { ClientCreator, type ConnectingReactor } from '../../src/protocol/client-creator';

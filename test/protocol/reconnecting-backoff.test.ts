@@ -4,8 +4,7 @@
 // reconnecting-client-factory.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Failure } from '../../src/defer/failure';
-import { ConnectionDone } from '../../src/errors/connection-done';
-import { ConnectionRefusedError } from '../../src/errors/connection-refused-error';
+import { ConnectionDone, ConnectionRefusedError } from '../../src/transport/errors';
 import type { IConnector } from '../../src/interfaces/transport';
 import { normalVariate, ReconnectingClientFactory } from '../../src/protocol/reconnecting-client-factory';
 import { Protocol } from '../../src/protocol/protocol';

@@ -4,10 +4,8 @@
 // arithmetic (factor, maxDelay, jitter, maxRetries) is in reconnecting-backoff.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Failure } from '../../src/defer/failure';
-import { ConnectionDone } from '../../src/errors/connection-done';
-import { ConnectionRefusedError } from '../../src/errors/connection-refused-error';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
-import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
+import { ConnectionDone, ConnectionRefusedError, UserAbortedConnect } from '../../src/transport/errors';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
 import type { IReactorTime } from '../../src/interfaces/time';
 import type { IConnector } from '../../src/interfaces/transport';
 import { normalVariate, ReconnectingClientFactory } from '../../src/protocol/reconnecting-client-factory';

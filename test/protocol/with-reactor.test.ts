@@ -3,9 +3,8 @@
 // one agrees with them.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Failure } from '../../src/defer/failure';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { ConnectError } from '../../src/errors/connect-error';
-import { UserAbortedConnect } from '../../src/errors/user-aborted-connect';
+import { CancelledError } from '../../src/defer/errors';
+import { ConnectError, UserAbortedConnect } from '../../src/transport/errors';
 import type { IConnector } from '../../src/interfaces/transport';
 import { ClientCreator } from '../../src/protocol/client-creator';
 import { Factory } from '../../src/protocol/factory';

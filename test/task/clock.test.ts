@@ -2,10 +2,8 @@
 // ClockTests (the Twisted test name is in each title), plus ioreactor's argument checks.
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../../src/task/clock';
-import { AlreadyCalled } from '../../src/errors/already-called';
-import { AlreadyCancelled } from '../../src/errors/already-cancelled';
-import { IoReactorError } from '../../src/errors/ioreactor-error';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { AlreadyCalled, AlreadyCancelled } from '../../src/task/errors';
+import { InvalidArgTypeError, InvalidArgValueError, IoReactorError } from '../../src/errors';
 
 describe('Clock', () => {
   it('testSeconds: starts at 0', () => {

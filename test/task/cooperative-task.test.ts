@@ -3,11 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Cooperator, CooperativeTask } from '../../src/task/cooperator';
 import { Deferred } from '../../src/defer/deferred';
-import { NotPaused } from '../../src/errors/not-paused';
-import { TaskDone } from '../../src/errors/task-done';
-import { TaskFailed } from '../../src/errors/task-failed';
-import { TaskFinished } from '../../src/errors/task-finished';
-import { TaskStopped } from '../../src/errors/task-stopped';
+import { NotPaused, TaskDone, TaskFailed, TaskFinished, TaskStopped } from '../../src/task/errors';
 import { FakeScheduler, oneUnitPerTick, settle } from './helpers';
 
 describe('CooperativeTask run states (RunStateTests)', () => {

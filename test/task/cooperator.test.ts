@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../src/task/clock';
 import { Cooperator, CooperativeTask, cooperate, coiterate } from '../../src/task/cooperator';
 import { Deferred } from '../../src/defer/deferred';
-import { InvalidArgTypeError } from '../../src/errors/invalid-argument';
-import { SchedulerError } from '../../src/errors/scheduler-error';
-import { SchedulerStopped } from '../../src/errors/scheduler-stopped';
+import { InvalidArgTypeError } from '../../src/errors';
+import { SchedulerError, SchedulerStopped } from '../../src/task/errors';
 import { FakeScheduler, oneUnitPerTick, settle } from './helpers';
 
 describe('Cooperator', () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../src/task/clock';
 import { deferLater } from '../../src/task/defer-later';
 import { Deferred } from '../../src/defer/deferred';
-import { CancelledError } from '../../src/errors/cancelled-error';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { CancelledError } from '../../src/defer/errors';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
 import { settle } from './helpers';
 
 class TestException extends Error {}

@@ -6,9 +6,8 @@ import { Clock } from '../../src/task/clock';
 import { LoopingCall } from '../../src/task/looping-call';
 import { Deferred } from '../../src/defer/deferred';
 import type { Failure } from '../../src/defer/failure';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
-import { LoopingCallAlreadyRunning } from '../../src/errors/looping-call-already-running';
-import { LoopingCallNotRunning } from '../../src/errors/looping-call-not-running';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
+import { LoopingCallAlreadyRunning, LoopingCallNotRunning } from '../../src/task/errors';
 import type { IReactorTime } from '../../src/interfaces/time';
 import { settle } from './helpers';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Clock } from '../../src/task/clock';
 import { LoopingCall } from '../../src/task/looping-call';
 import { Deferred } from '../../src/defer/deferred';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors/invalid-argument';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../src/errors';
 import type { IReactorTime } from '../../src/interfaces/time';
 import { settle } from './helpers';
 

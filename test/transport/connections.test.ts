@@ -168,6 +168,9 @@ describe.each(cases)('stream transport, $label', (variant) => {
       }));
     });
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionAborted);
+    // As in Twisted, an abort is a kind of loss.
+    expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionLost);
+    expect(server.built[0].lost?.check(ConnectionAborted, ConnectionLost)).toBe(ConnectionAborted);
     expect(client.received.length).toBe(0);
     expect(client.lost?.value).toSatisfy((v: unknown) => v instanceof ConnectionDone || v instanceof ConnectionLost);
   });

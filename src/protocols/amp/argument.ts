@@ -3,11 +3,9 @@
  * encoding an object of values into a box and decoding a box back, by a schema of named
  * arguments (Twisted's `Argument`, `_objectsToStrings` and `_stringsToObjects`).
  */
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { InvalidSignature } from '../../errors/invalid-signature';
-import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError } from '../../errors';
+import { InvalidSignature, MalformedAmpValue, TooLong } from './errors';
+import { describe } from '../../util/validate';
 import { MAX_VALUE_LENGTH, type AmpBox } from './box';
 
 /** Options every argument type takes. */

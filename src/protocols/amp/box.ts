@@ -6,10 +6,9 @@
  * Keys are handled as latin1 strings (one character per byte), so any byte sequence a peer
  * sends survives as a key and keys sort byte-wise with the ordinary string comparison.
  */
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { MalformedAmpBox } from '../../errors/malformed-amp-box';
-import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError } from '../../errors';
+import { MalformedAmpBox, TooLong } from './errors';
+import { describe } from '../../util/validate';
 
 /** An AMP box: latin1 keys to byte values (Twisted's `AmpBox`, a dict of bytes to bytes). */
 export type AmpBox = Map<string, Buffer>;

@@ -4,8 +4,8 @@
  * Command's definition implies for callers and responders.
  */
 import type { Deferred } from '../../defer/deferred';
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { describe } from '../../util/validate';
 import { assertSchema, decodeValues, encodeValues, type Schema, type ValuesIn, type ValuesOut } from './argument';
 import { assertKey, type AmpBox } from './box';
 import { registerClassResponder } from './responders';

@@ -2,10 +2,9 @@
  * AMP's compound argument types: ListOf (a list of one element type) and AmpList (a list of
  * objects, each sent as a nested box), with Twisted's wire encodings.
  */
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { TooLong } from '../../errors/too-long';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError } from '../../errors';
+import { MalformedAmpValue, TooLong } from './errors';
+import { describe } from '../../util/validate';
 import { Argument, assertSchema, decodeValues, encodeValues, type AnyArgument, type ArgumentOptions, type Schema, type ValuesIn, type ValuesOut } from './argument';
 import { MAX_VALUE_LENGTH, parseBoxes, serializeBox } from './box';
 

@@ -2,9 +2,9 @@
  * AMP's DateTime argument: a date and time with microseconds and a fixed UTC offset, in
  * Twisted's 32-character format `YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM`.
  */
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { MalformedAmpValue } from './errors';
+import { describe } from '../../util/validate';
 import { Argument } from './argument';
 
 /** The fields of an {@link AmpDateTime}; time fields default to 0. */

@@ -5,9 +5,9 @@
  * `String` and `Boolean` are exported as `AmpString` and `AmpBoolean`: under Twisted's names
  * they would shadow JavaScript's global `String` and `Boolean` wherever they are imported.
  */
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { MalformedAmpValue } from '../../errors/malformed-amp-value';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { MalformedAmpValue } from './errors';
+import { describe } from '../../util/validate';
 import { Argument } from './argument';
 import { isPythonDecimal, parsePythonFloat, parsePythonInt, pythonFloatRepr } from './python-format';
 

@@ -1,9 +1,8 @@
-import { InvalidArgValueError } from '../../errors/invalid-argument';
-import { NotImplementedError } from '../../errors/not-implemented-error';
-import { StringTooLongError } from '../../errors/string-too-long-error';
+import { InvalidArgValueError, NotImplementedError } from '../../errors';
+import { StringTooLongError } from './errors';
 import { PausableReceiver } from './pausable';
 import { ReceiveBuffer } from './receive-buffer';
-import { checkMaxLength, toBuffer } from './validate';
+import { checkMaxLength, toBuffer } from './receiver-arguments';
 
 /**
  * The base of the length-prefixed receivers: Twisted's

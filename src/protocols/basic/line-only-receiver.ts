@@ -1,8 +1,8 @@
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NotImplementedError } from '../../errors';
 import { Protocol } from '../../protocol/protocol';
 import { transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
-import { checkDelimiter, checkMaxLength, toBuffer } from './validate';
+import { checkDelimiter, checkMaxLength, toBuffer } from './receiver-arguments';
 
 const CRLF = Buffer.from('\r\n');
 

@@ -1,7 +1,7 @@
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NotImplementedError } from '../../errors';
 import { PausableReceiver, transportDisconnecting } from './pausable';
 import { findDelimiter, frame, ReceiveBuffer } from './receive-buffer';
-import { checkDelimiter, checkMaxLength, EMPTY, toBuffer } from './validate';
+import { checkDelimiter, checkMaxLength, EMPTY, toBuffer } from './receiver-arguments';
 
 const CRLF = Buffer.from('\r\n');
 

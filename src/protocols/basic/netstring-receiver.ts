@@ -1,7 +1,7 @@
-import { NetstringParseError } from '../../errors/netstring-parse-error';
-import { NotImplementedError } from '../../errors/not-implemented-error';
+import { NetstringParseError } from './errors';
+import { NotImplementedError } from '../../errors';
 import { Protocol } from '../../protocol/protocol';
-import { checkMaxLength, EMPTY, toBuffer } from './validate';
+import { checkMaxLength, EMPTY, toBuffer } from './receiver-arguments';
 
 const COLON = 0x3a;
 const COMMA = 0x2c;

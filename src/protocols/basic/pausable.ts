@@ -1,6 +1,6 @@
 import type { IPushProducer } from '../../interfaces/transport';
 import { Protocol } from '../../protocol/protocol';
-import { EMPTY } from './validate';
+import { EMPTY } from './receiver-arguments';
 
 /**
  * The pausing shared by LineReceiver and the IntNStringReceivers (Twisted's `_PauseableMixin`).

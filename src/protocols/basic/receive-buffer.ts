@@ -8,7 +8,7 @@
 //   and is never compacted in place (a new store is allocated instead), so a line or string
 //   given to the application as a view is never overwritten behind its back.
 // - Scanning resumes where it stopped: `scan` remembers how far a delimiter search got.
-import { EMPTY } from './validate';
+import { EMPTY } from './receiver-arguments';
 
 /** @internal */
 export class ReceiveBuffer {

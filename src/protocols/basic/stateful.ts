@@ -1,5 +1,5 @@
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError } from '../../errors';
+import { describe } from '../../util/validate';
 import { consoleLogger, type Logger } from '../../log/logger';
 import type { Protocol } from '../../protocol/protocol';
 

@@ -1,5 +1,5 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { describe } from '../../util/validate';
 import type { Factory } from '../../protocol/factory';
 import type { Address } from '../../transport/address';
 import { ProtocolWrapper, WrappingFactory } from './wrapper';

@@ -1,5 +1,5 @@
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { describe } from '../../util/validate';
 import type { IDelayedCall, IReactorTime } from '../../interfaces/time';
 import type { Bytes, IProducer, IPushProducer } from '../../interfaces/transport';
 import type { Factory } from '../../protocol/factory';

@@ -1,8 +1,7 @@
 import type { Failure } from '../../defer/failure';
-import { AlreadyCalled } from '../../errors/already-called';
-import { AlreadyCancelled } from '../../errors/already-cancelled';
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { assertNonNegativeNumber, describe } from '../../errors/validate';
+import { AlreadyCalled, AlreadyCancelled } from '../../task/errors';
+import { InvalidArgTypeError } from '../../errors';
+import { assertNonNegativeNumber, describe } from '../../util/validate';
 import type { IDelayedCall, IReactorTime } from '../../interfaces/time';
 import type { Bytes } from '../../interfaces/transport';
 import type { Factory } from '../../protocol/factory';

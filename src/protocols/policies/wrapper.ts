@@ -1,6 +1,6 @@
 import type { Failure } from '../../defer/failure';
-import { InvalidArgTypeError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError } from '../../errors';
+import { describe } from '../../util/validate';
 import type { Bytes, IConnector, IProducer, IStreamTransport } from '../../interfaces/transport';
 import { ClientFactory } from '../../protocol/client-factory';
 import { assertFactory, type Factory } from '../../protocol/factory';

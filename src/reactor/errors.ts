@@ -1,14 +1,12 @@
-import { brandError, defineBrand } from './brand';
-import { IoReactorError } from './ioreactor-error';
-
 // The reactor lifecycle errors, named as Twisted's twisted.internet.error names them. They are
-// one family (a reactor in the wrong state for the call), kept in one file.
+// one family (a reactor in the wrong state for the call). The reactor's other errors are
+// ReactorSystemError (src/errors.ts) and the connection errors (transport/errors.ts).
+import { defineBrand, IoReactorError } from '../errors';
 
 /** `stop()` (or something needing a running reactor) on a reactor that is not running. */
 export class ReactorNotRunning extends IoReactorError {
   constructor(message = "can't stop a reactor that isn't running") {
     super('ERR_IOREACTOR_NOT_RUNNING', message);
-    brandError(this, 'ReactorNotRunning');
   }
 }
 defineBrand(ReactorNotRunning, 'ReactorNotRunning');
@@ -17,7 +15,6 @@ defineBrand(ReactorNotRunning, 'ReactorNotRunning');
 export class ReactorAlreadyRunning extends IoReactorError {
   constructor(message = 'the reactor is already running') {
     super('ERR_IOREACTOR_ALREADY_RUNNING', message);
-    brandError(this, 'ReactorAlreadyRunning');
   }
 }
 defineBrand(ReactorAlreadyRunning, 'ReactorAlreadyRunning');
@@ -26,7 +23,6 @@ defineBrand(ReactorAlreadyRunning, 'ReactorAlreadyRunning');
 export class ReactorNotRestartable extends IoReactorError {
   constructor(message = 'a reactor cannot be restarted once stopped; create a new Reactor') {
     super('ERR_IOREACTOR_NOT_RESTARTABLE', message);
-    brandError(this, 'ReactorNotRestartable');
   }
 }
 defineBrand(ReactorNotRestartable, 'ReactorNotRestartable');
@@ -35,7 +31,6 @@ defineBrand(ReactorNotRestartable, 'ReactorNotRestartable');
 export class ReactorClosed extends IoReactorError {
   constructor(message = 'the reactor is closed') {
     super('ERR_IOREACTOR_CLOSED', message);
-    brandError(this, 'ReactorClosed');
   }
 }
 defineBrand(ReactorClosed, 'ReactorClosed');

@@ -1,7 +1,7 @@
 // Argument checks shared by the basic receivers. Every message names the method and the
 // property so that a misconfigured subclass is easy to find.
-import { InvalidArgTypeError, InvalidArgValueError } from '../../errors/invalid-argument';
-import { describe } from '../../errors/validate';
+import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
+import { describe } from '../../util/validate';
 
 /** The code transports use for non-bytes data; receivers use the same one. */
 export const INVALID_DATA = 'ERR_IOREACTOR_INVALID_DATA';

@@ -1,13 +1,12 @@
 /**
- * Argument checks shared by the task module. The generic checks live in src/errors/validate.ts;
- * these are the ones only timed code needs (an IReactorTime, a finite offset that may be
- * negative).
+ * The IReactorTime check shared by the task module (Clock users, LoopingCall, Cooperator,
+ * deferLater). The generic argument checks live in src/util/validate.ts.
  *
  * @internal
  */
 import type { IReactorTime } from '../interfaces/time';
-import { InvalidArgTypeError } from '../errors/invalid-argument';
-import { describe } from '../errors/validate';
+import { InvalidArgTypeError } from '../errors';
+import { describe } from '../util/validate';
 
 /** True if `value` has the three methods of IReactorTime (a Reactor, a Clock, a look-alike). */
 export function isReactorTime(value: unknown): value is IReactorTime {

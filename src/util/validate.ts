@@ -1,4 +1,6 @@
-import { InvalidArgTypeError, InvalidArgValueError } from './invalid-argument';
+// Argument checks and value descriptions shared by every folder. Each throws an
+// InvalidArgTypeError or InvalidArgValueError (src/errors.ts) with a stable code.
+import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 
 /** Describes a value for an error message without dumping large objects. */
 export function describe(value: unknown): string {

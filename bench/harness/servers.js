@@ -70,7 +70,7 @@ function catalogue(root, tools, baseline) {
       unavailable: problem,
       start: (port) => [node, [script, backend, trigger, String(port)]],
       fanoutStart: (port) => [node, [fanoutScript, backend, trigger, String(port)]],
-      // The run's private copy of the addon (see snapshotTools), read by src/reactor/native.ts.
+      // The run's private copy of the addon (see snapshotTools), read by src/binding.ts.
       env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
     });
   }

@@ -1,6 +1,6 @@
 import { InvalidArgValueError, ReactorSystemError } from '../errors';
 import { describe } from '../util/validate';
-import { binding } from './native';
+import { binding } from '../binding';
 
 type PairResult = [number, number] | number;
 const nativePairs = binding as unknown as { openPipe(): PairResult; openSocketPair(): PairResult; closeDescriptor(fd: number): number };

@@ -9,7 +9,7 @@ import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '.
 import { assertOneOf, describe } from '../util/validate';
 import type { Logger } from '../log/logger';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
-import { C, generationOf, slotOf, type NativeReactor } from './native';
+import { C, generationOf, slotOf, type NativeReactor } from '../binding';
 
 export const TRIGGERS: readonly Trigger[] = ['level', 'edge', 'oneshot'];
 const TRIGGER_CODES: Record<Trigger, number> = { level: C.TRIGGER_LEVEL, edge: C.TRIGGER_EDGE, oneshot: C.TRIGGER_ONESHOT };

@@ -3,7 +3,7 @@ import { assertOneOf, describe } from '../util/validate';
 import { consoleLogger, type Logger } from '../log/logger';
 import type { Trigger } from './descriptor';
 import { TRIGGERS } from './fd-set';
-import { binding } from './native';
+import { binding } from '../binding';
 
 export type Backend = 'epoll' | 'kqueue' | 'poll';
 export const BACKENDS: readonly (Backend | 'auto')[] = ['auto', 'epoll', 'kqueue', 'poll'];

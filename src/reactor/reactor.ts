@@ -8,7 +8,7 @@ import { reportError, type Logger } from '../log/logger';
 import type { DelayedCall } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { DescriptorSet, type DescriptorHost } from './fd-set';
-import { binding, C, type NativeReactor } from './native';
+import { binding, C, type NativeReactor } from '../binding';
 import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
 import { readStats, type ReactorStats } from './stats';
 import { PHASES, SystemEvents, type Phase, type SystemEventTriggerID } from './system-events';

@@ -1,4 +1,4 @@
-import { binding, type NativeReactor } from './native';
+import { binding, type NativeReactor } from '../binding';
 
 /**
  * What a reactor's native core has done since it opened, counted where it happens (no native

@@ -11,7 +11,7 @@ import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes }
 import type { Connector } from '../transport/connector';
 import type { Port } from '../transport/port';
 import type { StreamSet } from '../transport/stream-set';
-import { C } from './native';
+import { C } from '../binding';
 
 export interface ListenTCPOptions {
   /** Connections waiting to be accepted (default 50, as in Twisted). */

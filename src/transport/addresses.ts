@@ -6,7 +6,7 @@ import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
-import { C } from '../reactor/native';
+import { C } from '../binding';
 import { IPv4Address, IPv6Address, UNIXAddress, type Address } from './address';
 
 export function assertPort(port: unknown, what = 'port'): asserts port is number {

@@ -10,12 +10,12 @@ import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
-import { C, generationOf, slotOf, type NativeReactor } from '../reactor/native';
+import { C, generationOf, slotOf, type NativeReactor } from '../binding';
 import { UNIXAddress, type Address } from './address';
 import { addressFromBlob, addressFromNative, resolveHost } from './addresses';
 import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
-import { StreamTransport } from './stream-transport';
+import { StreamTransport, type TransportOwner } from './stream-transport';
 
 /**
  * Reads at least this large reach protocols as views of the read arena, which the core then
@@ -47,7 +47,7 @@ export type ConnectTarget =
  * user of the slot (the native core also holds a closed slot until its close record is
  * delivered).
  */
-export class StreamSet implements PortOwner, ConnectorOwner {
+export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
   private readonly transports: (StreamTransport | undefined)[] = [];
   private readonly ports: (Port | undefined)[] = [];
   private readonly connectors: (Connector | undefined)[] = [];
@@ -180,6 +180,52 @@ export class StreamSet implements PortOwner, ConnectorOwner {
     const reply = this.native.address(p.slot, p.generation, false);
     if (typeof reply === 'number') throw new ReactorSystemError(reply, 'getsockname');
     return addressFromNative(reply);
+  }
+
+  // ---- TransportOwner -----------------------------------------------------------------------
+
+  write(t: StreamTransport, data: ArrayBufferView): number {
+    return this.native.write(t.slot, t.generation, data);
+  }
+
+  writev(t: StreamTransport, chunks: ArrayBufferView[]): number {
+    return this.native.writev(t.slot, t.generation, chunks);
+  }
+
+  setReading(t: StreamTransport, reading: boolean): void {
+    this.native.setReading(t.slot, t.generation, reading);
+  }
+
+  requestDrain(t: StreamTransport): void {
+    this.native.requestDrain(t.slot, t.generation);
+  }
+
+  pending(t: StreamTransport): number {
+    return this.native.pending(t.slot, t.generation);
+  }
+
+  closeAfterFlush(t: StreamTransport): void {
+    this.native.closeStream(t.slot, t.generation, C.CLOSE_AFTER_FLUSH);
+  }
+
+  abort(t: StreamTransport): void {
+    this.native.closeStream(t.slot, t.generation, C.CLOSE_ABORT);
+  }
+
+  shutWriteAfterFlush(t: StreamTransport): void {
+    this.native.closeStream(t.slot, t.generation, C.SHUT_WRITE_AFTER_FLUSH);
+  }
+
+  address(t: StreamTransport, peer: boolean): Address {
+    const reply = this.native.address(t.slot, t.generation, peer);
+    if (typeof reply === 'number') throw new ReactorSystemError(reply, peer ? 'getpeername' : 'getsockname');
+    return addressFromNative(reply);
+  }
+
+  socketOption(t: StreamTransport, option: 'noDelay' | 'keepAlive', value: boolean | undefined): boolean {
+    const rc = this.native.socketOption(t.slot, t.generation, option === 'noDelay' ? C.OPTION_NODELAY : C.OPTION_KEEPALIVE, value);
+    if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
+    return rc === 1;
   }
 
   // ---- dispatch -----------------------------------------------------------------------------

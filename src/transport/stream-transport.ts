@@ -4,11 +4,35 @@ import { InvalidArgTypeError, InvalidArgValueError, IoReactorError, ReactorSyste
 import { describe } from '../util/validate';
 import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
-import { C } from '../reactor/native';
 import type { Address } from './address';
-import { addressFromNative } from './addresses';
 import type { Connector } from './connector';
-import type { StreamSet } from './stream-set';
+import type { Logger } from '../log/logger';
+
+/**
+ * What a StreamTransport needs from its reactor's stream set: the native operations on its
+ * socket, named by the transport's slot and generation. @internal
+ */
+export interface TransportOwner {
+  readonly logger: Logger;
+  /** Sends or queues the bytes; returns the bytes still queued (negative: the socket is gone). */
+  write(t: StreamTransport, data: ArrayBufferView): number;
+  /** As write, for several chunks in order. */
+  writev(t: StreamTransport, chunks: ArrayBufferView[]): number;
+  setReading(t: StreamTransport, reading: boolean): void;
+  /** Asks for `drained()` once everything written has been sent. */
+  requestDrain(t: StreamTransport): void;
+  /** Bytes queued and not yet sent (negative: the socket is gone). */
+  pending(t: StreamTransport): number;
+  /** Closes once everything queued is sent. */
+  closeAfterFlush(t: StreamTransport): void;
+  /** Closes at once, dropping what is queued. */
+  abort(t: StreamTransport): void;
+  /** Shuts the write side once everything queued is sent. */
+  shutWriteAfterFlush(t: StreamTransport): void;
+  address(t: StreamTransport, peer: boolean): Address;
+  /** Sets the option when `value` is given; returns its current value. */
+  socketOption(t: StreamTransport, option: 'noDelay' | 'keepAlive', value: boolean | undefined): boolean;
+}
 
 /** Twisted's default: a registered streaming producer is paused past 64 KiB of unsent data. */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
@@ -57,7 +81,7 @@ export class StreamTransport implements IStreamTransport {
 
   /** @internal */
   constructor(
-    private readonly streams: StreamSet,
+    private readonly owner: TransportOwner,
     /** @internal */ readonly slot: number,
     /** @internal The slot's generation: with the slot, this connection's name in the native core. */ readonly generation: number,
     private peer: Address | undefined,
@@ -68,7 +92,7 @@ export class StreamTransport implements IStreamTransport {
       throw new InvalidArgTypeError(`write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
     }
     if (!this.connected || this.writeShut) return;
-    this.afterWrite(this.streams.native.write(this.slot, this.generation, data));
+    this.afterWrite(this.owner.write(this, data));
   }
 
   /** Producer bookkeeping after a write left `pending` bytes queued. */
@@ -97,7 +121,7 @@ export class StreamTransport implements IStreamTransport {
     }
     if (!this.connected || this.writeShut || chunks.length === 0) return;
     // One native call: chunks that go out at once go in one sendmsg, without being copied.
-    this.afterWrite(this.streams.native.writev(this.slot, this.generation, chunks));
+    this.afterWrite(this.owner.writev(this, chunks));
   }
 
   /**
@@ -107,7 +131,7 @@ export class StreamTransport implements IStreamTransport {
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
     this.disconnecting = true;
-    this.streams.native.setReading(this.slot, this.generation, false);
+    this.owner.setReading(this, false);
     // With a producer registered, the close waits until it is unregistered (as in Twisted).
     if (this.producer === undefined) this.closeAfterFlush();
   }
@@ -122,7 +146,7 @@ export class StreamTransport implements IStreamTransport {
   loseWriteConnection(): void {
     if (!this.connected || this.writeShut) return;
     this.writeShut = true;
-    this.streams.native.closeStream(this.slot, this.generation, C.SHUT_WRITE_AFTER_FLUSH);
+    this.owner.shutWriteAfterFlush(this);
   }
 
   getPeer(): Address {
@@ -136,35 +160,35 @@ export class StreamTransport implements IStreamTransport {
   }
 
   setTcpNoDelay(enabled: boolean): void {
-    this.socketOption(C.OPTION_NODELAY, Boolean(enabled));
+    this.socketOption('noDelay', Boolean(enabled));
   }
 
   getTcpNoDelay(): boolean {
-    return this.socketOption(C.OPTION_NODELAY, undefined);
+    return this.socketOption('noDelay', undefined);
   }
 
   setTcpKeepAlive(enabled: boolean): void {
-    this.socketOption(C.OPTION_KEEPALIVE, Boolean(enabled));
+    this.socketOption('keepAlive', Boolean(enabled));
   }
 
   getTcpKeepAlive(): boolean {
-    return this.socketOption(C.OPTION_KEEPALIVE, undefined);
+    return this.socketOption('keepAlive', undefined);
   }
 
   /** Bytes written but not yet handed to the kernel. */
   get bufferedAmount(): number {
-    return this.connected ? Math.max(0, this.streams.native.pending(this.slot, this.generation)) : 0;
+    return this.connected ? Math.max(0, this.owner.pending(this)) : 0;
   }
 
   // ---- IPushProducer: the read side ------------------------------------------------------
 
   /** Stops reading (and so stops dataReceived) until resumeProducing. */
   pauseProducing(): void {
-    if (this.connected) this.streams.native.setReading(this.slot, this.generation, false);
+    if (this.connected) this.owner.setReading(this, false);
   }
 
   resumeProducing(): void {
-    if (this.connected && !this.disconnecting) this.streams.native.setReading(this.slot, this.generation, true);
+    if (this.connected && !this.disconnecting) this.owner.setReading(this, true);
   }
 
   stopProducing(): void {
@@ -238,7 +262,7 @@ export class StreamTransport implements IStreamTransport {
       try {
         producer.stopProducing();
       } catch (err) {
-        this.streams.logger.error('Unhandled error in stopProducing:', err);
+        this.owner.logger.error('Unhandled error in stopProducing:', err);
       }
     }
   }
@@ -247,18 +271,18 @@ export class StreamTransport implements IStreamTransport {
   abortWith(reason: Error): void {
     if (this.closeReason === undefined) this.closeReason = reason;
     this.connected = false;
-    this.streams.native.closeStream(this.slot, this.generation, C.CLOSE_ABORT);
+    this.owner.abort(this);
   }
 
   private closeAfterFlush(): void {
     this.connected = false;
-    this.streams.native.closeStream(this.slot, this.generation, C.CLOSE_AFTER_FLUSH);
+    this.owner.closeAfterFlush(this);
   }
 
   private requestDrain(): void {
     if (this.drainRequested) return;
     this.drainRequested = true;
-    this.streams.native.requestDrain(this.slot, this.generation);
+    this.owner.requestDrain(this);
   }
 
   /** @internal */
@@ -269,15 +293,11 @@ export class StreamTransport implements IStreamTransport {
   }
 
   private queryAddress(peer: boolean): Address {
-    const reply = this.streams.native.address(this.slot, this.generation, peer);
-    if (typeof reply === 'number') throw new ReactorSystemError(reply, peer ? 'getpeername' : 'getsockname');
-    return addressFromNative(reply);
+    return this.owner.address(this, peer);
   }
 
-  private socketOption(which: number, value: boolean | undefined): boolean {
+  private socketOption(option: 'noDelay' | 'keepAlive', value: boolean | undefined): boolean {
     if (!this.connected) return false;
-    const rc = this.streams.native.socketOption(this.slot, this.generation, which, value);
-    if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
-    return rc === 1;
+    return this.owner.socketOption(this, option, value);
   }
 }

@@ -5,7 +5,7 @@
 // being misused.
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binding } from '../../src/reactor/native';
+import { binding } from '../../src/binding';
 
 const hostile: unknown[] = [
   0, 1, -1, 3, 2 ** 31, 2 ** 32, 2 ** 32 + 5, 2 ** 53, -(2 ** 53), NaN, Infinity, -Infinity, 1.5, -0,

@@ -119,8 +119,8 @@ export interface NativeBinding {
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
 /**
- * The addon, from the package root (one level above both src/ and lib/). IOREACTOR_ADDON names
+ * The addon, from the package root (the folder above src/ and lib/). IOREACTOR_ADDON names
  * another build of it (the sanitizer or cmake-js build), which the test scripts use.
  */
-export const binding = (process.env.IOREACTOR_ADDON ? require(path.resolve(process.env.IOREACTOR_ADDON)) : load(path.join(__dirname, '..', '..'))) as NativeBinding;
+export const binding = (process.env.IOREACTOR_ADDON ? require(path.resolve(process.env.IOREACTOR_ADDON)) : load(path.join(__dirname, '..'))) as NativeBinding;
 export const C = binding.constants;

@@ -2,11 +2,10 @@ import type { Failure } from '../defer/failure';
 import { IoReactorError } from '../errors';
 import { ConnectTimeoutError, UserAbortedConnect } from './errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
-import type { IConnector } from '../interfaces/transport';
+import type { IConnector, IStreamTransport } from '../interfaces/transport';
 import type { ClientFactory } from '../protocol/client-factory';
 import type { Protocol } from '../protocol/protocol';
 import type { Address } from './address';
-import type { StreamTransport } from './stream-transport';
 
 /** What a Connector needs from its reactor's stream set. @internal */
 export interface ConnectorOwner {
@@ -26,7 +25,7 @@ export type ConnectorState = 'disconnected' | 'connecting' | 'connected';
 export class Connector implements IConnector {
   state: ConnectorState = 'disconnected';
   /** The transport of the current connection, once connected. */
-  transport: StreamTransport | undefined;
+  transport: IStreamTransport | undefined;
   /** @internal Native slot of the attempt or connection, -1 when none. */ slot = -1;
   /** @internal The generation of that slot: with it, the attempt's name in the native core. */ generation = 0;
   /** @internal Incremented per attempt, so a late resolver answer can tell it is stale. */ attempt = 0;

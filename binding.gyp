@@ -4,12 +4,12 @@
       "target_name": "ioreactor",
       "sources": [
         "native/binding.cc",
-        "native/descriptors.cc",
-        "native/native_reactor.cc",
-        "native/native_reactor_streams.cc",
-        "native/loop_watch.cc",
+        "native/binding_descriptors.cc",
+        "native/binding_reactor.cc",
+        "native/binding_reactor_streams.cc",
+        "native/binding_loop_watch.cc",
         "native/reactor_core.cc",
-        "native/stream_io.cc",
+        "native/reactor_core_streams.cc",
         "native/socket_ops.cc",
         "native/poller_poll.cc"
       ],

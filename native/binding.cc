@@ -1,10 +1,10 @@
 // Module entry: exports the NativeReactor class and the constants its JavaScript side shares.
 // Nothing here is process-wide state: every environment (main thread or worker) gets its own
-// class and reactors, and each reactor cleans up after its environment (see loop_watch.h).
+// class and reactors, and each reactor cleans up after its environment (see binding_loop_watch.h).
 #include <napi.h>
 
-#include "descriptors.h"
-#include "native_reactor.h"
+#include "binding_descriptors.h"
+#include "binding_reactor.h"
 #include "poller.h"
 #include "reactor_core.h"
 

@@ -36,7 +36,7 @@ enum class Trigger : uint8_t { kLevel = 0, kEdge = 1, kOneshot = 2 };
 
 // The most reports one epoll or kqueue Wait() returns: their kernel event array has this many
 // entries and a larger max is clamped to it (poll(2) has no such array and fills up to max).
-// ReactorCore::kWaitCapacity (reactor_core.h), the size of the caller's batch, is the same 1024.
+// ReactorCore::kWaitCapacity (reactor_core.h), the size of the core's report array, is this.
 constexpr int kMaxWaitBatch = 1024;
 
 // What a backend reports about a descriptor, translated from EPOLL*/EV_*/POLL* bits.

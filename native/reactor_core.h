@@ -44,7 +44,8 @@ enum Counter : int {
 
 class ReactorCore {
  public:
-  static constexpr int kWaitCapacity = 1024;
+  // Reports taken per wait: as many as a poller returns at once.
+  static constexpr int kWaitCapacity = kMaxWaitBatch;
 
   // What JavaScript holds for a registration: slot * 2^32 + generation (exact in a double,
   // see SlotTable::kMaxSlots). Calls from JavaScript carry it back, so a stale name can never

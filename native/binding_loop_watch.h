@@ -5,8 +5,8 @@
 // So the handle lives in its own heap object that deletes itself in the close callback, and an
 // async cleanup hook makes a worker's teardown wait for that callback instead of finding a
 // live handle in a loop that is being destroyed.
-#ifndef IOREACTOR_LOOP_WATCH_H_
-#define IOREACTOR_LOOP_WATCH_H_
+#ifndef IOREACTOR_BINDING_LOOP_WATCH_H_
+#define IOREACTOR_BINDING_LOOP_WATCH_H_
 
 #include <node_api.h>
 #include <uv.h>
@@ -47,4 +47,4 @@ class LoopWatch {
 
 }  // namespace ioreactor
 
-#endif  // IOREACTOR_LOOP_WATCH_H_
+#endif  // IOREACTOR_BINDING_LOOP_WATCH_H_

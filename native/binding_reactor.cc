@@ -1,4 +1,4 @@
-#include "native_reactor.h"
+#include "binding_reactor.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "binding_args.h"
-#include "loop_watch.h"
+#include "binding_loop_watch.h"
 
 namespace ioreactor {
 

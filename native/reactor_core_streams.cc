@@ -1,5 +1,6 @@
-// The sockets a reactor owns: accepting, connecting, reading into the batch arena, and
-// buffered writes. Part of ReactorCore (see reactor_core.h).
+// ReactorCore's stream methods: accepting, connecting, reading into the batch arena, and
+// writes (sent at once, coalesced during dispatch, or queued). Registration, the poller and
+// batches are in reactor_core.cc; the class is declared in reactor_core.h.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>

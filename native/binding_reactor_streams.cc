@@ -1,6 +1,6 @@
 // The stream methods of NativeReactor: listening, connecting, adopting, writing, closing and
 // socket options for the sockets the core owns. Lifecycle and loop integration are in
-// native_reactor.cc.
+// binding_reactor.cc.
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "binding_args.h"
-#include "native_reactor.h"
+#include "binding_reactor.h"
 
 namespace ioreactor {
 

@@ -8,7 +8,7 @@
 
 #include <napi.h>
 
-#include "descriptors.h"
+#include "binding_descriptors.h"
 #include "socket_ops.h"
 
 namespace ioreactor {

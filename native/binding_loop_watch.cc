@@ -1,6 +1,6 @@
-#include "loop_watch.h"
+#include "binding_loop_watch.h"
 
-#include "native_reactor.h"
+#include "binding_reactor.h"
 
 namespace ioreactor {
 

@@ -4,8 +4,8 @@
 // core drains the kernel with zero-timeout waits into a preallocated batch, and JavaScript is
 // called once per batch (MakeCallback, so microtasks and async_hooks behave) to read the
 // records from a shared Int32Array without further native calls.
-#ifndef IOREACTOR_NATIVE_REACTOR_H_
-#define IOREACTOR_NATIVE_REACTOR_H_
+#ifndef IOREACTOR_BINDING_REACTOR_H_
+#define IOREACTOR_BINDING_REACTOR_H_
 
 #include <napi.h>
 #include <uv.h>
@@ -79,7 +79,7 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   void ScheduleIfPending();
 
   ReactorCore core_;
-  LoopWatch* watch_ = nullptr;  // owned by itself once closing starts (see loop_watch.h)
+  LoopWatch* watch_ = nullptr;  // owned by itself once closing starts (see binding_loop_watch.h)
   // Weak while the reactor is not running: the callback closes over the JavaScript reactor,
   // and a strong reference from here would keep an abandoned reactor alive forever. While
   // running it is strong, as Node keeps a listening server alive.
@@ -95,4 +95,4 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
 
 }  // namespace ioreactor
 
-#endif  // IOREACTOR_NATIVE_REACTOR_H_
+#endif  // IOREACTOR_BINDING_REACTOR_H_

@@ -1,5 +1,5 @@
-#ifndef IOREACTOR_DESCRIPTORS_H_
-#define IOREACTOR_DESCRIPTORS_H_
+#ifndef IOREACTOR_BINDING_DESCRIPTORS_H_
+#define IOREACTOR_BINDING_DESCRIPTORS_H_
 
 #include <napi.h>
 
@@ -10,4 +10,4 @@ void ExportDescriptorFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace ioreactor
 
-#endif  // IOREACTOR_DESCRIPTORS_H_
+#endif  // IOREACTOR_BINDING_DESCRIPTORS_H_

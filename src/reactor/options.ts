@@ -2,7 +2,7 @@ import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { assertOneOf, describe } from '../util/validate';
 import { consoleLogger, type Logger } from '../log/logger';
 import type { Trigger } from './descriptor';
-import { TRIGGERS } from './fd-set';
+import { TRIGGERS } from './descriptor-set';
 import { binding } from '../binding';
 
 export type Backend = 'epoll' | 'kqueue' | 'poll';

@@ -7,7 +7,7 @@ import type { IReactorTime } from '../interfaces/time';
 import { reportError, type Logger } from '../log/logger';
 import type { DelayedCall } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
-import { DescriptorSet, type DescriptorHost } from './fd-set';
+import { DescriptorSet, type DescriptorHost } from './descriptor-set';
 import { binding, C, type NativeReactor } from '../binding';
 import { backendSupports, resolveOptions, type Backend, type ReactorOptions } from './options';
 import { readStats, type ReactorStats } from './stats';

@@ -7,7 +7,7 @@ import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { assertNonNegativeNumber, describe } from '../util/validate';
 import { assertFactory, type Factory } from '../protocol/factory';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
-import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/addresses';
+import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/native-addresses';
 import type { Connector } from '../transport/connector';
 import type { Port } from '../transport/port';
 import type { StreamSet } from '../transport/stream-set';

@@ -12,7 +12,7 @@ import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { C, generationOf, slotOf, type NativeReactor } from '../binding';
 import { UNIXAddress, type Address } from './address';
-import { addressFromBlob, addressFromNative, resolveHost } from './addresses';
+import { addressFromBlob, addressFromNative, resolveHost } from './native-addresses';
 import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
 import { StreamTransport, type TransportOwner } from './stream-transport';

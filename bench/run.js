@@ -9,7 +9,7 @@ const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
-const { catalogue, selectServers, fanoutServers, REFERENCE, NODE_NET } = require('./harness/servers');
+const { catalogue, selectServers, fanoutServers, streamServers, REFERENCE, NODE_NET } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
@@ -31,11 +31,12 @@ function describeRound(kind, r) {
     const per = r.bytes_per_conn === null ? '-' : `${(r.bytes_per_conn / 1024).toFixed(2)} KiB/conn`;
     return `${r.established} idle, ${per}`;
   }
-  const cpu = r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`;
+  const cpu = (r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`) +
+    (r.syscalls_per_msg === null || r.syscalls_per_msg === undefined ? '' : `, ${r.syscalls_per_msg.toFixed(2)} syscalls/msg`);
   const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
   const noise = isDisturbed(r) ? `  (disturbed: ${Math.round(r.other_cpu_pct + (r.steal_pct || 0))}% of a core went to other processes)` : '';
   const unit = r.mode === 'churn' ? 'conns/s' : 'msgs/s';
-  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${cpu.replace('msg', r.mode === 'churn' ? 'conn' : 'msg')}${bad}${noise}`;
+  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${cpu.replace(/msg/g, r.mode === 'churn' ? 'conn' : 'msg')}${bad}${noise}`;
 }
 
 // The largest disagreement between the generator's rate and the server's own count.
@@ -74,6 +75,7 @@ function crossCheck(results) {
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
 async function runScenario(p, tools, servers, progress, done = []) {
   if (p.fanout) servers = fanoutServers(servers);
+  if (p.stream) servers = streamServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
   console.log(`   connections ${p.connections}, size ${p.size} B` +
     (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
@@ -117,6 +119,7 @@ async function runScenario(p, tools, servers, progress, done = []) {
     return { params: p, results, summary };
   }
   console.log(loadTable(summary, p.churn ? 'conns/s' : p.fanout ? 'deliv/s' : 'msgs/s'));
+  if (p.stream) console.log('stream: msgs/s = 64 KiB chunks received per second (MB/s is the figure); p50/p99 are the time between two chunks on one connection; every byte is checked against the stream pattern');
   if (p.fanout) console.log(`deliv/s: messages x ${p.connections} connections (every connection, the sender's too, gets every message, checked byte for byte); srv µs/deliv is the server's CPU per delivered message; generator: bench/fanout/client.js (Node), whose cli CPU may limit the fastest server`);
   if (p.fanout) {
     const sat = Object.entries(summary).filter(([, x]) => x.roundsOk && x.client_cpu_pct.median >= 90).map(([n]) => n);

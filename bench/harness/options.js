@@ -6,6 +6,9 @@ const SCENARIOS = {
   pingpong: { kind: 'load', title: 'ping-pong: 64 B, 100 connections, 1 in flight each', connections: 100, size: 64, depth: 1 },
   pipelined: { kind: 'load', title: 'pipelined: 64 B, 100 connections, 16 in flight each', connections: 100, size: 64, depth: 16 },
   bulk: { kind: 'load', title: 'bulk: 16 KiB messages, 100 connections, 1 in flight each (MB/s matters)', connections: 100, size: 16384, depth: 1 },
+  'bulk-64k': { kind: 'load', title: 'bulk-64k: 64 KiB messages, 10 connections, 4 in flight each (MB/s matters)', connections: 10, size: 65536, depth: 4 },
+  'bulk-1m': { kind: 'load', title: 'bulk-1m: 1 MiB messages, 10 connections, 1 in flight each (MB/s matters)', connections: 10, size: 1048576, depth: 1 },
+  stream: { kind: 'load', stream: true, title: 'stream: the server writes 64 KiB chunks continuously to 10 connections, the client reads and discards (MB/s received; a "message" is a 64 KiB chunk)', connections: 10, size: 65536, depth: 1 },
   churn: { kind: 'load', churn: true, title: 'churn: connect, one 64 B echo, close, reconnect; 32 connections at a time (connections/s)', connections: 32, size: 64, depth: 1 },
   sweep: { kind: 'load', sweep: [1, 100, 1000, 10000], quickSweep: [1, 100, 1000], title: 'connection sweep: ping-pong 64 B', size: 64, depth: 1 },
   c10k: { kind: 'load', title: 'c10k: ping-pong 64 B over 10 000 connections (CPU per message)', connections: 10000, size: 64, depth: 1 },
@@ -15,7 +18,7 @@ const SCENARIOS = {
 };
 
 // c10k is the sweep's last point; it stays selectable on its own (--scenario c10k).
-const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
+const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
 const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
 
@@ -30,7 +33,8 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
   --servers LIST          comma list of server names or prefixes, e.g. c,node-net,ioreactor-epoll
                           (default: all; --list-servers shows them)
   --connections N         connections per scenario (overrides its preset)
-  --size BYTES            message size (default 64)
+  --size BYTES            message size (default 64; stream: the chunk the rate is counted in,
+                          the servers always write 64 KiB buffers)
   --depth D               messages in flight per connection
   --duration SECONDS      measured window per round (default ${DEFAULTS.duration})
   --warmup SECONDS        unmeasured load before each window (default ${DEFAULTS.warmup})
@@ -57,6 +61,11 @@ ${Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(11)} ${s.title}`).join
 
 Each round starts a fresh server pinned to CPU 0 (taskset) and the native load generator on
 CPU 1; the server's CPU time is read from /proc over the measured window. Linux only.
+
+syscalls/msg: the C server and the ioreactor servers count their own system calls (waits,
+reads, writes, accepts, poller changes); the harness asks them ("stats" on their stdin) at
+the start and end of the measured window and divides the difference by the window's
+messages (stream: 64 KiB chunks). node:net and Twisted keep no counters: "-".
 `;
 
 const NUMERIC = { '--connections': 'connections', '--size': 'size', '--depth': 'depth', '--duration': 'duration',

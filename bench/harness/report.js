@@ -17,7 +17,8 @@ function spread(rounds, key) {
 }
 
 const LOAD_METRICS = ['msgs_per_sec', 'mb_per_sec', 'p50_us', 'p99_us', 'max_us', 'server_us_per_msg', 'client_us_per_msg',
-  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'other_cpu_pct', 'steal_pct', 'softirq_pct', 'errors', 'connect_failures', 'server_rss_kib'];
+  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'other_cpu_pct', 'steal_pct', 'softirq_pct', 'errors', 'connect_failures', 'server_rss_kib',
+  'syscalls_per_msg', 'waits_per_msg', 'reads_per_msg', 'writes_per_msg', 'accepts_per_msg', 'poller_changes_per_msg'];
 const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
 
 /** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
@@ -90,19 +91,33 @@ function unavailableNote(s) {
 /** `unit` names the rate: 'msgs/s', or 'conns/s' for churn (a cycle per connection). */
 function loadTable(summary, unit = 'msgs/s') {
   const per = unit === 'conns/s' ? 'conn' : unit === 'deliv/s' ? 'deliv' : 'msg';
-  const headers = ['server', unit, 'min–max', 'MB/s', 'p50 µs', 'p99 µs', `srv µs/${per}`, 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', `CPU/${per} vs C`];
+  const headers = ['server', unit, 'min–max', 'MB/s', 'p50 µs', 'p99 µs', `srv µs/${per}`, `syscalls/${per}`, 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', `CPU/${per} vs C`];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const flag = s.errors.max || s.connect_failures.max ? ' !' : '';
     return [name + flag, fmt(s.msgs_per_sec.median), range(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
-      fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
+      fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), fmt(s.syscalls_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
       s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, otherLoad(s), ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net), ratio(s.cost_vs_c)];
   });
   const notes = Object.entries(summary)
     .filter(([, s]) => !unavailableNote(s) && (s.errors.max || s.connect_failures.max || s.roundsFailed))
     .map(([n, s]) => `  ! ${n}: ${s.errors.max || 0} errors, ${s.connect_failures.max || 0} connect failures, ${s.roundsFailed} failed rounds${s.lastError ? ` (${s.lastError})` : ''}`);
-  return [table(headers, rows), ...notes].join('\n');
+  return [table(headers, rows), ...notes, ...syscallLines(summary, per)].join('\n');
+}
+
+/**
+ * Where the syscalls/msg column comes from, per server that counts: the medians of each kind
+ * of system call per message (waits, reads, writes, accepts, poller changes).
+ */
+function syscallLines(summary, per = 'msg') {
+  const counted = Object.entries(summary).filter(([, s]) => !unavailableNote(s) && s.syscalls_per_msg.median !== null);
+  if (!counted.length) return [];
+  const width = Math.max(...counted.map(([n]) => n.length));
+  const f = (x) => (x === null ? '-' : x.toFixed(2));
+  return [`syscalls/${per}, from the servers' own counters over the measured window (node:net and Twisted keep none: -):`,
+    ...counted.map(([n, s]) => `  ${n.padEnd(width)}  ${f(s.syscalls_per_msg.median).padStart(7)} = ${f(s.waits_per_msg.median)} wait + ${f(s.reads_per_msg.median)} read + ` +
+      `${f(s.writes_per_msg.median)} write + ${f(s.accepts_per_msg.median)} accept + ${f(s.poller_changes_per_msg.median)} poller change`)];
 }
 
 function idleTable(summary) {

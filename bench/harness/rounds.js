@@ -34,12 +34,14 @@ function delta(after, before) {
  * Runs the generator against `port` for one round of a load scenario. Resolves with the
  * generator's JSON plus CPU seconds used by server and client in the measured window.
  */
-async function driveLoad(tools, serverPid, port, p, serverChild) {
+async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
   const args = ['--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
     '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup),
     '--threads', String(p.threads)];
   // Churn: every slot reconnects at once after its cycle, so all of them may connect together.
   if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
+  // Stream: the generator sends one start byte per connection, then reads and discards.
+  if (p.stream) args.push('--sink');
   // Fan-out: the Node chat client (one sender, every connection a receiver) speaks the
   // generator's protocol (phases on stderr, one JSON line), so the rest is the same.
   const gen = p.fanout
@@ -56,6 +58,20 @@ async function driveLoad(tools, serverPid, port, p, serverChild) {
       if (m) counts.push({ bytes: Number(m[1]), at: performance.now() });
     });
   }
+  // Servers that count their system calls answer a "stats" line on stdin with
+  // "stats {json}"; ask at both edges of the window, in order.
+  const stats = [];
+  if (wantStats && serverChild) {
+    serverChild.stdoutLines.on('line', (line) => {
+      const m = /^stats (.*)$/.exec(line);
+      if (!m) return;
+      try { stats.push(JSON.parse(m[1])); } catch { stats.push(null); }
+    });
+  }
+  const askStats = () => {
+    if (!wantStats || !serverChild) return;
+    try { serverChild.stdin.write('stats\n'); } catch { /* gone: no counters */ }
+  };
   const ask = (which) => {
     if (!p.crosscheck || !serverChild) return;
     samples[`${which}_asked`] = performance.now();
@@ -68,6 +84,7 @@ async function driveLoad(tools, serverPid, port, p, serverChild) {
     // The two benchmark processes first: the full /proc walk takes a few milliseconds.
     if (m) {
       ask(m[1]);
+      askStats();
       samples[m[1]] = { ...samples[m[1]], server: cpuTimes(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
     }
   });
@@ -77,6 +94,11 @@ async function driveLoad(tools, serverPid, port, p, serverChild) {
   try {
     const m = await waitForLine(gen, /^(\{.*\})$/, limitMs, 'load generator');
     result = JSON.parse(m[1]);
+    if (wantStats) {
+      // The second answer was asked for before the generator's report; let it arrive.
+      for (let i = 0; i < 50 && stats.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      result.server_counters = counterDelta(stats[1], stats[0]);
+    }
     if (p.crosscheck) {
       // Let the second count line arrive (it was asked for before the generator's report).
       for (let i = 0; i < 50 && counts.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -134,6 +156,16 @@ function interference(s0, s1, ours, seconds, benchS) {
   return result;
 }
 
+/** The server's counters over the window (end - start), or null without both answers. */
+function counterDelta(after, before) {
+  if (!after || !before || typeof after.syscalls !== 'number' || typeof before.syscalls !== 'number') return null;
+  const d = {};
+  for (const k of ['syscalls', 'waits', 'reads', 'writes', 'accepts', 'pollerChanges', 'events', 'bytesRead', 'bytesWritten']) {
+    if (typeof after[k] === 'number' && typeof before[k] === 'number') d[k] = after[k] - before[k];
+  }
+  return d;
+}
+
 function perMessage(cpuS, messages) {
   return cpuS === null || !messages ? null : (cpuS * 1e6) / messages;
 }
@@ -157,7 +189,7 @@ async function loadRound(tools, server, p) {
       const m = await waitForLine(idleGen, /^(\{.*\})$/, 90000, 'load generator (idle)');
       idle = JSON.parse(m[1]);
     }
-    const r = await driveLoad(tools, srv.child.pid, srv.port, p, srv.child);
+    const r = await driveLoad(tools, srv.child.pid, srv.port, p, srv.child, Boolean(server.stats));
     if (idle) {
       r.idle_established = idle.established;
       r.idle_connect_failures = idle.connect_failures || 0;
@@ -165,6 +197,15 @@ async function loadRound(tools, server, p) {
       r.connect_failures += r.idle_connect_failures;
     }
     r.server_us_per_msg = perMessage(r.server_cpu_s, r.messages);
+    // System calls per message, from the server's own counters (null where it keeps none).
+    const sc = r.server_counters;
+    const per = (k) => (sc && typeof sc[k] === 'number' && r.messages ? sc[k] / r.messages : null);
+    r.syscalls_per_msg = per('syscalls');
+    r.waits_per_msg = per('waits');
+    r.reads_per_msg = per('reads');
+    r.writes_per_msg = per('writes');
+    r.poller_changes_per_msg = per('pollerChanges');
+    r.accepts_per_msg = per('accepts');
     r.client_us_per_msg = perMessage(r.client_cpu_s, r.messages);
     r.server_cpu_pct = r.server_cpu_s === null ? null : (100 * r.server_cpu_s) / r.seconds;
     r.client_cpu_pct = r.client_cpu_s === null ? null : (100 * r.client_cpu_s) / r.seconds;

@@ -6,6 +6,9 @@
 //   twisted-epoll             Twisted's epollreactor (python3 with Twisted; skipped when absent)
 //   baseline-<backend>-<trigger>    another checkout's ioreactor (--baseline DIR)
 // Each entry knows how to start its process; the harness waits for "listening <port>".
+// `streamStart` starts its stream mode (the stream scenario); `stats: true` marks servers
+// that answer a "stats" line on stdin with "stats {json}" (their syscall counters).
+const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
@@ -55,9 +58,12 @@ function findTwistedPython() {
 function catalogue(root, tools, baseline) {
   const node = process.execPath;
   const list = [
-    { name: REFERENCE, label: 'C epoll (level)', start: (port) => [tools.server, ['--port', String(port)]] },
-    { name: 'c-edge', label: 'C epoll (edge)', start: (port) => [tools.server, ['--edge', '--port', String(port)]] },
+    { name: REFERENCE, label: 'C epoll (level)', stats: true, start: (port) => [tools.server, ['--port', String(port)]],
+      streamStart: (port) => [tools.server, ['--stream', '--port', String(port)]] },
+    { name: 'c-edge', label: 'C epoll (edge)', stats: true, start: (port) => [tools.server, ['--edge', '--port', String(port)]],
+      streamStart: (port) => [tools.server, ['--stream', '--edge', '--port', String(port)]] },
     { name: NODE_NET, label: 'node:net', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]],
+      streamStart: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port), '--stream']],
       fanoutStart: (port) => [node, [path.join(root, 'bench', 'fanout', 'servers', 'node-net.js'), String(port)]] },
   ];
   const { variants, problem } = ioreactorVariants(root);
@@ -68,7 +74,9 @@ function catalogue(root, tools, baseline) {
       name: `ioreactor-${backend}-${trigger}`,
       label: `ioreactor ${backend} ${trigger}`,
       unavailable: problem,
+      stats: true,
       start: (port) => [node, [script, backend, trigger, String(port)]],
+      streamStart: (port) => [node, [script, backend, trigger, String(port), '--stream']],
       fanoutStart: (port) => [node, [fanoutScript, backend, trigger, String(port)]],
       // The run's private copy of the addon (see snapshotTools), read by src/binding.ts.
       env: tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined,
@@ -77,9 +85,14 @@ function catalogue(root, tools, baseline) {
   if (baseline) {
     const other = ioreactorVariants(baseline);
     const otherScript = path.join(baseline, 'bench', 'echo', 'servers', 'ioreactor.js');
+    // An older checkout's server may predate --stream and "stats": look before asking.
+    let text = '';
+    try { text = fs.readFileSync(otherScript, 'utf8'); } catch { /* unavailable below */ }
     for (const { backend, trigger } of other.variants) {
       // No IOREACTOR_ADDON: the baseline loads the addon its own checkout built.
-      list.push({ name: `baseline-${backend}-${trigger}`, label: `baseline ${backend} ${trigger}`, unavailable: other.problem, start: (port) => [node, [otherScript, backend, trigger, String(port)]] });
+      list.push({ name: `baseline-${backend}-${trigger}`, label: `baseline ${backend} ${trigger}`, unavailable: other.problem,
+        stats: text.includes("'stats'"), start: (port) => [node, [otherScript, backend, trigger, String(port)]],
+        streamStart: text.includes('--stream') ? (port) => [node, [otherScript, backend, trigger, String(port), '--stream']] : undefined });
     }
   }
   const tw = findTwistedPython();
@@ -101,7 +114,12 @@ const NO_FANOUT = {
 
 /** The servers as fan-out (chat) servers: same names, the fan-out script, or n/a with why. */
 function fanoutServers(servers) {
-  return servers.map((s) => (s.fanoutStart ? { ...s, start: s.fanoutStart } : { ...s, unavailable: s.unavailable || `n/a: ${NO_FANOUT[s.name] || 'no fan-out server'}` }));
+  return servers.map((s) => (s.fanoutStart ? { ...s, start: s.fanoutStart, stats: false } : { ...s, unavailable: s.unavailable || `n/a: ${NO_FANOUT[s.name] || 'no fan-out server'}` }));
+}
+
+/** The servers in stream mode: same names, their stream start, or n/a when they have none. */
+function streamServers(servers) {
+  return servers.map((s) => (s.streamStart ? { ...s, start: s.streamStart } : { ...s, unavailable: s.unavailable || `n/a: no stream mode${s.name === TWISTED ? ' in twisted_echo.py yet' : ' in this checkout'}` }));
 }
 
 /** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
@@ -118,4 +136,4 @@ function selectServers(all, spec) {
   return chosen;
 }
 
-module.exports = { fanoutServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };
+module.exports = { fanoutServers, streamServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };

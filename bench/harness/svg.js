@@ -202,7 +202,7 @@ function renderSvg(report) {
       return { name, value: rate, note: bad };
     });
     const title = `${sc.params.name}: ${String(sc.params.title).replace(/^[^:]*:\s*/, '')}`;
-    const c = barChart(y, title, churn ? 'connections per second (connect, one echo, close)' : sc.params.fanout ? 'deliveries per second (message x connection)' : bulk ? 'MB/s of echoed payload' : 'messages per second', rows, colours);
+    const c = barChart(y, title, churn ? 'connections per second (connect, one echo, close)' : sc.params.fanout ? 'deliveries per second (message x connection)' : bulk ? (sc.params.stream ? 'MB/s received (server streams, client discards)' : 'MB/s of echoed payload') : 'messages per second', rows, colours);
     parts.push(c.svg);
     y += c.height + 8;
   }

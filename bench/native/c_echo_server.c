@@ -6,7 +6,18 @@
  * the kernel refuses part of a write do we copy the rest into a small per-connection
  * pending buffer, stop reading that connection (backpressure) and wait for EPOLLOUT.
  *
- *   c_echo_server [--port P] [--host 127.0.0.1] [--edge] [--buffer BYTES] [--nodelay]
+ *   c_echo_server [--port P] [--host 127.0.0.1] [--edge] [--buffer BYTES] [--nodelay] [--stream]
+ *
+ * --stream: instead of echoing, each connection, once it has sent its first byte (the
+ * "start" of the load generator's --sink mode; whatever it sends is read and discarded),
+ * is written to whenever it is writable, from one static 64 KiB buffer filled with the
+ * stream pattern (see stream_init), continued across partial writes, so the client can
+ * verify the stream.
+ *
+ * The server counts its own system calls (epoll_wait, recv/read, send, accept, epoll_ctl)
+ * with plain counters; a line "stats" on stdin (registered in the epoll set, so this costs
+ * nothing per message) is answered by one line "stats {json}" on stdout, with the field
+ * names of ioreactor's reactor.stats().
  *
  * Prints "listening <port>" on stdout once accepting (port 0 picks a free one) and exits
  * with status 0 on SIGTERM/SIGINT or when its parent dies. Linux-only (epoll, accept4).
@@ -40,18 +51,36 @@ struct conn {
   unsigned want_out : 1; /* EPOLLOUT currently requested (level mode only) */
   unsigned queued : 1;   /* on the ready list (edge mode) */
   unsigned dead : 1;     /* closed while queued: free when popped */
+  unsigned streaming : 1; /* --stream: the start byte came, write whenever writable */
+  uint32_t stream_off;   /* --stream: offset in the 64 KiB buffer of the next byte to send */
   uint32_t pend_off, pend_len;
   char *pend;            /* allocated on the first partial write, kept until close */
   struct conn *next_ready;
 };
 
 static int epfd, listen_fd, sig_fd, spare_fd = -1;
-static int edge, nodelay;
+static int edge, nodelay, stream_mode;
 static size_t buf_size = 16384;
 static char *rbuf;
 static struct conn *ready_head, *ready_tail;
 /* Distinct addresses tag the two non-connection descriptors in epoll_event.data.ptr. */
-static char listen_tag, signal_tag;
+static char listen_tag, signal_tag, stdin_tag;
+
+/* --stream: the bytes every connection is sent, over and over. Byte k of the stream is
+ * stream_buf[k % STREAM_CHUNK]; load_generator.c's --sink mode checks it with the same fold. */
+#define STREAM_CHUNK 65536u
+#define STREAM_BUDGET 16
+static uint8_t stream_buf[STREAM_CHUNK];
+
+static void stream_init(void) {
+  for (uint32_t k = 0; k < STREAM_CHUNK; k++) stream_buf[k] = (uint8_t)(k + (k >> 8) * 31);
+}
+
+/* System calls made for the connections and the poller, counted where they are made; the
+ * answer to a "stats" line on stdin. The stdin and signalfd reads are not counted. */
+static struct {
+  unsigned long long waits, events, reads, bytes_read, writes, bytes_written, accepts, ctls;
+} st;
 
 static void die(const char *what) {
   perror(what);
@@ -60,6 +89,7 @@ static void die(const char *what) {
 
 static int ctl(int op, int fd, uint32_t events, void *ptr) {
   struct epoll_event ev = {.events = events, .data.ptr = ptr};
+  st.ctls++;
   return epoll_ctl(epfd, op, fd, &ev);
 }
 
@@ -91,10 +121,12 @@ static unsigned long long echoed_bytes;
 static int flush_pending(struct conn *c) {
   while (c->pend_len > 0) {
     ssize_t n = send(c->fd, c->pend + c->pend_off, c->pend_len, MSG_NOSIGNAL);
+    st.writes++;
     if (n < 0) {
       if (errno == EINTR) continue;
       return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
     }
+    st.bytes_written += (unsigned long long)n;
     c->pend_off += (uint32_t)n;
     c->pend_len -= (uint32_t)n;
     echoed_bytes += (unsigned long long)n;
@@ -115,16 +147,20 @@ static int set_want_out(struct conn *c, int on) {
  * drained or waiting for EPOLLOUT, -1 if it was closed. */
 static int echo_once(struct conn *c) {
   ssize_t n = recv(c->fd, rbuf, buf_size, 0);
+  st.reads++;
   if (n == 0) goto closed;
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
     goto closed;
   }
+  st.bytes_read += (unsigned long long)n;
   ssize_t w = send(c->fd, rbuf, (size_t)n, MSG_NOSIGNAL);
+  st.writes++;
   if (w < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) goto closed;
     w = 0;
   }
+  st.bytes_written += (unsigned long long)w;
   echoed_bytes += (unsigned long long)w;
   if (w < n) {
     /* The pending buffer is as large as the read buffer and we stop reading until it
@@ -143,7 +179,48 @@ closed:
   return -1;
 }
 
+/* --stream: writes the static buffer until the kernel is full (0), the budget is spent (1:
+ * more may fit) or the connection fails (-1, closed). */
+static int stream_out(struct conn *c) {
+  for (int i = 0; i < STREAM_BUDGET; i++) {
+    ssize_t n = send(c->fd, stream_buf + c->stream_off, STREAM_CHUNK - c->stream_off, MSG_NOSIGNAL);
+    st.writes++;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      close_conn(c);
+      return -1;
+    }
+    st.bytes_written += (unsigned long long)n;
+    c->stream_off = (uint32_t)((c->stream_off + (uint32_t)n) % STREAM_CHUNK);
+  }
+  return 1;
+}
+
+/* --stream: a readable connection sent its start byte (or more, or EOF): read and discard,
+ * then start writing. Level mode adds EPOLLOUT once; edge mode registered it at accept. */
+static void stream_readable(struct conn *c) {
+  ssize_t n = recv(c->fd, rbuf, buf_size, 0);
+  st.reads++;
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+    close_conn(c);
+    return;
+  }
+  if (n > 0) st.bytes_read += (unsigned long long)n;
+  if (c->streaming) return;
+  c->streaming = 1;
+  if (!edge && ctl(EPOLL_CTL_MOD, c->fd, EPOLLIN | EPOLLOUT, c) < 0) {
+    close_conn(c);
+    return;
+  }
+  if (stream_out(c) > 0 && edge) push_ready(c);
+}
+
 static void on_readable(struct conn *c) {
+  if (stream_mode) {
+    stream_readable(c);
+    return;
+  }
   if (c->pend_len > 0) return; /* paused until the pending bytes drain */
   if (!edge) {
     echo_once(c);
@@ -156,25 +233,35 @@ static void on_readable(struct conn *c) {
   push_ready(c); /* budget spent: the kernel will not report again, so remember it */
 }
 
-static void on_writable(struct conn *c) {
+/* Returns -1 when the connection was closed (and perhaps freed: do not touch it). */
+static int on_writable(struct conn *c) {
+  if (stream_mode) {
+    /* Level mode: one budget per report, epoll reports again while there is room. Edge
+     * mode: a spent budget means room may be left and no new edge will come. */
+    int r = c->streaming ? stream_out(c) : 0;
+    if (r > 0 && edge) push_ready(c);
+    return r < 0 ? -1 : 0;
+  }
   int r = flush_pending(c);
   if (r < 0) {
     close_conn(c);
-    return;
+    return -1;
   }
-  if (r == 0) return;
+  if (r == 0) return 0;
   if (set_want_out(c, 0) < 0) {
     close_conn(c);
-    return;
+    return -1;
   }
   /* Reading was paused; in edge mode any EPOLLIN edge during the pause was consumed, so
    * resume through the ready list rather than waiting for an edge that may never come. */
   if (edge) push_ready(c);
+  return 0;
 }
 
 static void accept_some(void) {
   for (int i = 0; edge || i < ACCEPT_BUDGET; i++) {
     int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    st.accepts++;
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if ((errno == EMFILE || errno == ENFILE) && spare_fd >= 0) {
@@ -182,6 +269,7 @@ static void accept_some(void) {
          * listen queue does not keep reporting a connection we can never accept. */
         close(spare_fd);
         fd = accept(listen_fd, NULL, NULL);
+        st.accepts++;
         if (fd >= 0) close(fd);
         spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         continue;
@@ -206,6 +294,40 @@ static void accept_some(void) {
   }
 }
 
+/* Answers each "stats" line on stdin with "stats {json}" on stdout. One read per report
+ * (stdin stays blocking: it may be a terminal shared with a shell, and level-triggered epoll
+ * reports again if more is left). At EOF (the harness closed its end) stdin leaves the epoll
+ * set; signals still stop the server. */
+static void read_stdin(void) {
+  static char line[256];
+  static size_t used;
+  {
+    ssize_t n = read(0, line + used, sizeof line - 1 - used);
+    if (n < 0 && errno == EINTR) return;
+    if (n <= 0) {
+      epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
+      return;
+    }
+    used += (size_t)n;
+    line[used] = 0;
+    char *nl;
+    while ((nl = strchr(line, '\n')) != NULL) {
+      *nl = 0;
+      if (!strcmp(line, "stats")) {
+        unsigned long long sys = st.waits + st.reads + st.writes + st.accepts + st.ctls;
+        printf("stats {\"waits\":%llu,\"events\":%llu,\"reads\":%llu,\"bytesRead\":%llu,\"writes\":%llu,"
+               "\"bytesWritten\":%llu,\"accepts\":%llu,\"pollerChanges\":%llu,\"syscalls\":%llu}\n",
+               st.waits, st.events, st.reads, st.bytes_read, st.writes, st.bytes_written, st.accepts, st.ctls, sys);
+        fflush(stdout);
+      }
+      size_t rest = used - (size_t)(nl + 1 - line);
+      memmove(line, nl + 1, rest + 1);
+      used = rest;
+    }
+    if (used == sizeof line - 1) used = 0; /* an overlong line: drop it */
+  }
+}
+
 static void run_ready_list(void) {
   /* Detach the list: connections re-queued while we walk it wait for the next round, after
    * the kernel has been asked for new events, so the ready list cannot starve epoll. */
@@ -215,13 +337,15 @@ static void run_ready_list(void) {
     struct conn *next = c->next_ready; /* on_readable may re-queue c and reset its link */
     c->queued = 0;
     if (c->dead) free(c);
-    else on_readable(c);
+    else if (stream_mode) {
+      if (c->streaming && stream_out(c) > 0) push_ready(c);
+    } else on_readable(c);
     c = next;
   }
 }
 
 static int usage(void) {
-  fprintf(stderr, "usage: c_echo_server [--port P] [--host ADDR] [--edge] [--buffer BYTES] [--nodelay]\n");
+  fprintf(stderr, "usage: c_echo_server [--port P] [--host ADDR] [--edge] [--buffer BYTES] [--nodelay] [--stream]\n");
   return 2;
 }
 
@@ -234,6 +358,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--edge")) edge = 1;
     else if (!strcmp(argv[i], "--level")) edge = 0;
     else if (!strcmp(argv[i], "--nodelay")) nodelay = 1;
+    else if (!strcmp(argv[i], "--stream")) stream_mode = 1;
     else if (!strcmp(argv[i], "--buffer") && i + 1 < argc) buf_size = (size_t)atol(argv[++i]);
     else return usage();
   }
@@ -251,6 +376,7 @@ int main(int argc, char **argv) {
   if (getppid() == 1) return 0; /* parent died before PDEATHSIG was armed */
 
   if (!(rbuf = malloc(buf_size))) die("malloc");
+  stream_init();
   spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
   listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -269,6 +395,10 @@ int main(int argc, char **argv) {
    * the next one; edge drains the queue (accept_some ignores the budget) so no edge is lost. */
   if (ctl(EPOLL_CTL_ADD, listen_fd, edge ? (EPOLLIN | EPOLLET) : EPOLLIN, &listen_tag) < 0) die("epoll_ctl listen");
   if (ctl(EPOLL_CTL_ADD, sig_fd, EPOLLIN, &signal_tag) < 0) die("epoll_ctl signalfd");
+  /* "stats" requests from the harness. stdin may be a file or /dev/null (epoll refuses
+   * those): then there is nobody to answer. */
+  ctl(EPOLL_CTL_ADD, 0, EPOLLIN, &stdin_tag);
+  memset(&st, 0, sizeof st); /* the set-up's epoll_ctl calls are not the load's */
 
   printf("listening %d\n", ntohs(addr.sin_port));
   fflush(stdout);
@@ -276,15 +406,19 @@ int main(int argc, char **argv) {
   struct epoll_event events[MAX_EVENTS];
   for (;;) {
     int n = epoll_wait(epfd, events, MAX_EVENTS, ready_head ? 0 : -1);
+    st.waits++;
     if (n < 0) {
       if (errno == EINTR) continue;
       die("epoll_wait");
     }
+    st.events += (unsigned long long)n;
     for (int i = 0; i < n; i++) {
       void *p = events[i].data.ptr;
       uint32_t ev = events[i].events;
       if (p == &listen_tag) {
         accept_some();
+      } else if (p == &stdin_tag) {
+        read_stdin();
       } else if (p == &signal_tag) {
         struct signalfd_siginfo si;
         int stop_now = 0;
@@ -307,10 +441,7 @@ int main(int argc, char **argv) {
           continue;
         }
         /* Write first: draining the pending bytes is what lets reading resume. */
-        if (ev & EPOLLOUT) {
-          if (c->pend_len > 0) on_writable(c);
-          if (c->fd < 0) continue;
-        }
+        if ((ev & EPOLLOUT) && (stream_mode || c->pend_len > 0) && on_writable(c) < 0) continue;
         if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable(c);
       }
     }

@@ -9,7 +9,7 @@
  *
  *   load_generator --port P [--host 127.0.0.1] [--connections N] [--size S] [--depth D]
  *                  [--duration T] [--warmup W] [--threads K] [--connect-window C]
- *                  [--connect-timeout SECS] [--idle | --churn]
+ *                  [--connect-timeout SECS] [--idle | --churn | --sink]
  *
  * --churn: connection churn. Each of the N connection slots repeatedly connects, sends one
  * message of S bytes, waits for its echo, closes (a normal FIN close) and connects again.
@@ -19,6 +19,16 @@
  * --idle: every connection exchanges one message and then stays silent; a JSON line is
  * printed once all are established and the process waits for SIGTERM/SIGINT. The harness
  * uses it to measure a server's memory per idle connection.
+ *
+ * --sink: one-direction stream. Each connection, once connected, sends nothing until the load
+ * starts, then one byte ('S', the start signal) and from then on only reads and discards
+ * what the server streams (c_echo_server --stream and the servers' stream modes). Bytes are
+ * counted in the measured window; `messages` = bytes / S (S is the chunk the figures are
+ * per: 64 KiB in the harness's stream scenario), so msgs_per_sec and the per-message
+ * columns stay meaningful. The latencies are the time between two completed S-byte chunks
+ * on one connection. The stream is checked byte for byte: byte k must be
+ * stream pattern[k mod 65536] (see sink_init), so the servers must send one 64 KiB buffer
+ * filled that way, over and over, continued across partial writes.
  *
  * Every byte sent is taken from a position-counter pattern (see pattern_init) continued
  * across the connection's stream, and every byte echoed is compared with it, so a lost,
@@ -72,15 +82,20 @@ struct worker {
   struct conn **conns;
   int nconns, next_open, in_progress;
   uint64_t messages, errors;
+  uint64_t sink_bytes; /* --sink: bytes received in the measured window */
   struct histogram hist;
 };
 
 static struct sockaddr_in target;
-static int nconns = 100, depth = 1, nthreads = 1, idle_mode, churn_mode;
+static int nconns = 100, depth = 1, nthreads = 1, idle_mode, churn_mode, sink_mode;
 static uint32_t msg_size = 64;
 static double duration = 5, warmup = 1, connect_timeout = 30;
 static int connect_window = 32;
 static uint8_t *pattern;
+/* --sink: what the servers stream, one 64 KiB period, extended by CHUNK so any read of at
+ * most CHUNK bytes compares against a contiguous slice. */
+#define SINK_PERIOD 65536u
+static uint8_t *sink_pattern;
 static _Atomic int phase = P_CONNECT;
 static _Atomic int settled; /* connections established or failed for good */
 
@@ -102,6 +117,17 @@ static void pattern_init(void) {
   for (uint32_t i = 0; i < PLEN + CHUNK; i++) {
     uint32_t k = i % PLEN;
     pattern[i] = (uint8_t)(k + (k >> 8) * 31);
+  }
+}
+
+/* The servers' stream: byte k is (k + (k >> 8) * 31) mod 256 for k = offset mod 65536 (the
+ * same fold as pattern_init, over a power-of-two period that the servers' 64 KiB buffer is). */
+static void sink_init(void) {
+  sink_pattern = malloc(SINK_PERIOD + CHUNK);
+  if (!sink_pattern) exit(1);
+  for (uint32_t i = 0; i < SINK_PERIOD + CHUNK; i++) {
+    uint32_t k = i % SINK_PERIOD;
+    sink_pattern[i] = (uint8_t)(k + (k >> 8) * 31);
   }
 }
 
@@ -196,6 +222,16 @@ static void on_connected(struct worker *w, struct conn *c, uint64_t now) {
     close_conn(w, c);
     return;
   }
+  if (sink_mode) {
+    /* No echo to prove the accept: the start byte goes when the load starts. */
+    c->state = C_RUNNING;
+    c->established = 1;
+    c->want_out = 0;
+    w->in_progress--;
+    atomic_fetch_add(&settled, 1);
+    if (ctl(w, EPOLL_CTL_MOD, c, EPOLLIN) < 0) close_conn(w, c);
+    return;
+  }
   c->state = C_HANDSHAKE;
   /* One message proves the server has really accepted the connection and built its state
    * (a client-side connect only means the kernel queued it). The load itself starts when
@@ -215,7 +251,37 @@ static void count_corruption(struct worker *w, struct conn *c, const uint8_t *go
   }
 }
 
+/* --sink: read, check against the stream pattern, count, discard. */
+static void on_sink_readable(struct worker *w, struct conn *c, uint8_t *buf, int ph, uint64_t now) {
+  ssize_t n = recv(c->fd, buf, CHUNK, 0);
+  if (n <= 0) {
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    close_conn(w, c);
+    return;
+  }
+  const uint8_t *want = sink_pattern + c->recv_off % SINK_PERIOD;
+  if (memcmp(buf, want, (size_t)n) != 0) count_corruption(w, c, buf, want, (size_t)n);
+  if (c->send_off == 0) w->errors++; /* the server sent before it was asked to */
+  uint64_t done_before = c->recv_off / msg_size;
+  c->recv_off += (uint64_t)n;
+  uint64_t done_after = c->recv_off / msg_size;
+  if (ph != P_MEASURE) {
+    c->opened_ns = now;
+    return;
+  }
+  w->sink_bytes += (uint64_t)n;
+  if (done_after > done_before) {
+    /* Chunk inter-arrival: the first one of the window is timed from the window's first read. */
+    for (uint64_t m = done_before; m < done_after; m++) hist_record(&w->hist, now - c->opened_ns);
+    c->opened_ns = now;
+  }
+}
+
 static void on_readable(struct worker *w, struct conn *c, uint8_t *buf, int ph, uint64_t now) {
+  if (sink_mode) {
+    on_sink_readable(w, c, buf, ph, now);
+    return;
+  }
   ssize_t n = recv(c->fd, buf, CHUNK, 0);
   if (n <= 0) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
@@ -258,6 +324,15 @@ static void on_readable(struct worker *w, struct conn *c, uint8_t *buf, int ph, 
 static void start_load(struct worker *w, uint64_t now) {
   for (int i = 0; i < w->nconns; i++) {
     struct conn *c = w->conns[i];
+    if (sink_mode) {
+      /* --sink: one byte says "start"; it always fits in an empty socket buffer. */
+      if (c->state == C_RUNNING) {
+        c->opened_ns = now;
+        if (send(c->fd, "S", 1, MSG_NOSIGNAL) == 1) c->send_off = 1;
+        else close_conn(w, c);
+      }
+      continue;
+    }
     if (c->state == C_RUNNING && send_more(w, c, depth, now) < 0) close_conn(w, c);
   }
 }
@@ -320,12 +395,13 @@ static void release(struct conn *conns, uint64_t *stamps, struct worker *workers
   free(stamps);
   free(conns);
   free(pattern);
+  free(sink_pattern);
 }
 
 static int usage(void) {
   fprintf(stderr,
           "usage: load_generator --port P [--host 127.0.0.1] [--connections N] [--size S] [--depth D]\n"
-          "         [--duration T] [--warmup W] [--threads K] [--connect-window C] [--connect-timeout S] [--idle | --churn]\n");
+          "         [--duration T] [--warmup W] [--threads K] [--connect-window C] [--connect-timeout S] [--idle | --churn | --sink]\n");
   return 2;
 }
 
@@ -336,6 +412,7 @@ int main(int argc, char **argv) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--idle")) { idle_mode = 1; continue; }
     if (!strcmp(a, "--churn")) { churn_mode = 1; continue; }
+    if (!strcmp(a, "--sink")) { sink_mode = 1; continue; }
     if (!v) return usage();
     i++;
     if (!strcmp(a, "--host")) host = v;
@@ -351,7 +428,7 @@ int main(int argc, char **argv) {
     else return usage();
   }
   if (port <= 0 || port > 65535 || nconns < 1 || msg_size < 1 || msg_size > (1u << 26) || depth < 1 ||
-      nthreads < 1 || nthreads > nconns || (idle_mode && churn_mode) || duration <= 0 || warmup < 0 || connect_window < 1)
+      nthreads < 1 || nthreads > nconns || (idle_mode + churn_mode + sink_mode > 1) || duration <= 0 || warmup < 0 || connect_window < 1)
     return usage();
   target.sin_family = AF_INET;
   target.sin_port = htons((uint16_t)port);
@@ -372,6 +449,7 @@ int main(int argc, char **argv) {
   if (idle_mode) pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
   pattern_init();
+  if (sink_mode) sink_init();
   struct conn *conns = calloc((size_t)nconns, sizeof *conns);
   uint64_t *stamps = calloc((size_t)nconns * (size_t)depth, sizeof *stamps);
   struct worker *workers = calloc((size_t)nthreads, sizeof *workers);
@@ -424,22 +502,25 @@ int main(int argc, char **argv) {
   fprintf(stderr, "phase end\n");
   for (int i = 0; i < nthreads; i++) pthread_join(workers[i].tid, NULL);
 
-  uint64_t messages = 0, errors = 0;
+  uint64_t messages = 0, errors = 0, sink_bytes = 0;
   struct histogram all;
   hist_init(&all);
   for (int i = 0; i < nthreads; i++) {
     messages += workers[i].messages;
     errors += workers[i].errors;
+    sink_bytes += workers[i].sink_bytes;
     hist_merge(&all, &workers[i].hist);
   }
   for (int i = 0; i < nconns; i++) established += conns[i].established;
   double secs = (double)(t_end - t_start) / 1e9;
-  uint64_t bytes = messages * msg_size;
+  /* --sink: the figure is the bytes received; a "message" is msg_size of them. */
+  if (sink_mode) messages = sink_bytes / msg_size;
+  uint64_t bytes = sink_mode ? sink_bytes : messages * msg_size;
   printf("{\"mode\":\"%s\",\"connections\":%d,\"size\":%u,\"depth\":%d,\"threads\":%d,\"warmup\":%.3f,\"seconds\":%.4f,"
          "\"messages\":%llu,\"bytes\":%llu,\"msgs_per_sec\":%.1f,\"mb_per_sec\":%.3f,"
          "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f,\"mean_us\":%.1f,"
          "\"errors\":%llu,\"connect_failures\":%d,\"connect_seconds\":%.3f}\n",
-         churn_mode ? "churn" : "load", nconns, msg_size, depth, nthreads, warmup, secs, (unsigned long long)messages,
+         churn_mode ? "churn" : sink_mode ? "sink" : "load", nconns, msg_size, depth, nthreads, warmup, secs, (unsigned long long)messages,
          (unsigned long long)bytes, (double)messages / secs, (double)bytes / secs / 1e6,
          hist_quantile(&all, 0.50) / 1e3, hist_quantile(&all, 0.90) / 1e3, hist_quantile(&all, 0.99) / 1e3,
          hist_quantile(&all, 0.999) / 1e3, (double)all.max / 1e3, hist_mean(&all) / 1e3,

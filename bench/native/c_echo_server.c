@@ -60,7 +60,7 @@ struct conn {
 
 static int epfd, listen_fd, sig_fd, spare_fd = -1;
 static int edge, nodelay, stream_mode;
-static size_t buf_size = 16384;
+static size_t buf_size = 65536;  /* the same per-read budget as ioreactor's streams */
 static char *rbuf;
 static struct conn *ready_head, *ready_tail;
 /* Distinct addresses tag the two non-connection descriptors in epoll_event.data.ptr. */

@@ -47,9 +47,9 @@ let nextId = 0;
 export class Deferred<T = unknown> implements PromiseLike<T> {
   /** @internal */ _result: unknown = undefined;
   /** @internal */ _called = false;
-  /** @internal */ _paused = 0;
+  /** @internal */ private _paused = 0;
   /** @internal True while this Deferred's loop is running its callbacks. */
-  _running = false;
+  private _running = false;
   /** @internal First link not run yet (a linked list; see links.ts). */
   _first: LinkNode | null = null;
   /** @internal Last link, where `add*` appends. */
@@ -58,7 +58,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   _canceller: ((d: any) => void) | undefined;
   /** @internal The Deferred this one waits on (returned by one of its callbacks). */
   _chainedTo: Deferred<unknown> | null = null;
-  /** @internal */ _rare: Rare | null = null;
+  /** @internal */ private _rare: Rare | null = null;
 
   /**
    * @param canceller - called with this Deferred by `cancel()` while it has not fired, to stop
@@ -157,7 +157,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal Links `link` at the end of the chain, without running anything. */
-  _store(link: LinkNode): void {
+  private _store(link: LinkNode): void {
     const last = this._last;
     if (last === null) this._first = link;
     else last.next = link;
@@ -262,7 +262,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * @internal Fires the chain with `result` (Twisted's `_startRunCallbacks`). A Deferred or a
    * thenable as `result` is waited for exactly as if a callback had returned it.
    */
-  _startRunCallbacks(result: unknown): void {
+  private _startRunCallbacks(result: unknown): void {
     if (this._called) {
       const rare = this._rare;
       if (rare !== null && rare.suppressAlreadyCalled) {
@@ -309,7 +309,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * it (`inner` is left with `undefined`, as in Twisted) and returns false; otherwise pauses
    * this Deferred until `inner` fires and returns true.
    */
-  _waitOn(inner: Deferred<unknown>): boolean {
+  private _waitOn(inner: Deferred<unknown>): boolean {
     if (!inner._called || inner._paused !== 0 || inner._result instanceof Deferred) {
       this._result = inner;
       this._paused++;
@@ -338,7 +338,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * never by recursion, so chains of any length and nesting of any depth never grow the
    * JavaScript stack.
    */
-  _runCallbacks(): void {
+  private _runCallbacks(): void {
     if (this._running) return; // Re-entrant additions run when the running callback returns.
     let current: Deferred<unknown> = this;
     let stack: Deferred<unknown>[] | null = null;
@@ -538,7 +538,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   }
 
   /** @internal */
-  _ident(): number {
+  private _ident(): number {
     const rare = this._rareState();
     return rare.id !== 0 ? rare.id : (rare.id = ++nextId);
   }

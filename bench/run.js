@@ -77,6 +77,7 @@ async function runScenario(p, tools, servers, progress, done = []) {
   if (p.fanout) servers = fanoutServers(servers);
   if (p.stream) servers = streamServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
+  if (servers.some((s) => s.label.endsWith('(borrowData)'))) console.log('   ioreactor echo servers borrow their reads (--borrow-data)');
   console.log(`   connections ${p.connections}, size ${p.size} B` +
     (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
   const results = {};
@@ -153,7 +154,7 @@ async function main() {
   const snapshot = snapshotTools(ROOT, locateNativeTools(ROOT, (msg) => console.error(msg)));
   process.on('exit', snapshot.remove);
   const tools = snapshot.tools;
-  const all = catalogue(ROOT, tools, opts.baseline && path.resolve(opts.baseline));
+  const all = catalogue(ROOT, tools, opts.baseline && path.resolve(opts.baseline), opts.borrow);
   if (opts.listServers) {
     for (const s of all) {
       const note = s.skipped ? `  (skipped: ${s.skipped})` : s.unavailable ? `  (unavailable: ${s.unavailable})` : '';

@@ -42,7 +42,7 @@ struct Batch {
   static constexpr int kRecordCapacity = 8192;
   static constexpr size_t kArenaSize = 1 << 20;
   // An arena with less than this left after its kept views is replaced before the next wait.
-  static constexpr size_t kArenaReplaceBelow = kArenaSize / 4;
+  static constexpr size_t kArenaReplaceBelow = 64 * 1024;
   // Room kept for records that must not be lost (closes, connects) once reading stops.
   static constexpr int kReservedRecords = 1024;
 

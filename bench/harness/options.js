@@ -50,6 +50,9 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
                           and node-net, with the servers also counting the bytes they echo
                           (printed on SIGUSR2 at the window's edges, timed by the harness);
                           prints both rates, their ratio, PASS/FAIL against 15 %
+  --borrow-data           ioreactor's echo protocol borrows its reads (borrowData: a view of the
+                          read arena, valid during the call), as a relay may; default: it gets
+                          bytes of its own to keep
   --baseline DIR          also measure the ioreactor of another checkout (its own lib/ and
                           build/, e.g. a git worktree of the previous commit), as servers named
                           baseline-<backend>-<trigger>: before and after a change in one run
@@ -88,6 +91,7 @@ function parseArgs(argv) {
     else if (flag === '--scenario' || flag === '--scenarios') o.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--servers') o.servers = value();
     else if (flag === '--baseline') o.baseline = value();
+    else if (flag === '--borrow-data') o.borrow = true;
     else if (flag === '--json') o.json = value();
     else if (flag === '--svg') o.svg = value();
     else if (flag in NUMERIC) {

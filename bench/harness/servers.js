@@ -55,7 +55,8 @@ function findTwistedPython() {
 }
 
 /** Every server this machine could run, in display order; `baseline` adds another checkout's ioreactor. */
-function catalogue(root, tools, baseline) {
+function catalogue(root, tools, baseline, borrow = false) {
+  const extra = borrow ? ['--borrow'] : [];
   const node = process.execPath;
   const list = [
     { name: REFERENCE, label: 'C epoll (level)', stats: true, start: (port) => [tools.server, ['--port', String(port)]],
@@ -72,10 +73,10 @@ function catalogue(root, tools, baseline) {
   for (const { backend, trigger } of variants) {
     list.push({
       name: `ioreactor-${backend}-${trigger}`,
-      label: `ioreactor ${backend} ${trigger}`,
+      label: `ioreactor ${backend} ${trigger}${borrow ? ' (borrowData)' : ''}`,
       unavailable: problem,
       stats: true,
-      start: (port) => [node, [script, backend, trigger, String(port)]],
+      start: (port) => [node, [script, backend, trigger, String(port), ...extra]],
       streamStart: (port) => [node, [script, backend, trigger, String(port), '--stream']],
       fanoutStart: (port) => [node, [fanoutScript, backend, trigger, String(port)]],
       // The run's private copy of the addon (see snapshotTools), read by src/binding.ts.

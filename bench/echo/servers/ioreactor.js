@@ -1,6 +1,10 @@
 'use strict';
 // The canonical ioreactor echo server, exactly as a user would write it.
-//   node bench/echo/servers/ioreactor.js <backend> <trigger> [port] [--stream]
+//   node bench/echo/servers/ioreactor.js <backend> <trigger> [port] [--stream] [--borrow]
+//
+// --borrow: the echo protocol sets borrowData, as a relay that writes what it reads straight
+// back may: it gets a view of the reactor's read arena, valid during the call, instead of
+// bytes of its own to keep (the default), so no memory is handed out per read.
 //
 // --stream: instead of echoing, each connection, once the client has sent anything (the load
 // generator's --sink sends one start byte), is sent one preallocated 64 KiB buffer over and
@@ -14,10 +18,17 @@ const { Reactor, Protocol, Factory } = require('../../../lib/index.js');
 
 const args = process.argv.slice(2);
 const stream = args.includes('--stream');
+const borrow = args.includes('--borrow');
 const [backend = 'auto', trigger = 'level', portArg = '0'] = args.filter((a) => !a.startsWith('--'));
 const port = Number(portArg);
 
-class Echo extends Protocol { dataReceived(data) { this.transport.write(data); } }
+class Echo extends Protocol {
+  constructor() {
+    super();
+    this.borrowData = borrow;
+  }
+  dataReceived(data) { this.transport.write(data); }
+}
 
 // The stream every client checks (load_generator.c --sink): byte k is (k + (k >> 8) * 31) & 255.
 const CHUNK = Buffer.alloc(65536);

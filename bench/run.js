@@ -31,7 +31,8 @@ function describeRound(kind, r) {
     const per = r.bytes_per_conn === null ? '-' : `${(r.bytes_per_conn / 1024).toFixed(2)} KiB/conn`;
     return `${r.established} idle, ${per}`;
   }
-  const cpu = (r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`) +
+  const cpu =
+    (r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`) +
     (r.syscalls_per_msg === null || r.syscalls_per_msg === undefined ? '' : `, ${r.syscalls_per_msg.toFixed(2)} syscalls/msg`);
   const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
   const noise = isDisturbed(r) ? `  (disturbed: ${Math.round(r.other_cpu_pct + (r.steal_pct || 0))}% of a core went to other processes)` : '';
@@ -63,10 +64,16 @@ function crossCheck(results) {
     const worst = Math.max(...ok.map((r) => Math.abs(r.msgs_per_sec / r.server_count_msgs_per_sec - 1)));
     const verdict = Math.abs(ratio - 1) <= CROSSCHECK_TOLERANCE ? 'PASS' : 'FAIL';
     out[name] = { generator_msgs_per_sec: gen, server_count_msgs_per_sec: srv, ratio, worst_round_deviation: worst, rounds: ok.length, verdict };
-    rows.push(`${name.padEnd(10)}  ${fmt(Math.round(gen)).padStart(16)}  ${fmt(Math.round(srv)).padStart(19)}  ${ratio.toFixed(3).padStart(9)}  ${(100 * worst).toFixed(1).padStart(10)}%  ${verdict}`);
+    rows.push(
+      `${name.padEnd(10)}  ${fmt(Math.round(gen)).padStart(16)}  ${fmt(Math.round(srv)).padStart(19)}  ${ratio.toFixed(3).padStart(9)}  ${(100 * worst).toFixed(1).padStart(10)}%  ${verdict}`,
+    );
   }
-  console.log(`\ncross-check (tolerance ${CROSSCHECK_TOLERANCE * 100} %): the load generator's count vs the server's own count of echoed bytes / message size, same window (server counts timed by the harness)`);
-  console.log(`${'server'.padEnd(10)}  ${'generator msgs/s'.padStart(16)}  ${'server-count msgs/s'.padStart(19)}  ${'gen/srv'.padStart(9)}  ${'worst round'.padStart(11)}  verdict`);
+  console.log(
+    `\ncross-check (tolerance ${CROSSCHECK_TOLERANCE * 100} %): the load generator's count vs the server's own count of echoed bytes / message size, same window (server counts timed by the harness)`,
+  );
+  console.log(
+    `${'server'.padEnd(10)}  ${'generator msgs/s'.padStart(16)}  ${'server-count msgs/s'.padStart(19)}  ${'gen/srv'.padStart(9)}  ${'worst round'.padStart(11)}  verdict`,
+  );
   for (const r of rows) console.log(r);
   if (Object.values(out).some((x) => x.verdict !== 'PASS')) process.exitCode = 1;
   return out;
@@ -78,8 +85,10 @@ async function runScenario(p, tools, servers, progress, done = []) {
   if (p.stream) servers = streamServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
   if (servers.some((s) => s.label.endsWith('(borrowData)'))) console.log('   ioreactor echo servers borrow their reads (--borrow-data)');
-  console.log(`   connections ${p.connections}, size ${p.size} B` +
-    (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`));
+  console.log(
+    `   connections ${p.connections}, size ${p.size} B` +
+      (p.kind === 'load' ? `, depth ${p.depth}, ${p.rounds} x (${p.warmup} s warm-up + ${p.duration} s)` : `, ${p.rounds} rounds`),
+  );
   const results = {};
   for (const s of servers) results[s.name] = { label: s.label, unavailable: s.unavailable || null, rounds: [] };
   for (let round = 1; round <= p.rounds; round++) {
@@ -120,15 +129,28 @@ async function runScenario(p, tools, servers, progress, done = []) {
     return { params: p, results, summary };
   }
   console.log(loadTable(summary, p.churn ? 'conns/s' : p.fanout ? 'deliv/s' : 'msgs/s'));
-  if (p.stream) console.log('stream: msgs/s = 64 KiB chunks received per second (MB/s is the figure); p50/p99 are the time between two chunks on one connection; every byte is checked against the stream pattern');
-  if (p.fanout) console.log(`deliv/s: messages x ${p.connections} connections (every connection, the sender's too, gets every message, checked byte for byte); srv µs/deliv is the server's CPU per delivered message; generator: bench/fanout/client.js (Node), whose cli CPU may limit the fastest server`);
+  if (p.stream)
+    console.log(
+      'stream: msgs/s = 64 KiB chunks received per second (MB/s is the figure); p50/p99 are the time between two chunks on one connection; every byte is checked against the stream pattern',
+    );
+  if (p.fanout)
+    console.log(
+      `deliv/s: messages x ${p.connections} connections (every connection, the sender's too, gets every message, checked byte for byte); srv µs/deliv is the server's CPU per delivered message; generator: bench/fanout/client.js (Node), whose cli CPU may limit the fastest server`,
+    );
   if (p.fanout) {
-    const sat = Object.entries(summary).filter(([, x]) => x.roundsOk && x.client_cpu_pct.median >= 90).map(([n]) => n);
-    if (sat.length) console.log(`GENERATOR SATURATED (cli CPU >= 90%) against ${sat.join(', ')}: those deliv/s are the Node client's limit, not the server's; compare srv µs/deliv (and srv CPU) instead`);
+    const sat = Object.entries(summary)
+      .filter(([, x]) => x.roundsOk && x.client_cpu_pct.median >= 90)
+      .map(([n]) => n);
+    if (sat.length)
+      console.log(
+        `GENERATOR SATURATED (cli CPU >= 90%) against ${sat.join(', ')}: those deliv/s are the Node client's limit, not the server's; compare srv µs/deliv (and srv CPU) instead`,
+      );
   }
   if (p.idleConnections) {
     const pp = done.find((x) => x.params.name === 'pingpong');
-    const idle = Object.values(results).map((e) => e.rounds.find((r) => r.idle_established !== undefined)).find(Boolean);
+    const idle = Object.values(results)
+      .map((e) => e.rounds.find((r) => r.idle_established !== undefined))
+      .find(Boolean);
     if (idle) console.log(`idle connections held beside the load: ${fmt(idle.idle_established)} of ${fmt(p.idleConnections)}`);
     console.log(idleHeavyLine(summary, pp && pp.summary));
   }
@@ -151,7 +173,10 @@ async function main() {
     return;
   }
   installCleanup();
-  const snapshot = snapshotTools(ROOT, locateNativeTools(ROOT, (msg) => console.error(msg)));
+  const snapshot = snapshotTools(
+    ROOT,
+    locateNativeTools(ROOT, (msg) => console.error(msg)),
+  );
   process.on('exit', snapshot.remove);
   const tools = snapshot.tools;
   const all = catalogue(ROOT, tools, opts.baseline && path.resolve(opts.baseline), opts.borrow);
@@ -174,16 +199,26 @@ async function main() {
   const started = new Date();
   console.log(`ioreactor echo benchmark  ${started.toISOString()}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores, Linux ${machine.kernel}, Node ${machine.node}`);
-  console.log(pinning.enabled
-    ? `servers pinned to CPU ${pinning.serverCpu}, load generator to CPU ${pinning.clientCpu} (taskset)`
-    : 'no CPU pinning (taskset missing or a single CPU): numbers are less stable');
+  console.log(
+    pinning.enabled
+      ? `servers pinned to CPU ${pinning.serverCpu}, load generator to CPU ${pinning.clientCpu} (taskset)`
+      : 'no CPU pinning (taskset missing or a single CPU): numbers are less stable',
+  );
   // A server whose runtime is missing here (Twisted without python3) is one line, not a row.
-  for (const s of servers.filter((x) => x.skipped)) console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
+  for (const s of servers.filter((x) => x.skipped))
+    console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
   servers = servers.filter((s) => !s.skipped);
   console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
 
-  const report = { tool: 'ioreactor-bench echo', started: started.toISOString(), machine, pinning, argv: process.argv.slice(2),
-    binaries: tools.sources, scenarios: [] };
+  const report = {
+    tool: 'ioreactor-bench echo',
+    started: started.toISOString(),
+    machine,
+    pinning,
+    argv: process.argv.slice(2),
+    binaries: tools.sources,
+    scenarios: [],
+  };
   const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * servers.filter((s) => !s.unavailable).length, 0));
   for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress, report.scenarios));
   progress.end();

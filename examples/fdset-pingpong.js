@@ -37,7 +37,14 @@ async function measure(backend, trigger) {
     const [a, b] = openSocketPair();
     fds.push(a, b);
     let pending = 0; // bytes of the current message still to arrive at a
-    reactor.addReader({ fileno: () => b, doRead() { const n = readAvailable(b); if (n > 0) fs.writeSync(b, scratch, 0, n); }, connectionLost() {} });
+    reactor.addReader({
+      fileno: () => b,
+      doRead() {
+        const n = readAvailable(b);
+        if (n > 0) fs.writeSync(b, scratch, 0, n);
+      },
+      connectionLost() {},
+    });
     reactor.addReader({
       fileno: () => a,
       doRead() {

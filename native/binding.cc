@@ -11,9 +11,7 @@
 namespace ioreactor {
 namespace {
 
-void SetInt(Napi::Object target, const char* name, uint32_t value) {
-  target.Set(name, Napi::Number::New(target.Env(), value));
-}
+void SetInt(Napi::Object target, const char* name, uint32_t value) { target.Set(name, Napi::Number::New(target.Env(), value)); }
 
 }  // namespace
 
@@ -60,7 +58,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "OPTION_NODELAY", 1);
   SetInt(c, "OPTION_KEEPALIVE", 2);
   // The names of the core's counters, in the order stats() reports them.
-  static const char* const kCounterNames[kCounterCount] = {"batches", "waits", "events", "reads", "bytesRead", "writes", "bytesWritten", "accepts", "pollerChanges", "arenas"};
+  static const char* const kCounterNames[kCounterCount] = {"batches", "waits",        "events",  "reads",         "bytesRead",
+                                                           "writes",  "bytesWritten", "accepts", "pollerChanges", "arenas"};
   Napi::Array counters = Napi::Array::New(env, kCounterCount);
   for (uint32_t i = 0; i < kCounterCount; i++) counters.Set(i, Napi::String::New(env, kCounterNames[i]));
   exports.Set("counters", counters);

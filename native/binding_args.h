@@ -91,9 +91,7 @@ inline int BytesOf(napi_env env, napi_value value, const char** data, size_t* le
   *data = static_cast<const char*>(pointer);
   return 0;
 }
-inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data, size_t* length) {
-  return BytesOf(info.Env(), info[i], data, length);
-}
+inline int BytesArg(const Napi::CallbackInfo& info, size_t i, const char** data, size_t* length) { return BytesOf(info.Env(), info[i], data, length); }
 
 // (family, host-or-path, port) -> SocketAddress. A UNIX path arrives as a Buffer so that an
 // abstract name's leading NUL survives. Returns 0 or -errno.

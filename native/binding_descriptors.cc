@@ -1,14 +1,14 @@
 // Descriptor pairs for users of the raw descriptor API (self-pipes, tests, hand-written
 // protocols): Node has no public way to create a pipe or socketpair without wrapping it in a
 // stream. Both ends are non-blocking and close-on-exec.
+#include "binding_descriptors.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <napi.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <napi.h>
-
-#include "binding_descriptors.h"
 #include "socket_ops.h"
 
 namespace ioreactor {

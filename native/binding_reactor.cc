@@ -67,37 +67,36 @@ std::unique_ptr<Poller> NewPollerNamed(const std::string& name) {
 }  // namespace
 
 Napi::Function NativeReactor::DefineClass(Napi::Env env) {
-  return ObjectWrap::DefineClass(
-      env, "NativeReactor",
-      {
-          InstanceMethod<&NativeReactor::Open>("open"),
-          InstanceMethod<&NativeReactor::Add>("add"),
-          InstanceMethod<&NativeReactor::Modify>("modify"),
-          InstanceMethod<&NativeReactor::Remove>("remove"),
-          InstanceMethod<&NativeReactor::Start>("start"),
-          InstanceMethod<&NativeReactor::Stop>("stop"),
-          InstanceMethod<&NativeReactor::Close>("close"),
-          InstanceMethod<&NativeReactor::Listen>("listen"),
-          InstanceMethod<&NativeReactor::Connect>("connect"),
-          InstanceMethod<&NativeReactor::Adopt>("adopt"),
-          InstanceMethod<&NativeReactor::Write>("write"),
-          InstanceMethod<&NativeReactor::WriteVector>("writev"),
-          InstanceMethod<&NativeReactor::Stats>("stats"),
-          InstanceMethod<&NativeReactor::CloseStream>("closeStream"),
-          InstanceMethod<&NativeReactor::SetReading>("setReading"),
-          InstanceMethod<&NativeReactor::SetHalfClose>("setHalfClose"),
-          InstanceMethod<&NativeReactor::RequestDrain>("requestDrain"),
-          InstanceMethod<&NativeReactor::ResumeListener>("resumeListener"),
-          InstanceMethod<&NativeReactor::CloseListener>("closeListener"),
-          InstanceMethod<&NativeReactor::SocketOption>("socketOption"),
-          InstanceMethod<&NativeReactor::Address>("address"),
-          InstanceMethod<&NativeReactor::Pending>("pending"),
-          InstanceAccessor<&NativeReactor::GetRecords>("records"),
-          InstanceAccessor<&NativeReactor::GetArena>("arena"),
-          InstanceAccessor<&NativeReactor::GetBackend>("backend"),
-          InstanceAccessor<&NativeReactor::GetRegistrationCount>("registrationCount"),
-          InstanceAccessor<&NativeReactor::GetHeldCount>("heldCount"),
-      });
+  return ObjectWrap::DefineClass(env, "NativeReactor",
+                                 {
+                                     InstanceMethod<&NativeReactor::Open>("open"),
+                                     InstanceMethod<&NativeReactor::Add>("add"),
+                                     InstanceMethod<&NativeReactor::Modify>("modify"),
+                                     InstanceMethod<&NativeReactor::Remove>("remove"),
+                                     InstanceMethod<&NativeReactor::Start>("start"),
+                                     InstanceMethod<&NativeReactor::Stop>("stop"),
+                                     InstanceMethod<&NativeReactor::Close>("close"),
+                                     InstanceMethod<&NativeReactor::Listen>("listen"),
+                                     InstanceMethod<&NativeReactor::Connect>("connect"),
+                                     InstanceMethod<&NativeReactor::Adopt>("adopt"),
+                                     InstanceMethod<&NativeReactor::Write>("write"),
+                                     InstanceMethod<&NativeReactor::WriteVector>("writev"),
+                                     InstanceMethod<&NativeReactor::Stats>("stats"),
+                                     InstanceMethod<&NativeReactor::CloseStream>("closeStream"),
+                                     InstanceMethod<&NativeReactor::SetReading>("setReading"),
+                                     InstanceMethod<&NativeReactor::SetHalfClose>("setHalfClose"),
+                                     InstanceMethod<&NativeReactor::RequestDrain>("requestDrain"),
+                                     InstanceMethod<&NativeReactor::ResumeListener>("resumeListener"),
+                                     InstanceMethod<&NativeReactor::CloseListener>("closeListener"),
+                                     InstanceMethod<&NativeReactor::SocketOption>("socketOption"),
+                                     InstanceMethod<&NativeReactor::Address>("address"),
+                                     InstanceMethod<&NativeReactor::Pending>("pending"),
+                                     InstanceAccessor<&NativeReactor::GetRecords>("records"),
+                                     InstanceAccessor<&NativeReactor::GetArena>("arena"),
+                                     InstanceAccessor<&NativeReactor::GetBackend>("backend"),
+                                     InstanceAccessor<&NativeReactor::GetRegistrationCount>("registrationCount"),
+                                     InstanceAccessor<&NativeReactor::GetHeldCount>("heldCount"),
+                                 });
 }
 
 // new NativeReactor(onBatch: (count: number, arena?: ArrayBuffer) => number). onBatch returns
@@ -234,13 +233,9 @@ Napi::Value NativeReactor::GetBackend(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), core_.poller().name());
 }
 
-Napi::Value NativeReactor::GetRegistrationCount(const Napi::CallbackInfo& info) {
-  return Int(info.Env(), static_cast<double>(core_.registration_count()));
-}
+Napi::Value NativeReactor::GetRegistrationCount(const Napi::CallbackInfo& info) { return Int(info.Env(), static_cast<double>(core_.registration_count())); }
 
-Napi::Value NativeReactor::GetHeldCount(const Napi::CallbackInfo& info) {
-  return Int(info.Env(), static_cast<double>(core_.held_count()));
-}
+Napi::Value NativeReactor::GetHeldCount(const Napi::CallbackInfo& info) { return Int(info.Env(), static_cast<double>(core_.held_count())); }
 
 void NativeReactor::CloseAll() {
   if (watch_ != nullptr) {

@@ -53,13 +53,9 @@ class EpollPoller final : public Poller {
     epfd_ = -1;
   }
 
-  int Add(int fd, uint64_t token, uint32_t interest, Trigger trigger) override {
-    return Control(EPOLL_CTL_ADD, fd, token, interest, trigger);
-  }
+  int Add(int fd, uint64_t token, uint32_t interest, Trigger trigger) override { return Control(EPOLL_CTL_ADD, fd, token, interest, trigger); }
 
-  int Modify(int fd, uint64_t token, uint32_t interest, Trigger trigger) override {
-    return Control(EPOLL_CTL_MOD, fd, token, interest, trigger);
-  }
+  int Modify(int fd, uint64_t token, uint32_t interest, Trigger trigger) override { return Control(EPOLL_CTL_MOD, fd, token, interest, trigger); }
 
   int Remove(int fd, uint32_t) override {
     epoll_event unused{};  // kernels before 2.6.9 required a non-null pointer

@@ -47,9 +47,12 @@ constexpr uint8_t kTriggerUnknown = 0xff;  // after a failed Modify: delete befo
 
 uint16_t TriggerFlags(Trigger trigger) {
   switch (trigger) {
-    case Trigger::kEdge: return EV_CLEAR;
-    case Trigger::kOneshot: return EV_DISPATCH;
-    case Trigger::kLevel: break;
+    case Trigger::kEdge:
+      return EV_CLEAR;
+    case Trigger::kOneshot:
+      return EV_DISPATCH;
+    case Trigger::kLevel:
+      break;
   }
   return 0;
 }
@@ -60,11 +63,11 @@ void Set(struct kevent* ev, int fd, int16_t filter, uint16_t flags, uint64_t tok
 
 // What the backend remembers about one descriptor.
 struct FdState {
-  uint64_t batch;    // the Wait (by serial number) that last reported this one-shot descriptor
-  int32_t index;     // where in that Wait's output its report is
+  uint64_t batch;  // the Wait (by serial number) that last reported this one-shot descriptor
+  int32_t index;   // where in that Wait's output its report is
   uint8_t registered;
-  uint8_t trigger;   // a Trigger, or kTriggerUnknown
-  uint8_t armed;     // one-shot: not yet reported since the last Add or Modify
+  uint8_t trigger;  // a Trigger, or kTriggerUnknown
+  uint8_t armed;    // one-shot: not yet reported since the last Add or Modify
 };
 
 class KqueuePoller final : public Poller {

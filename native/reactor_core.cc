@@ -21,8 +21,10 @@ void ReactorCore::Close() {
   if (poller_ == nullptr) return;
   for (uint32_t slot = 0; slot < slots_.capacity(); slot++) {
     Registration& r = slots_.At(slot);
-    if (r.live && r.kind != Kind::kRaw) CloseOwned(r, slot, 0, 0);
-    else if (r.live) slots_.Release(slot, in_batch_, false);
+    if (r.live && r.kind != Kind::kRaw)
+      CloseOwned(r, slot, 0, 0);
+    else if (r.live)
+      slots_.Release(slot, in_batch_, false);
   }
   if (spare_fd_ >= 0) ::close(spare_fd_);
   spare_fd_ = -1;

@@ -29,12 +29,12 @@ enum CloseMode : int { kCloseAfterFlush = 0, kCloseAbort = 1, kShutWriteAfterFlu
 // benchmark can see the system calls and bytes each message costs. Poller changes are system
 // calls with epoll (epoll_ctl); kqueue applies them with its next wait.
 enum Counter : int {
-  kCounterBatches,        // batches collected
-  kCounterWaits,          // waits on the poller
-  kCounterEvents,         // readiness reports the kernel gave
-  kCounterReads,          // read calls
+  kCounterBatches,  // batches collected
+  kCounterWaits,    // waits on the poller
+  kCounterEvents,   // readiness reports the kernel gave
+  kCounterReads,    // read calls
   kCounterBytesRead,
-  kCounterWrites,         // send and sendmsg calls
+  kCounterWrites,  // send and sendmsg calls
   kCounterBytesWritten,
   kCounterAccepts,        // accept calls
   kCounterPollerChanges,  // registrations added, changed or removed
@@ -168,19 +168,17 @@ class ReactorCore {
   void CloseOwned(Registration& r, uint32_t slot, int32_t record, int error);
   void Defer(Registration& r, uint32_t slot);
   void HandleAcceptError(Registration& r, uint32_t slot, int error);
-  void AddRecord(int32_t type, uint32_t slot, int32_t a = 0, int32_t b = 0, int32_t c = 0) {
-    batch_.Add(type, slot, slots_.At(slot).generation, a, b, c);
-  }
+  void AddRecord(int32_t type, uint32_t slot, int32_t a = 0, int32_t b = 0, int32_t c = 0) { batch_.Add(type, slot, slots_.At(slot).generation, a, b, c); }
 
   std::unique_ptr<Poller> poller_;
   SlotTable slots_;
   Batch batch_;
   std::unique_ptr<ReadyEvent[]> events_;  // kWaitCapacity reports, allocated while open
-  std::vector<uint64_t> fired_oneshot_;  // tokens reported in the current batch
-  std::vector<uint64_t> flush_list_;     // streams written to during dispatch
-  std::vector<uint64_t> ready_list_;     // edge-mode streams with data or accepts left over
-  std::vector<uint32_t> fd_owner_;       // descriptor number -> owning slot + 1 (0: none)
-  std::vector<iovec> iovecs_;            // SendNow's scratch, kept between calls
+  std::vector<uint64_t> fired_oneshot_;   // tokens reported in the current batch
+  std::vector<uint64_t> flush_list_;      // streams written to during dispatch
+  std::vector<uint64_t> ready_list_;      // edge-mode streams with data or accepts left over
+  std::vector<uint32_t> fd_owner_;        // descriptor number -> owning slot + 1 (0: none)
+  std::vector<iovec> iovecs_;             // SendNow's scratch, kept between calls
   uint64_t counters_[kCounterCount] = {};
   bool in_batch_ = false;
   bool dispatching_ = false;

@@ -270,8 +270,8 @@ int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const iovec* chun
 void ReactorCore::SendNow(Registration& r, uint32_t slot, const iovec* chunks, size_t count) {
   Stream& s = *r.stream;
   const size_t max_iovecs = static_cast<size_t>(MaxIovecs());
-  size_t next = 0;     // the first chunk not wholly sent
-  size_t offset = 0;   // bytes of chunks[next] already sent
+  size_t next = 0;    // the first chunk not wholly sent
+  size_t offset = 0;  // bytes of chunks[next] already sent
   bool kernel_full = false;
   while (!kernel_full && (s.pending() > 0 || next < count)) {
     iovecs_.clear();
@@ -417,8 +417,10 @@ int ReactorCore::RequestDrain(uint32_t slot, uint32_t generation) {
   Registration* r = NamedStream(slot, generation);
   if (r == nullptr) return -EBADF;
   Stream& s = *r->stream;
-  if (s.pending() == 0 && !s.queued_flush) AddRecord(kRecordDrained, slot);
-  else s.notify_drain = true;
+  if (s.pending() == 0 && !s.queued_flush)
+    AddRecord(kRecordDrained, slot);
+  else
+    s.notify_drain = true;
   return 0;
 }
 

@@ -31,9 +31,9 @@ struct Registration {
   Trigger trigger = Trigger::kLevel;
   Kind kind = Kind::kRaw;
   bool live = false;
-  bool held = false;        // closed, waiting for its close record to be delivered
-  bool armed = false;       // kOneshot: false from a report until the next re-arm
-  bool registered = false;  // known to the poller (streams leave it while they want nothing)
+  bool held = false;                   // closed, waiting for its close record to be delivered
+  bool armed = false;                  // kOneshot: false from a report until the next re-arm
+  bool registered = false;             // known to the poller (streams leave it while they want nothing)
   std::unique_ptr<Stream> stream;      // kStream
   std::unique_ptr<Listener> listener;  // kListener
 };
@@ -44,9 +44,7 @@ class SlotTable {
   // while the slot fits in 21 bits. Two million registrations is far beyond any descriptor limit.
   static constexpr uint32_t kMaxSlots = 1u << 21;
 
-  static uint64_t Token(uint32_t slot, uint32_t generation) {
-    return (static_cast<uint64_t>(generation) << 32) | slot;
-  }
+  static uint64_t Token(uint32_t slot, uint32_t generation) { return (static_cast<uint64_t>(generation) << 32) | slot; }
 
   // A fresh slot (>= 0), or -ENFILE when the table is full.
   int64_t Allocate() {
@@ -66,9 +64,7 @@ class SlotTable {
   }
 
   // The live registration a token names, or nullptr if it is stale or malformed.
-  Registration* Resolve(uint64_t token) {
-    return Named(static_cast<uint32_t>(token), static_cast<uint32_t>(token >> 32));
-  }
+  Registration* Resolve(uint64_t token) { return Named(static_cast<uint32_t>(token), static_cast<uint32_t>(token >> 32)); }
 
   // The live registration named by slot + generation, or nullptr if the name is stale.
   Registration* Named(uint32_t slot, uint32_t generation) {

@@ -184,7 +184,7 @@ int MaxIovecs() {
 #ifdef IOV_MAX
   return IOV_MAX;
 #else
-  return 16;  // POSIX's minimum (_XOPEN_IOV_MAX)
+  return 16;            // POSIX's minimum (_XOPEN_IOV_MAX)
 #endif
 }
 

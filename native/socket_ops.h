@@ -5,8 +5,8 @@
 #define IOREACTOR_SOCKET_OPS_H_
 
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>

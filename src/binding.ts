@@ -115,12 +115,13 @@ export interface NativeBinding {
   constants: NativeConstants;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- node-gyp-build is CommonJS with no types
 const load = require('node-gyp-build') as (dir: string) => unknown;
 
 /**
  * The addon, from the package root (the folder above src/ and lib/). IOREACTOR_ADDON names
  * another build of it (the sanitizer or cmake-js build), which the test scripts use.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
 export const binding = (process.env.IOREACTOR_ADDON ? require(path.resolve(process.env.IOREACTOR_ADDON)) : load(path.join(__dirname, '..'))) as NativeBinding;
 export const C = binding.constants;

@@ -106,14 +106,7 @@ export type {
   ITCPTransport,
   ITransport,
 } from './interfaces/transport';
-export {
-  ConnectError,
-  ConnectionRefusedError,
-  ConnectTimeoutError,
-  DNSLookupError,
-  UserAbortedConnect,
-  ConnectionAborted,
-} from './transport/errors';
+export { ConnectError, ConnectionRefusedError, ConnectTimeoutError, DNSLookupError, UserAbortedConnect, ConnectionAborted } from './transport/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

@@ -157,8 +157,17 @@ async function main() {
     console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, roundMs: ROUND_MS, rows, sink }, null, 2));
     return;
   }
-  console.log(`Deferred vs Promise chains  (node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median ops/s, spread = (max-min)/median, ratio = median of per-round ratios)`);
-  const header = [pad('callbacks', 9, true), pad('Deferred ops/s', 15), pad('spread', 7), pad('Promise ops/s', 15), pad('spread', 7), pad('Deferred/Promise', 17)];
+  console.log(
+    `Deferred vs Promise chains  (node ${process.version}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median ops/s, spread = (max-min)/median, ratio = median of per-round ratios)`,
+  );
+  const header = [
+    pad('callbacks', 9, true),
+    pad('Deferred ops/s', 15),
+    pad('spread', 7),
+    pad('Promise ops/s', 15),
+    pad('spread', 7),
+    pad('Deferred/Promise', 17),
+  ];
   console.log(header.join('  '));
   console.log('-'.repeat(header.join('  ').length));
   for (const r of rows) {

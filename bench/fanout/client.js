@@ -16,7 +16,10 @@ const opts = { port: 0, connections: 100, size: 64, depth: 8, duration: 5, warmu
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const k = argv[i].replace(/^--/, '');
-  if (!(k in opts)) { console.error(`fanout client: unknown option ${argv[i]}`); process.exit(2); }
+  if (!(k in opts)) {
+    console.error(`fanout client: unknown option ${argv[i]}`);
+    process.exit(2);
+  }
   opts[k] = Number(argv[i + 1]);
 }
 const { port, connections: N, size, depth } = opts;
@@ -34,7 +37,6 @@ const arrived = new Uint32Array(RING); // receivers that have message m (m % RIN
 let errors = 0;
 let connectFailures = 0;
 let nextToSend = 0;
-let completed = 0;
 let phase = 'connect';
 let measureStart = 0;
 let measuredBroadcasts = 0;
@@ -56,7 +58,6 @@ function sendNext(sender) {
 function complete(m) {
   const lat = performance.now() - sentAt[m % RING];
   arrived[m % RING] = 0;
-  completed++;
   if (phase === 'measure') {
     measuredBroadcasts++;
     latencies.push(lat);
@@ -70,7 +71,10 @@ function receiver(sock) {
   let bad = false;
   sock.on('data', (chunk) => {
     if (!welcomed) {
-      if (chunk[0] !== 0x21) { errors++; bad = true; }
+      if (chunk[0] !== 0x21) {
+        errors++;
+        bad = true;
+      }
       welcomed = true;
       chunk = chunk.subarray(1);
       sock.emit('welcome');
@@ -80,7 +84,11 @@ function receiver(sock) {
       for (let at = 0; at < chunk.length; at += CHUNK) {
         const piece = chunk.subarray(at, at + CHUNK);
         const p = (off + at) % PERIOD;
-        if (!piece.equals(PATTERN.subarray(p, p + piece.length))) { errors++; bad = true; break; }
+        if (!piece.equals(PATTERN.subarray(p, p + piece.length))) {
+          errors++;
+          bad = true;
+          break;
+        }
       }
     }
     const first = Math.floor(off / size);
@@ -90,18 +98,29 @@ function receiver(sock) {
     for (let m = first; m < last; m++) if (++arrived[m % RING] === N) complete(m);
   });
   sock.on('error', () => {});
-  sock.on('close', () => { if (phase !== 'end') errors++; });
+  sock.on('close', () => {
+    if (phase !== 'end') errors++;
+  });
 }
 
 function connectAll() {
-  return Promise.all(Array.from({ length: N }, () => new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
-    s.setNoDelay(true);
-    receiver(s);
-    socks.push(s);
-    s.once('welcome', () => resolve(true));
-    s.once('error', () => { connectFailures++; resolve(false); });
-  })));
+  return Promise.all(
+    Array.from(
+      { length: N },
+      () =>
+        new Promise((resolve) => {
+          const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
+          s.setNoDelay(true);
+          receiver(s);
+          socks.push(s);
+          s.once('welcome', () => resolve(true));
+          s.once('error', () => {
+            connectFailures++;
+            resolve(false);
+          });
+        }),
+    ),
+  );
 }
 
 function pct(sorted, q) {
@@ -129,15 +148,36 @@ async function main() {
   console.error('phase end');
   latencies.sort((a, b) => a - b);
   const deliveries = measuredBroadcasts * N;
-  const out = { mode: 'fanout', connections: N, receivers: N, size, depth, threads: 1, warmup: opts.warmup, seconds,
-    messages: deliveries, broadcasts: measuredBroadcasts, bytes: measuredBytes,
-    msgs_per_sec: deliveries / seconds, broadcasts_per_sec: measuredBroadcasts / seconds, mb_per_sec: measuredBytes / seconds / 1e6,
-    p50_us: pct(latencies, 0.5), p90_us: pct(latencies, 0.9), p99_us: pct(latencies, 0.99), p999_us: pct(latencies, 0.999),
+  const out = {
+    mode: 'fanout',
+    connections: N,
+    receivers: N,
+    size,
+    depth,
+    threads: 1,
+    warmup: opts.warmup,
+    seconds,
+    messages: deliveries,
+    broadcasts: measuredBroadcasts,
+    bytes: measuredBytes,
+    msgs_per_sec: deliveries / seconds,
+    broadcasts_per_sec: measuredBroadcasts / seconds,
+    mb_per_sec: measuredBytes / seconds / 1e6,
+    p50_us: pct(latencies, 0.5),
+    p90_us: pct(latencies, 0.9),
+    p99_us: pct(latencies, 0.99),
+    p999_us: pct(latencies, 0.999),
     max_us: latencies.length ? latencies[latencies.length - 1] * 1000 : 0,
     mean_us: latencies.length ? (latencies.reduce((a, b) => a + b, 0) / latencies.length) * 1000 : 0,
-    errors, connect_failures: connectFailures, connect_seconds: connectS };
+    errors,
+    connect_failures: connectFailures,
+    connect_seconds: connectS,
+  };
   process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(errors ? 3 : 0));
   for (const s of socks) s.destroy();
 }
 
-main().catch((e) => { console.error(`fanout client: ${e.stack || e}`); process.exit(1); });
+main().catch((e) => {
+  console.error(`fanout client: ${e.stack || e}`);
+  process.exit(1);
+});

@@ -53,7 +53,7 @@ function locateNativeTools(root, log = () => {}) {
       found[key] = out;
     } catch (e) {
       const stale = candidates.find((p) => mtime(p) >= 0);
-      if (!stale) throw new Error(`cannot build ${tool.target} (${String(e.stderr || e.message).trim()}); run \`npx node-gyp rebuild\``);
+      if (!stale) throw new Error(`cannot build ${tool.target} (${String(e.stderr || e.message).trim()}); run \`npx node-gyp rebuild\``, { cause: e });
       log(`(could not compile ${tool.source}; using the older ${path.relative(root, stale)})`);
       found[key] = stale;
     }

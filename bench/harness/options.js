@@ -8,17 +8,54 @@ const SCENARIOS = {
   bulk: { kind: 'load', title: 'bulk: 16 KiB messages, 100 connections, 1 in flight each (MB/s matters)', connections: 100, size: 16384, depth: 1 },
   'bulk-64k': { kind: 'load', title: 'bulk-64k: 64 KiB messages, 10 connections, 4 in flight each (MB/s matters)', connections: 10, size: 65536, depth: 4 },
   'bulk-1m': { kind: 'load', title: 'bulk-1m: 1 MiB messages, 10 connections, 1 in flight each (MB/s matters)', connections: 10, size: 1048576, depth: 1 },
-  stream: { kind: 'load', stream: true, title: 'stream: the server writes 64 KiB chunks continuously to 10 connections, the client reads and discards (MB/s received; a "message" is a 64 KiB chunk)', connections: 10, size: 65536, depth: 1 },
-  churn: { kind: 'load', churn: true, title: 'churn: connect, one 64 B echo, close, reconnect; 32 connections at a time (connections/s)', connections: 32, size: 64, depth: 1 },
+  stream: {
+    kind: 'load',
+    stream: true,
+    title:
+      'stream: the server writes 64 KiB chunks continuously to 10 connections, the client reads and discards (MB/s received; a "message" is a 64 KiB chunk)',
+    connections: 10,
+    size: 65536,
+    depth: 1,
+  },
+  churn: {
+    kind: 'load',
+    churn: true,
+    title: 'churn: connect, one 64 B echo, close, reconnect; 32 connections at a time (connections/s)',
+    connections: 32,
+    size: 64,
+    depth: 1,
+  },
   sweep: { kind: 'load', sweep: [1, 100, 1000, 10000], quickSweep: [1, 100, 1000], title: 'connection sweep: ping-pong 64 B', size: 64, depth: 1 },
   c10k: { kind: 'load', title: 'c10k: ping-pong 64 B over 10 000 connections (CPU per message)', connections: 10000, size: 64, depth: 1 },
-  'idle-heavy': { kind: 'load', title: 'idle-heavy: ping-pong 64 B on 100 active connections beside 10 000 idle ones (opened, echoed once, silent)', connections: 100, size: 64, depth: 1, idleConnections: 10000 },
-  fanout: { kind: 'load', fanout: true, title: 'fan-out (chat): 100 clients, one sends 64 B messages (8 in flight), the server writes each to all 100; rate = deliveries/s', connections: 100, size: 64, depth: 8 },
+  'idle-heavy': {
+    kind: 'load',
+    title: 'idle-heavy: ping-pong 64 B on 100 active connections beside 10 000 idle ones (opened, echoed once, silent)',
+    connections: 100,
+    size: 64,
+    depth: 1,
+    idleConnections: 10000,
+  },
+  fanout: {
+    kind: 'load',
+    fanout: true,
+    title: 'fan-out (chat): 100 clients, one sends 64 B messages (8 in flight), the server writes each to all 100; rate = deliveries/s',
+    connections: 100,
+    size: 64,
+    depth: 8,
+  },
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
 // c10k is the sweep's last point; it stays selectable on its own (--scenario c10k).
-const DEFAULTS = { scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'], duration: 5, warmup: 1, rounds: 3, threads: 1, retries: 1, settleMs: 500 };
+const DEFAULTS = {
+  scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'],
+  duration: 5,
+  warmup: 1,
+  rounds: 3,
+  threads: 1,
+  retries: 1,
+  settleMs: 500,
+};
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
 const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
 
@@ -60,7 +97,9 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
   --help                  this text
 
 Scenarios:
-${Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(11)} ${s.title}`).join('\n')}
+${Object.entries(SCENARIOS)
+  .map(([n, s]) => `  ${n.padEnd(11)} ${s.title}`)
+  .join('\n')}
 
 Each round starts a fresh server pinned to CPU 0 (taskset) and the native load generator on
 CPU 1; the server's CPU time is read from /proc over the measured window. Linux only.
@@ -71,8 +110,16 @@ the start and end of the measured window and divides the difference by the windo
 messages (stream: 64 KiB chunks). node:net and Twisted keep no counters: "-".
 `;
 
-const NUMERIC = { '--connections': 'connections', '--size': 'size', '--depth': 'depth', '--duration': 'duration',
-  '--warmup': 'warmup', '--rounds': 'rounds', '--threads': 'threads', '--retries': 'retries' };
+const NUMERIC = {
+  '--connections': 'connections',
+  '--size': 'size',
+  '--depth': 'depth',
+  '--duration': 'duration',
+  '--warmup': 'warmup',
+  '--rounds': 'rounds',
+  '--threads': 'threads',
+  '--retries': 'retries',
+};
 
 function parseArgs(argv) {
   const o = { overrides: {} };
@@ -88,7 +135,11 @@ function parseArgs(argv) {
     else if (flag === '--quick') o.quick = true;
     else if (flag === '--crosscheck') o.crosscheck = true;
     else if (flag === '--list-servers') o.listServers = true;
-    else if (flag === '--scenario' || flag === '--scenarios') o.scenarios = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (flag === '--scenario' || flag === '--scenarios')
+      o.scenarios = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (flag === '--servers') o.servers = value();
     else if (flag === '--baseline') o.baseline = value();
     else if (flag === '--borrow-data') o.borrow = true;
@@ -119,14 +170,20 @@ function plan(o) {
   for (const name of names) {
     const preset = { ...SCENARIOS[name] };
     if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;
-    if (name === 'idle') preset.title = preset.title.replace('10 000', (o.overrides.connections || preset.connections).toLocaleString('en-US').replace(',', ' '));
+    if (name === 'idle')
+      preset.title = preset.title.replace('10 000', (o.overrides.connections || preset.connections).toLocaleString('en-US').replace(',', ' '));
     // A sweep is one load scenario per connection count (its points win over --connections).
     const points = preset.sweep ? (o.quick ? preset.quickSweep : preset.sweep) : [null];
     for (const n of points) {
       const p = { name, ...preset, ...common, ...o.overrides };
       delete p.quickSweep;
       if (n !== null) {
-        Object.assign(p, { name: `${name}-${n}`, group: name, connections: n, title: `${preset.title}, ${n.toLocaleString('en-US')} connection${n === 1 ? '' : 's'}` });
+        Object.assign(p, {
+          name: `${name}-${n}`,
+          group: name,
+          connections: n,
+          title: `${preset.title}, ${n.toLocaleString('en-US')} connection${n === 1 ? '' : 's'}`,
+        });
         delete p.sweep;
       }
       if (o.crosscheck) Object.assign(p, { crosscheck: true, title: `cross-check: ${p.title}; servers count echoed bytes too` });

@@ -81,7 +81,10 @@ function cpuStat() {
 
 function readSysctl(name) {
   try {
-    return fs.readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8').trim().replace(/\s+/g, ' ');
+    return fs
+      .readFileSync(`/proc/sys/${name.replace(/\./g, '/')}`, 'utf8')
+      .trim()
+      .replace(/\s+/g, ' ');
   } catch {
     return null;
   }

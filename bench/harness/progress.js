@@ -42,7 +42,8 @@ function createProgress(total, { stream = process.stdout, errStream = process.st
       const elapsed = (Date.now() - started) / 1000;
       const left = done > 0 ? (elapsed / done) * (total - done) : null;
       const w = String(total).length;
-      current = `[${String(done + 1).padStart(w)}/${total}] ${scenario}  ${server}  round ${round}/${rounds}  ${clock(elapsed)} elapsed` +
+      current =
+        `[${String(done + 1).padStart(w)}/${total}] ${scenario}  ${server}  round ${round}/${rounds}  ${clock(elapsed)} elapsed` +
         (left === null ? '' : `, ~${clock(left)} left`);
       if (tty) draw();
       else errStream.write(`progress: ${current}\n`);

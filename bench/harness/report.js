@@ -16,9 +16,30 @@ function spread(rounds, key) {
   return { median: median(v), min: Math.min(...v), max: Math.max(...v), n: v.length };
 }
 
-const LOAD_METRICS = ['msgs_per_sec', 'mb_per_sec', 'p50_us', 'p99_us', 'max_us', 'server_us_per_msg', 'client_us_per_msg',
-  'server_cpu_pct', 'client_cpu_pct', 'client_user_pct', 'other_cpu_pct', 'steal_pct', 'softirq_pct', 'errors', 'connect_failures', 'server_rss_kib',
-  'syscalls_per_msg', 'waits_per_msg', 'reads_per_msg', 'writes_per_msg', 'accepts_per_msg', 'poller_changes_per_msg'];
+const LOAD_METRICS = [
+  'msgs_per_sec',
+  'mb_per_sec',
+  'p50_us',
+  'p99_us',
+  'max_us',
+  'server_us_per_msg',
+  'client_us_per_msg',
+  'server_cpu_pct',
+  'client_cpu_pct',
+  'client_user_pct',
+  'other_cpu_pct',
+  'steal_pct',
+  'softirq_pct',
+  'errors',
+  'connect_failures',
+  'server_rss_kib',
+  'syscalls_per_msg',
+  'waits_per_msg',
+  'reads_per_msg',
+  'writes_per_msg',
+  'accepts_per_msg',
+  'poller_changes_per_msg',
+];
 const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
 
 /** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
@@ -91,18 +112,49 @@ function unavailableNote(s) {
 /** `unit` names the rate: 'msgs/s', or 'conns/s' for churn (a cycle per connection). */
 function loadTable(summary, unit = 'msgs/s') {
   const per = unit === 'conns/s' ? 'conn' : unit === 'deliv/s' ? 'deliv' : 'msg';
-  const headers = ['server', unit, 'min–max', 'MB/s', 'p50 µs', 'p99 µs', `srv µs/${per}`, `syscalls/${per}`, 'srv CPU', 'cli CPU', 'other', 'vs C', 'vs node:net', `CPU/${per} vs C`];
+  const headers = [
+    'server',
+    unit,
+    'min–max',
+    'MB/s',
+    'p50 µs',
+    'p99 µs',
+    `srv µs/${per}`,
+    `syscalls/${per}`,
+    'srv CPU',
+    'cli CPU',
+    'other',
+    'vs C',
+    'vs node:net',
+    `CPU/${per} vs C`,
+  ];
   const rows = Object.entries(summary).map(([name, s]) => {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const flag = s.errors.max || s.connect_failures.max ? ' !' : '';
-    return [name + flag, fmt(s.msgs_per_sec.median), range(s.msgs_per_sec), fmt(s.mb_per_sec.median, 1), fmt(s.p50_us.median),
-      fmt(s.p99_us.median), fmt(s.server_us_per_msg.median, 2), fmt(s.syscalls_per_msg.median, 2), s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
-      s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`, otherLoad(s), ratio(s.ratio_vs_c), ratio(s.ratio_vs_node_net), ratio(s.cost_vs_c)];
+    return [
+      name + flag,
+      fmt(s.msgs_per_sec.median),
+      range(s.msgs_per_sec),
+      fmt(s.mb_per_sec.median, 1),
+      fmt(s.p50_us.median),
+      fmt(s.p99_us.median),
+      fmt(s.server_us_per_msg.median, 2),
+      fmt(s.syscalls_per_msg.median, 2),
+      s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
+      s.client_cpu_pct.median === null ? '-' : `${fmt(s.client_cpu_pct.median)}%`,
+      otherLoad(s),
+      ratio(s.ratio_vs_c),
+      ratio(s.ratio_vs_node_net),
+      ratio(s.cost_vs_c),
+    ];
   });
   const notes = Object.entries(summary)
     .filter(([, s]) => !unavailableNote(s) && (s.errors.max || s.connect_failures.max || s.roundsFailed))
-    .map(([n, s]) => `  ! ${n}: ${s.errors.max || 0} errors, ${s.connect_failures.max || 0} connect failures, ${s.roundsFailed} failed rounds${s.lastError ? ` (${s.lastError})` : ''}`);
+    .map(
+      ([n, s]) =>
+        `  ! ${n}: ${s.errors.max || 0} errors, ${s.connect_failures.max || 0} connect failures, ${s.roundsFailed} failed rounds${s.lastError ? ` (${s.lastError})` : ''}`,
+    );
   return [table(headers, rows), ...notes, ...syscallLines(summary, per)].join('\n');
 }
 
@@ -115,9 +167,14 @@ function syscallLines(summary, per = 'msg') {
   if (!counted.length) return [];
   const width = Math.max(...counted.map(([n]) => n.length));
   const f = (x) => (x === null ? '-' : x.toFixed(2));
-  return [`syscalls/${per}, from the servers' own counters over the measured window (node:net and Twisted keep none: -):`,
-    ...counted.map(([n, s]) => `  ${n.padEnd(width)}  ${f(s.syscalls_per_msg.median).padStart(7)} = ${f(s.waits_per_msg.median)} wait + ${f(s.reads_per_msg.median)} read + ` +
-      `${f(s.writes_per_msg.median)} write + ${f(s.accepts_per_msg.median)} accept + ${f(s.poller_changes_per_msg.median)} poller change`)];
+  return [
+    `syscalls/${per}, from the servers' own counters over the measured window (node:net and Twisted keep none: -):`,
+    ...counted.map(
+      ([n, s]) =>
+        `  ${n.padEnd(width)}  ${f(s.syscalls_per_msg.median).padStart(7)} = ${f(s.waits_per_msg.median)} wait + ${f(s.reads_per_msg.median)} read + ` +
+        `${f(s.writes_per_msg.median)} write + ${f(s.accepts_per_msg.median)} accept + ${f(s.poller_changes_per_msg.median)} poller change`,
+    ),
+  ];
 }
 
 function idleTable(summary) {
@@ -127,8 +184,14 @@ function idleTable(summary) {
     const note = unavailableNote(s);
     if (note) return [name, note];
     const per = s.bytes_per_conn.median;
-    return [name + (s.connect_failures.max ? ' !' : ''), fmt(s.established.median), mib(s.rss_before_kib.median), mib(s.rss_after_kib.median),
-      per === null ? '-' : `${(per / 1024).toFixed(2)} KiB`, range(s.bytes_per_conn, (b) => `${(b / 1024).toFixed(2)}`)];
+    return [
+      name + (s.connect_failures.max ? ' !' : ''),
+      fmt(s.established.median),
+      mib(s.rss_before_kib.median),
+      mib(s.rss_after_kib.median),
+      per === null ? '-' : `${(per / 1024).toFixed(2)} KiB`,
+      range(s.bytes_per_conn, (b) => `${(b / 1024).toFixed(2)}`),
+    ];
   });
   return table(headers, rows);
 }
@@ -143,9 +206,16 @@ function generatorCeiling(entry) {
   const rounds = entry ? entry.rounds.filter((r) => !r.error && r.client_us_per_msg) : [];
   if (rounds.length === 0) return null;
   const best = rounds.reduce((a, b) => (b.msgs_per_sec > a.msgs_per_sec ? b : a));
-  return { round: best.round, client_us_per_msg: best.client_us_per_msg, client_cpu_pct: best.client_cpu_pct, client_user_pct: best.client_user_pct,
-    other_pct: best.other_cpu_pct === null ? null : best.other_cpu_pct + (best.steal_pct || 0), server_cpu_pct: best.server_cpu_pct,
-    ceiling_msgs_per_sec: 1e6 / best.client_us_per_msg, c_msgs_per_sec: best.msgs_per_sec };
+  return {
+    round: best.round,
+    client_us_per_msg: best.client_us_per_msg,
+    client_cpu_pct: best.client_cpu_pct,
+    client_user_pct: best.client_user_pct,
+    other_pct: best.other_cpu_pct === null ? null : best.other_cpu_pct + (best.steal_pct || 0),
+    server_cpu_pct: best.server_cpu_pct,
+    ceiling_msgs_per_sec: 1e6 / best.client_us_per_msg,
+    c_msgs_per_sec: best.msgs_per_sec,
+  };
 }
 
 /**
@@ -163,8 +233,10 @@ function ceilingLine(g) {
   else if (cli >= 90) verdict = 'GENERATOR SATURATED before the server: add --threads or a core';
   else if ((g.other_pct ?? 0) >= 10) verdict = `neither saturated: other processes took ${fmt(g.other_pct)}% of a core`;
   else verdict = 'neither saturated: latency-bound';
-  return `load generator, best C round (${g.round}): ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel TCP; server ${fmt(srv)}%); ` +
-    `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs that round's ${fmt(g.c_msgs_per_sec)}: ${verdict}`;
+  return (
+    `load generator, best C round (${g.round}): ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel TCP; server ${fmt(srv)}%); ` +
+    `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs that round's ${fmt(g.c_msgs_per_sec)}: ${verdict}`
+  );
 }
 
 /**
@@ -188,9 +260,12 @@ function idleHeavyLine(summary, pingpong) {
     parts.push(`vs ping-pong without them: poll ${ratio(gp)}, epoll ${ratio(ge)}`);
     shows = shows && gp >= 1.5 && ge < 1.25;
   }
-  return parts.join('; ') + (shows
-    ? ': poll(2) pays for every idle descriptor on every wake-up, epoll stays flat'
-    : ': this run does not show poll(2)\'s cost growing with idle descriptors beyond epoll\'s');
+  return (
+    parts.join('; ') +
+    (shows
+      ? ': poll(2) pays for every idle descriptor on every wake-up, epoll stays flat'
+      : ": this run does not show poll(2)'s cost growing with idle descriptors beyond epoll's")
+  );
 }
 
 module.exports = { idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };

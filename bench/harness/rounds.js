@@ -35,9 +35,22 @@ function delta(after, before) {
  * generator's JSON plus CPU seconds used by server and client in the measured window.
  */
 async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
-  const args = ['--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
-    '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup),
-    '--threads', String(p.threads)];
+  const args = [
+    '--port',
+    String(port),
+    '--connections',
+    String(p.connections),
+    '--size',
+    String(p.size),
+    '--depth',
+    String(p.depth),
+    '--duration',
+    String(p.duration),
+    '--warmup',
+    String(p.warmup),
+    '--threads',
+    String(p.threads),
+  ];
   // Churn: every slot reconnects at once after its cycle, so all of them may connect together.
   if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
   // Stream: the generator sends one start byte per connection, then reads and discards.
@@ -45,8 +58,25 @@ async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
   // Fan-out: the Node chat client (one sender, every connection a receiver) speaks the
   // generator's protocol (phases on stderr, one JSON line), so the rest is the same.
   const gen = p.fanout
-    ? spawnPinned(process.execPath, [FANOUT_CLIENT, '--port', String(port), '--connections', String(p.connections), '--size', String(p.size),
-      '--depth', String(p.depth), '--duration', String(p.duration), '--warmup', String(p.warmup)], pinning.clientCpu)
+    ? spawnPinned(
+        process.execPath,
+        [
+          FANOUT_CLIENT,
+          '--port',
+          String(port),
+          '--connections',
+          String(p.connections),
+          '--size',
+          String(p.size),
+          '--depth',
+          String(p.depth),
+          '--duration',
+          String(p.duration),
+          '--warmup',
+          String(p.warmup),
+        ],
+        pinning.clientCpu,
+      )
     : spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
   // --crosscheck: the server counts the bytes it echoes and prints `count <bytes>` on
@@ -65,17 +95,29 @@ async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
     serverChild.stdoutLines.on('line', (line) => {
       const m = /^stats (.*)$/.exec(line);
       if (!m) return;
-      try { stats.push(JSON.parse(m[1])); } catch { stats.push(null); }
+      try {
+        stats.push(JSON.parse(m[1]));
+      } catch {
+        stats.push(null);
+      }
     });
   }
   const askStats = () => {
     if (!wantStats || !serverChild) return;
-    try { serverChild.stdin.write('stats\n'); } catch { /* gone: no counters */ }
+    try {
+      serverChild.stdin.write('stats\n');
+    } catch {
+      /* gone: no counters */
+    }
   };
   const ask = (which) => {
     if (!p.crosscheck || !serverChild) return;
     samples[`${which}_asked`] = performance.now();
-    try { process.kill(serverPid, 'SIGUSR2'); } catch { /* gone: no count */ }
+    try {
+      process.kill(serverPid, 'SIGUSR2');
+    } catch {
+      /* gone: no count */
+    }
   };
   // The generator announces its phases on stderr; sample both processes right then. The
   // pipe adds well under a millisecond, small against a window of seconds.

@@ -59,13 +59,27 @@ function catalogue(root, tools, baseline, borrow = false) {
   const extra = borrow ? ['--borrow'] : [];
   const node = process.execPath;
   const list = [
-    { name: REFERENCE, label: 'C epoll (level)', stats: true, start: (port) => [tools.server, ['--port', String(port)]],
-      streamStart: (port) => [tools.server, ['--stream', '--port', String(port)]] },
-    { name: 'c-edge', label: 'C epoll (edge)', stats: true, start: (port) => [tools.server, ['--edge', '--port', String(port)]],
-      streamStart: (port) => [tools.server, ['--stream', '--edge', '--port', String(port)]] },
-    { name: NODE_NET, label: 'node:net', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]],
+    {
+      name: REFERENCE,
+      label: 'C epoll (level)',
+      stats: true,
+      start: (port) => [tools.server, ['--port', String(port)]],
+      streamStart: (port) => [tools.server, ['--stream', '--port', String(port)]],
+    },
+    {
+      name: 'c-edge',
+      label: 'C epoll (edge)',
+      stats: true,
+      start: (port) => [tools.server, ['--edge', '--port', String(port)]],
+      streamStart: (port) => [tools.server, ['--stream', '--edge', '--port', String(port)]],
+    },
+    {
+      name: NODE_NET,
+      label: 'node:net',
+      start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port)]],
       streamStart: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-net.js'), String(port), '--stream']],
-      fanoutStart: (port) => [node, [path.join(root, 'bench', 'fanout', 'servers', 'node-net.js'), String(port)]] },
+      fanoutStart: (port) => [node, [path.join(root, 'bench', 'fanout', 'servers', 'node-net.js'), String(port)]],
+    },
   ];
   const { variants, problem } = ioreactorVariants(root);
   const script = path.join(root, 'bench', 'echo', 'servers', 'ioreactor.js');
@@ -88,12 +102,21 @@ function catalogue(root, tools, baseline, borrow = false) {
     const otherScript = path.join(baseline, 'bench', 'echo', 'servers', 'ioreactor.js');
     // An older checkout's server may predate --stream and "stats": look before asking.
     let text = '';
-    try { text = fs.readFileSync(otherScript, 'utf8'); } catch { /* unavailable below */ }
+    try {
+      text = fs.readFileSync(otherScript, 'utf8');
+    } catch {
+      /* unavailable below */
+    }
     for (const { backend, trigger } of other.variants) {
       // No IOREACTOR_ADDON: the baseline loads the addon its own checkout built.
-      list.push({ name: `baseline-${backend}-${trigger}`, label: `baseline ${backend} ${trigger}`, unavailable: other.problem,
-        stats: text.includes("'stats'"), start: (port) => [node, [otherScript, backend, trigger, String(port)]],
-        streamStart: text.includes('--stream') ? (port) => [node, [otherScript, backend, trigger, String(port), '--stream']] : undefined });
+      list.push({
+        name: `baseline-${backend}-${trigger}`,
+        label: `baseline ${backend} ${trigger}`,
+        unavailable: other.problem,
+        stats: text.includes("'stats'"),
+        start: (port) => [node, [otherScript, backend, trigger, String(port)]],
+        streamStart: text.includes('--stream') ? (port) => [node, [otherScript, backend, trigger, String(port), '--stream']] : undefined,
+      });
     }
   }
   const tw = findTwistedPython();
@@ -115,19 +138,28 @@ const NO_FANOUT = {
 
 /** The servers as fan-out (chat) servers: same names, the fan-out script, or n/a with why. */
 function fanoutServers(servers) {
-  return servers.map((s) => (s.fanoutStart ? { ...s, start: s.fanoutStart, stats: false } : { ...s, unavailable: s.unavailable || `n/a: ${NO_FANOUT[s.name] || 'no fan-out server'}` }));
+  return servers.map((s) =>
+    s.fanoutStart ? { ...s, start: s.fanoutStart, stats: false } : { ...s, unavailable: s.unavailable || `n/a: ${NO_FANOUT[s.name] || 'no fan-out server'}` },
+  );
 }
 
 /** The servers in stream mode: same names, their stream start, or n/a when they have none. */
 function streamServers(servers) {
-  return servers.map((s) => (s.streamStart ? { ...s, start: s.streamStart } : { ...s, unavailable: s.unavailable || `n/a: no stream mode${s.name === TWISTED ? ' in twisted_echo.py yet' : ' in this checkout'}` }));
+  return servers.map((s) =>
+    s.streamStart
+      ? { ...s, start: s.streamStart }
+      : { ...s, unavailable: s.unavailable || `n/a: no stream mode${s.name === TWISTED ? ' in twisted_echo.py yet' : ' in this checkout'}` },
+  );
 }
 
 /** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
 function selectServers(all, spec) {
   if (!spec || spec === 'all') return all;
   const chosen = [];
-  for (const want of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const want of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const matches = all.filter((s) => s.name === want || (want !== REFERENCE && s.name.startsWith(want)));
     if (matches.length === 0) {
       throw new Error(`unknown server '${want}'; known: ${all.map((s) => s.name).join(', ')}`);

@@ -95,8 +95,7 @@ function lineChart(top, title, yLabel, series, colours, { logY = false } = {}) {
     const y = Y(v);
     out.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e7eb"/>`);
     // A rounded end of a log axis close to a power of ten keeps its grid line, not its label.
-    const crowded = logY && (i === 0 || i === yt.length - 1) && yt.length > 2 &&
-      Math.abs(y - Y(yt[i === 0 ? 1 : i - 1])) < 22;
+    const crowded = logY && (i === 0 || i === yt.length - 1) && yt.length > 2 && Math.abs(y - Y(yt[i === 0 ? 1 : i - 1])) < 22;
     if (!crowded) out.push(text(m.l - 8, y + 4, short(v), 'font-size="12" text-anchor="end" fill="#374151"'));
   }
   for (const v of xt) {
@@ -112,7 +111,10 @@ function lineChart(top, title, yLabel, series, colours, { logY = false } = {}) {
     if (pts.length > 1) {
       out.push(`<polyline fill="none" stroke="${c}" stroke-width="2.2" points="${pts.map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}"/>`);
     }
-    for (const p of pts) out.push(`<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="3.5" fill="${c}"><title>${esc(`${s.name}: ${short(p[1])} at ${p[0]} connections`)}</title></circle>`);
+    for (const p of pts)
+      out.push(
+        `<circle cx="${X(p[0]).toFixed(1)}" cy="${Y(p[1]).toFixed(1)}" r="3.5" fill="${c}"><title>${esc(`${s.name}: ${short(p[1])} at ${p[0]} connections`)}</title></circle>`,
+      );
     // Legend, right of the plot.
     const ly = m.t + 8 + i * 20;
     out.push(`<line x1="${m.l + pw + 16}" x2="${m.l + pw + 40}" y1="${ly}" y2="${ly}" stroke="${c}" stroke-width="3"/>`);
@@ -148,7 +150,9 @@ function barChart(top, title, unit, rows, colours) {
       return;
     }
     const w = Math.max(1, X(r.value) - m.l);
-    out.push(`<rect x="${m.l}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${colours.get(r.name)}" rx="2"><title>${esc(`${r.name}: ${Math.round(r.value).toLocaleString('en-US')} ${unit}`)}</title></rect>`);
+    out.push(
+      `<rect x="${m.l}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${colours.get(r.name)}" rx="2"><title>${esc(`${r.name}: ${Math.round(r.value).toLocaleString('en-US')} ${unit}`)}</title></rect>`,
+    );
     out.push(text(m.l + w + 6, y + bar / 2 + 4, Math.round(r.value).toLocaleString('en-US') + (r.note ? `  ${r.note}` : ''), 'font-size="12" fill="#374151"'));
   });
   out.push('</g>');
@@ -164,10 +168,17 @@ function renderSvg(report) {
   for (const sc of scenarios) for (const n of Object.keys(sc.summary)) if (!servers.includes(n)) servers.push(n);
   const colours = colourFor(servers);
   const parts = [];
-  let y = 0;
+  let y;
   const m = report.machine || {};
   parts.push(text(20, 30, 'ioreactor echo benchmark', 'font-size="22" font-weight="700"'));
-  parts.push(text(20, 52, `${report.started || ''}  ·  ${m.cpuModel || ''}${m.cores ? `, ${m.cores} cores` : ''}${m.kernel ? `, Linux ${m.kernel}` : ''}${m.node ? `, Node ${m.node}` : ''}`, 'font-size="12" fill="#4b5563"'));
+  parts.push(
+    text(
+      20,
+      52,
+      `${report.started || ''}  ·  ${m.cpuModel || ''}${m.cores ? `, ${m.cores} cores` : ''}${m.kernel ? `, Linux ${m.kernel}` : ''}${m.node ? `, Node ${m.node}` : ''}`,
+      'font-size="12" fill="#4b5563"',
+    ),
+  );
   parts.push(text(20, 68, 'medians over rounds; server pinned to CPU 0, load generator to CPU 1; loopback TCP', 'font-size="12" fill="#4b5563"'));
   y = 84;
 
@@ -175,10 +186,13 @@ function renderSvg(report) {
   const groups = new Map();
   for (const sc of scenarios) if (sc.params.group) (groups.get(sc.params.group) || groups.set(sc.params.group, []).get(sc.params.group)).push(sc);
   for (const [group, list] of groups) {
-    const seriesOf = (key) => servers.map((name) => ({
-      name,
-      points: list.map((sc) => [sc.params.connections, median(sc.summary[name], key)]).filter((p) => p[1] !== null && !(sc2unavailable(list, name))),
-    })).filter((s) => s.points.length > 0);
+    const seriesOf = (key) =>
+      servers
+        .map((name) => ({
+          name,
+          points: list.map((sc) => [sc.params.connections, median(sc.summary[name], key)]).filter((p) => p[1] !== null && !sc2unavailable(list, name)),
+        }))
+        .filter((s) => s.points.length > 0);
     const size = list[0].params.size;
     const a = lineChart(y, `${group}: ping-pong throughput vs connections (${size} B, 1 in flight)`, 'messages per second', seriesOf('msgs_per_sec'), colours);
     parts.push(a.svg);
@@ -202,7 +216,21 @@ function renderSvg(report) {
       return { name, value: rate, note: bad };
     });
     const title = `${sc.params.name}: ${String(sc.params.title).replace(/^[^:]*:\s*/, '')}`;
-    const c = barChart(y, title, churn ? 'connections per second (connect, one echo, close)' : sc.params.fanout ? 'deliveries per second (message x connection)' : bulk ? (sc.params.stream ? 'MB/s received (server streams, client discards)' : 'MB/s of echoed payload') : 'messages per second', rows, colours);
+    const c = barChart(
+      y,
+      title,
+      churn
+        ? 'connections per second (connect, one echo, close)'
+        : sc.params.fanout
+          ? 'deliveries per second (message x connection)'
+          : bulk
+            ? sc.params.stream
+              ? 'MB/s received (server streams, client discards)'
+              : 'MB/s of echoed payload'
+            : 'messages per second',
+      rows,
+      colours,
+    );
     parts.push(c.svg);
     y += c.height + 8;
   }

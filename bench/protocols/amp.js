@@ -167,7 +167,9 @@ function findTwisted() {
   const explicit = process.env.IOREACTOR_PYTHON;
   const tried = [];
   for (const python of explicit ? [explicit] : ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(python, ['-c', 'import twisted, twisted.internet.reactor; print(twisted.__version__, type(twisted.internet.reactor).__name__)'], { encoding: 'utf8' });
+    const r = spawnSync(python, ['-c', 'import twisted, twisted.internet.reactor; print(twisted.__version__, type(twisted.internet.reactor).__name__)'], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) return { python, version: r.stdout.trim() };
     tried.push(`${python}: ${r.error ? r.error.code : 'no twisted'}`);
   }
@@ -265,7 +267,10 @@ async function main() {
     },
   ];
   const rows = [];
-  for (const [conns, window] of [[1, w1], [100, w100]]) {
+  for (const [conns, window] of [
+    [1, w1],
+    [100, w100],
+  ]) {
     for (const c of impls) {
       for (const s of impls) {
         const row = { client: c.name, server: s.name, conns, window };
@@ -292,7 +297,15 @@ async function main() {
   console.log(`AMP calls per second: Sum(a, b) -> total over 127.0.0.1, ${opts.seconds} s per cell after ${opts.warmup} s of warm-up`);
   console.log(`(${w1} calls in flight on 1 connection, ${w100} on each of 100; TCP_NODELAY ${NODELAY ? 'on' : 'off'}; server CPU from /proc)\n`);
   const header = ['client', 'server', 'conns', 'in flight', 'calls/s', 'server CPU s', 'calls / server CPU-s'];
-  const table = rows.map((r) => [r.client, r.server, String(r.conns), String(r.conns * r.window), r.error ? `n/a: ${r.error}` : fmt(r.callsPerSecond), r.error ? '' : r.serverCpu.toFixed(2), r.error ? '' : fmt(r.perServerCpuSecond)]);
+  const table = rows.map((r) => [
+    r.client,
+    r.server,
+    String(r.conns),
+    String(r.conns * r.window),
+    r.error ? `n/a: ${r.error}` : fmt(r.callsPerSecond),
+    r.error ? '' : r.serverCpu.toFixed(2),
+    r.error ? '' : fmt(r.perServerCpuSecond),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i].startsWith('n/a') ? 0 : t[i].length))));
   const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));

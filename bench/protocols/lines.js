@@ -63,7 +63,9 @@ function findTwisted() {
   const explicit = process.env.IOREACTOR_PYTHON;
   const tried = [];
   for (const python of explicit ? [explicit] : ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(python, ['-c', 'import twisted, twisted.internet.reactor; print(twisted.__version__, type(twisted.internet.reactor).__name__)'], { encoding: 'utf8' });
+    const r = spawnSync(python, ['-c', 'import twisted, twisted.internet.reactor; print(twisted.__version__, type(twisted.internet.reactor).__name__)'], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) return { python, version: r.stdout.trim() };
     tried.push(`${python}: ${r.error ? r.error.code : 'no twisted'}`);
   }
@@ -104,10 +106,14 @@ async function measure(server, connections, lineBytes, seconds) {
   const batch = Buffer.concat(Array.from({ length: perBatch }, () => line));
   let echoedBytes = 0;
   const sockets = await Promise.all(
-    Array.from({ length: connections }, () => new Promise((resolve, reject) => {
-      const s = net.connect(server.port, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    })),
+    Array.from(
+      { length: connections },
+      () =>
+        new Promise((resolve, reject) => {
+          const s = net.connect(server.port, '127.0.0.1', () => resolve(s));
+          s.once('error', reject);
+        }),
+    ),
   );
   for (const s of sockets) {
     let pending = 0;
@@ -133,7 +139,12 @@ async function measure(server, connections, lineBytes, seconds) {
   const cpu = cpuSeconds(server.child.pid) - cpu0;
   for (const s of sockets) s.destroy();
   await pause(100);
-  return { linesPerSecond: lines / elapsed, mbPerSecond: (echoedBytes - bytes0) / elapsed / 1e6, cpuPercent: (100 * cpu) / elapsed, linesPerCpuSecond: lines / cpu };
+  return {
+    linesPerSecond: lines / elapsed,
+    mbPerSecond: (echoedBytes - bytes0) / elapsed / 1e6,
+    cpuPercent: (100 * cpu) / elapsed,
+    linesPerCpuSecond: lines / cpu,
+  };
 }
 
 async function main() {
@@ -143,8 +154,14 @@ async function main() {
   const twisted = findTwisted();
   const servers = [
     { name: 'ioreactor LineReceiver', start: () => startServer(process.execPath, [__filename, '--serve', 'line', ...(trigger ? ['--trigger', trigger] : [])]) },
-    { name: 'ioreactor LineOnlyReceiver', start: () => startServer(process.execPath, [__filename, '--serve', 'lineonly', ...(trigger ? ['--trigger', trigger] : [])]) },
-    { name: `Twisted ${twisted.version ?? ''} LineReceiver`.replace('  ', ' '), start: twisted.python ? () => startServer(twisted.python, ['-c', TWISTED_SERVER]) : undefined },
+    {
+      name: 'ioreactor LineOnlyReceiver',
+      start: () => startServer(process.execPath, [__filename, '--serve', 'lineonly', ...(trigger ? ['--trigger', trigger] : [])]),
+    },
+    {
+      name: `Twisted ${twisted.version ?? ''} LineReceiver`.replace('  ', ' '),
+      start: twisted.python ? () => startServer(twisted.python, ['-c', TWISTED_SERVER]) : undefined,
+    },
   ];
   const rows = [];
   for (const connections of [1, 100]) {
@@ -170,7 +187,9 @@ async function main() {
   console.log(`Line echo, ${lineBytes}-byte lines (CRLF included), ${seconds} s per row, node ${process.version}${trigger ? `, trigger ${trigger}` : ''}\n`);
   const header = ['server', 'conns', 'lines/s', 'MB/s', 'server CPU %', 'lines per CPU-s'];
   const table = rows.map((r) =>
-    r.skipped ? [r.server, String(r.connections), `skipped: ${r.skipped}`, '', '', ''] : [r.server, String(r.connections), fmt(r.linesPerSecond), r.mbPerSecond.toFixed(1), fmt(r.cpuPercent), fmt(r.linesPerCpuSecond)],
+    r.skipped
+      ? [r.server, String(r.connections), `skipped: ${r.skipped}`, '', '', '']
+      : [r.server, String(r.connections), fmt(r.linesPerSecond), r.mbPerSecond.toFixed(1), fmt(r.cpuPercent), fmt(r.linesPerCpuSecond)],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
   const print = (cells) => console.log(cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
@@ -181,12 +200,16 @@ async function main() {
   for (const c of [1, 100]) {
     const mine = by('ioreactor LineReceiver', c);
     const theirs = by('Twisted', c);
-    if (mine && theirs) console.log(`\n${c} connection(s): ioreactor LineReceiver ${(mine.linesPerSecond / theirs.linesPerSecond).toFixed(1)}x Twisted's lines/s, ${(mine.linesPerCpuSecond / theirs.linesPerCpuSecond).toFixed(1)}x per CPU-second`);
+    if (mine && theirs)
+      console.log(
+        `\n${c} connection(s): ioreactor LineReceiver ${(mine.linesPerSecond / theirs.linesPerSecond).toFixed(1)}x Twisted's lines/s, ${(mine.linesPerCpuSecond / theirs.linesPerCpuSecond).toFixed(1)}x per CPU-second`,
+      );
   }
 }
 
 if (process.argv.includes('--serve')) serve(option('--serve', 'line'), option('--trigger', undefined));
-else main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -72,7 +72,9 @@ async function main() {
     const total = sorted.reduce((n, [, c]) => n + c, 0);
     if (opts.json) {
       const pids = workers.map((w) => w.child.pid);
-      process.stdout.write(`${JSON.stringify({ workers: opts.workers, pids, chunks: parts.length, total, distinct: sorted.length, counts: Object.fromEntries(sorted) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ workers: opts.workers, pids, chunks: parts.length, total, distinct: sorted.length, counts: Object.fromEntries(sorted) })}\n`,
+      );
     } else {
       console.log(`${total} words (${sorted.length} distinct) in ${parts.length} chunks over ${opts.workers} workers; the most frequent:`);
       for (const [word, count] of sorted.slice(0, 10)) console.log(`  ${String(count).padStart(6)}  ${word}`);

@@ -24,9 +24,7 @@ export abstract class ConcurrencyPrimitive {
    */
   run<R, A extends unknown[]>(f: (...args: A) => R, ...args: A): Deferred<Settled<R>> {
     assertFunction(f, 'f');
-    return this.acquire().addCallback(() => maybeDeferred(f, ...args).addBoth(releaseAndReturn, this)) as Deferred<
-      Settled<R>
-    >;
+    return this.acquire().addCallback(() => maybeDeferred(f, ...args).addBoth(releaseAndReturn, this)) as Deferred<Settled<R>>;
   }
 
   /** A Deferred that fires with this primitive once it has been acquired. */

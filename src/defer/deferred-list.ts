@@ -36,10 +36,7 @@ export interface DeferredListConstructor {
     deferreds: Iterable<DeferredLike<T>>,
     options: DeferredListOptions & { fireOnOneCallback: true },
   ): DeferredList<[result: T, index: number] | DeferredListEntry<T>[]>;
-  new <T>(
-    deferreds: Iterable<DeferredLike<T>>,
-    options?: DeferredListOptions & { fireOnOneCallback?: false },
-  ): DeferredList<DeferredListEntry<T>[]>;
+  new <T>(deferreds: Iterable<DeferredLike<T>>, options?: DeferredListOptions & { fireOnOneCallback?: false }): DeferredList<DeferredListEntry<T>[]>;
   readonly prototype: DeferredList<unknown>;
 }
 

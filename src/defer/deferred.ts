@@ -427,7 +427,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
               failed = true;
               continue;
             }
-            current._result = result = inner;
+            current._result = inner;
           }
           if (inner === current) {
             current._result = result = new Failure(selfWaitError());
@@ -569,7 +569,6 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     return this.toString();
   }
 }
-
 
 function describeResult(result: unknown): string {
   if (result instanceof Failure || result instanceof Deferred) return result.toString();

@@ -52,11 +52,7 @@ export class TimeoutError extends IoReactorError {
   readonly timeout: number | undefined;
 
   constructor(timeout?: number, message?: string, options?: { cause?: unknown }) {
-    super(
-      'ERR_IOREACTOR_TIMEOUT',
-      message ?? (timeout === undefined ? 'the Deferred timed out' : `the Deferred timed out after ${timeout} seconds`),
-      options,
-    );
+    super('ERR_IOREACTOR_TIMEOUT', message ?? (timeout === undefined ? 'the Deferred timed out' : `the Deferred timed out after ${timeout} seconds`), options);
     this.timeout = timeout;
   }
 
@@ -179,8 +175,7 @@ export class UnhandledDeferredError extends IoReactorError {
   constructor(failures: readonly Failure[], message?: string, options?: { cause?: unknown }) {
     super(
       'ERR_IOREACTOR_UNHANDLED_DEFERRED',
-      message ??
-        `${failures.length} unhandled error(s) in Deferred: ` + failures.map((f) => f.toString()).join(', '),
+      message ?? `${failures.length} unhandled error(s) in Deferred: ` + failures.map((f) => f.toString()).join(', '),
       options,
     );
     this.failures = failures;

@@ -23,9 +23,7 @@ export function gatherResults(deferreds: Iterable<DeferredLike<unknown>>, option
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
   }
-  return new DeferredList(deferreds, { fireOnOneErrback: true, consumeErrors: options.consumeErrors }).addCallback(
-    parseResults,
-  );
+  return new DeferredList(deferreds, { fireOnOneErrback: true, consumeErrors: options.consumeErrors }).addCallback(parseResults);
 }
 
 function parseResults(entries: DeferredListEntry<unknown>[]): unknown[] {

@@ -2,13 +2,7 @@
 export { Deferred, type Settled } from './deferred';
 export { Failure, type ErrorType, type ErrorTypeSpec } from './failure';
 export { succeed, fail, execute, maybeDeferred } from './simple';
-export {
-  DeferredList,
-  type DeferredListConstructor,
-  type DeferredListEntry,
-  type DeferredListOptions,
-  type DeferredLike,
-} from './deferred-list';
+export { DeferredList, type DeferredListConstructor, type DeferredListEntry, type DeferredListOptions, type DeferredLike } from './deferred-list';
 export { gatherResults, type GatherOptions } from './gather';
 export { race } from './race';
 export { ConcurrencyPrimitive } from './concurrency-primitive';

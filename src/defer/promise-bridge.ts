@@ -55,12 +55,7 @@ export function subscribe(d: Deferred<any>, thenable: unknown, then: ThenFn): vo
 
 /** @internal The body of `Deferred.cancelWhenAborted`. */
 export function cancelWhenAborted(d: Deferred<unknown>, signal: AbortSignal): void {
-  if (
-    signal === null ||
-    typeof signal !== 'object' ||
-    typeof signal.addEventListener !== 'function' ||
-    typeof signal.aborted !== 'boolean'
-  ) {
+  if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean') {
     throw new InvalidArgTypeError(`signal must be an AbortSignal, received ${describe(signal)}`);
   }
   if (signal.aborted) {

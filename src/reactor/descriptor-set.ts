@@ -146,7 +146,12 @@ export class DescriptorSet {
 
   private add(descriptor: IReadDescriptor | IWriteDescriptor, role: 'reader' | 'writer', options?: DescriptorOptions): void {
     const method = role === 'reader' ? 'doRead' : 'doWrite';
-    if (descriptor === null || typeof descriptor !== 'object' || typeof descriptor.fileno !== 'function' || typeof (descriptor as unknown as Record<string, unknown>)[method] !== 'function') {
+    if (
+      descriptor === null ||
+      typeof descriptor !== 'object' ||
+      typeof descriptor.fileno !== 'function' ||
+      typeof (descriptor as unknown as Record<string, unknown>)[method] !== 'function'
+    ) {
       throw new InvalidArgTypeError(`a ${role} must be an object with fileno() and ${method}(), received ${describe(descriptor)}`);
     }
     const trigger = this.resolveTrigger(options);
@@ -167,7 +172,12 @@ export class DescriptorSet {
       r = this.register(fd, trigger, other.reader, other.writer);
     }
     if (r === undefined) {
-      r = this.register(fd, trigger, role === 'reader' ? (descriptor as IReadDescriptor) : undefined, role === 'writer' ? (descriptor as IWriteDescriptor) : undefined);
+      this.register(
+        fd,
+        trigger,
+        role === 'reader' ? (descriptor as IReadDescriptor) : undefined,
+        role === 'writer' ? (descriptor as IWriteDescriptor) : undefined,
+      );
       return;
     }
     const previous = r[role];
@@ -185,7 +195,10 @@ export class DescriptorSet {
     if (options.trigger === undefined) return this.host.trigger;
     assertOneOf(options.trigger, TRIGGERS, 'options.trigger', 'ERR_IOREACTOR_INVALID_TRIGGER');
     if (!this.host.supportsTrigger(options.trigger)) {
-      throw new InvalidArgValueError(`the ${this.host.backend} backend supports only level triggering, not '${options.trigger}'`, 'ERR_IOREACTOR_UNSUPPORTED_TRIGGER');
+      throw new InvalidArgValueError(
+        `the ${this.host.backend} backend supports only level triggering, not '${options.trigger}'`,
+        'ERR_IOREACTOR_UNSUPPORTED_TRIGGER',
+      );
     }
     return options.trigger;
   }

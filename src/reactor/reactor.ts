@@ -85,9 +85,14 @@ export class Reactor implements IReactorTime {
       callLater: (delay, f) => this.callLater(delay, f),
       isClosed: () => this.state === 'closed',
     });
-    this.events.add('during', 'startup', () => {
-      this.isRunning = true;
-    }, []);
+    this.events.add(
+      'during',
+      'startup',
+      () => {
+        this.isRunning = true;
+      },
+      [],
+    );
   }
 
   // ---- IReactorCore ----------------------------------------------------------------------
@@ -389,7 +394,6 @@ export class Reactor implements IReactorTime {
       if (this.state === 'closed') return; // closed by a callback: nothing more is delivered
     }
   }
-
 
   private assertOpen(): void {
     if (this.state === 'closed') throw new ReactorClosed();

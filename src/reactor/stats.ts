@@ -36,8 +36,19 @@ export interface ReactorStats {
 /** The counters of `native`, or zeros for a reactor that has not opened its core. */
 export function readStats(native: NativeReactor | undefined): ReactorStats {
   const stats: ReactorStats = {
-    batches: 0, waits: 0, events: 0, reads: 0, bytesRead: 0, writes: 0, bytesWritten: 0,
-    accepts: 0, pollerChanges: 0, arenas: 0, syscalls: 0, registrations: 0, heldSlots: 0,
+    batches: 0,
+    waits: 0,
+    events: 0,
+    reads: 0,
+    bytesRead: 0,
+    writes: 0,
+    bytesWritten: 0,
+    accepts: 0,
+    pollerChanges: 0,
+    arenas: 0,
+    syscalls: 0,
+    registrations: 0,
+    heldSlots: 0,
   };
   if (native === undefined) return stats;
   const values = native.stats();

@@ -20,12 +20,7 @@ import { assertReactorTime } from './reactor-time';
  *   function; InvalidArgValueError if `delay` is negative, NaN or infinite.
  */
 export function deferLater(clock: IReactorTime, delay: number): Deferred<undefined>;
-export function deferLater<R, A extends unknown[]>(
-  clock: IReactorTime,
-  delay: number,
-  f: (...args: A) => R,
-  ...args: A
-): Deferred<Settled<R>>;
+export function deferLater<R, A extends unknown[]>(clock: IReactorTime, delay: number, f: (...args: A) => R, ...args: A): Deferred<Settled<R>>;
 // The implementation is untyped (any): the overloads above carry the types.
 export function deferLater(clock: IReactorTime, delay: number, f?: (...args: any[]) => unknown, ...args: unknown[]): Deferred<any> {
   assertReactorTime(clock, 'clock');

@@ -149,9 +149,7 @@ export class LoopingCall<A extends unknown[] = unknown[]> {
       throw new InvalidArgTypeError(`now must be a boolean, received ${describe(now)}`);
     }
     if (this._clock === undefined) {
-      throw new InvalidArgTypeError(
-        'LoopingCall.clock must be set to an IReactorTime (a Reactor or a task Clock) before start(), received undefined',
-      );
+      throw new InvalidArgTypeError('LoopingCall.clock must be set to an IReactorTime (a Reactor or a task Clock) before start(), received undefined');
     }
     this._running = true;
     // A failure of the very first call clears this.deferred before we return; keep a local.

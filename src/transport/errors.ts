@@ -66,10 +66,7 @@ defineBrand(ConnectionDone, 'ConnectionDone');
  * Code: `ERR_IOREACTOR_CONNECTION_LOST` (a subclass may pass its own `code`).
  */
 export class ConnectionLost extends IoReactorError {
-  constructor(
-    message = 'connection to the other side was lost in a non-clean fashion',
-    options?: { cause?: unknown; code?: string },
-  ) {
+  constructor(message = 'connection to the other side was lost in a non-clean fashion', options?: { cause?: unknown; code?: string }) {
     super(options?.code ?? 'ERR_IOREACTOR_CONNECTION_LOST', message, options);
   }
 }

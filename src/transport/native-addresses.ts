@@ -58,7 +58,10 @@ export function unixPathBytes(path: unknown): Buffer {
   if (typeof path !== 'string') throw new InvalidArgTypeError(`path must be a string, received ${describe(path)}`);
   const bytes = Buffer.from(path, 'utf8');
   if (bytes.length === 0 || bytes.length > 107 || (path[0] !== '\0' && path.includes('\0'))) {
-    throw new InvalidArgValueError(`path must be 1 to 107 bytes with no NUL except a leading one (abstract name), received ${describe(path)}`, 'ERR_IOREACTOR_INVALID_PATH');
+    throw new InvalidArgValueError(
+      `path must be 1 to 107 bytes with no NUL except a leading one (abstract name), received ${describe(path)}`,
+      'ERR_IOREACTOR_INVALID_PATH',
+    );
   }
   return bytes;
 }
@@ -90,7 +93,7 @@ export function addressFromBlob(arena: Buffer, offset: number, unixName: string 
 function compressIPv6(groups: string[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -37,9 +37,7 @@ export interface StreamHost {
 }
 
 /** Where an outgoing connection goes, in native terms. */
-export type ConnectTarget =
-  | { kind: 'tcp'; host: string; port: number; bind: { host: string; port: number } | undefined }
-  | { kind: 'unix'; path: Buffer };
+export type ConnectTarget = { kind: 'tcp'; host: string; port: number; bind: { host: string; port: number } | undefined } | { kind: 'unix'; path: Buffer };
 
 /**
  * Every object here is filed under its native slot and carries the slot's generation; a record

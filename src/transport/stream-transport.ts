@@ -89,7 +89,10 @@ export class StreamTransport implements IStreamTransport {
 
   write(data: ArrayBufferView): void {
     if (!ArrayBuffer.isView(data)) {
-      throw new InvalidArgTypeError(`write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`, 'ERR_IOREACTOR_INVALID_DATA');
+      throw new InvalidArgTypeError(
+        `write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`,
+        'ERR_IOREACTOR_INVALID_DATA',
+      );
     }
     if (!this.connected || this.writeShut) return;
     this.afterWrite(this.owner.write(this, data));
@@ -211,7 +214,10 @@ export class StreamTransport implements IStreamTransport {
       throw new InvalidArgTypeError('a streaming producer must have pauseProducing()');
     }
     if (this.producer !== undefined) {
-      throw new IoReactorError('ERR_IOREACTOR_PRODUCER_REGISTERED', `cannot register producer ${describe(producer)}: ${describe(this.producer)} was never unregistered`);
+      throw new IoReactorError(
+        'ERR_IOREACTOR_PRODUCER_REGISTERED',
+        `cannot register producer ${describe(producer)}: ${describe(this.producer)} was never unregistered`,
+      );
     }
     if (!this.connected) {
       producer.stopProducing();

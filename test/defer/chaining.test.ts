@@ -153,7 +153,9 @@ describe('implicit chaining', () => {
       out.addErrback((f) => failures.push(f));
       return out as Deferred<string>;
     };
-    const outer = succeed('outer').addCallback(cb).addCallback((r) => results.push(r));
+    const outer = succeed('outer')
+      .addCallback(cb)
+      .addCallback((r) => results.push(r));
     expect(results).toEqual([
       ['start-of-cb', 'outer'],
       ['firstCallback', 'inner'],
@@ -162,12 +164,7 @@ describe('implicit chaining', () => {
     inner.addErrback((f) => failures.push(f));
     outer.addErrback((f) => failures.push(f));
     expect(failures).toEqual([]);
-    expect(results).toEqual([
-      ['start-of-cb', 'outer'],
-      ['firstCallback', 'inner'],
-      ['secondCallback', 'orange'],
-      'orangeorange',
-    ]);
+    expect(results).toEqual([['start-of-cb', 'outer'], ['firstCallback', 'inner'], ['secondCallback', 'orange'], 'orangeorange']);
   });
 
   it('extra callbacks on the inner Deferred run before the outer continues (DeferredTests.test_nestedAsynchronousChainedDeferredsWithExtraCallbacks)', () => {
@@ -256,7 +253,9 @@ describe('implicit chaining', () => {
       d.callback(null);
       return returner;
     };
-    succeed('outer').addCallback(cb).addErrback((f) => failures.push(f));
+    succeed('outer')
+      .addCallback(cb)
+      .addErrback((f) => failures.push(f));
     expect(results).toEqual([
       ['cb', 'outer'],
       ['firstCallback', null],

@@ -342,12 +342,23 @@ describe('gatherResults', () => {
 
   it('keeps input order whatever the firing order', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer(), { minLength: 1, maxLength: 8 }).chain((xs) => fc.tuple(fc.constant(xs), fc.shuffledSubarray(xs.map((_, i) => i), { minLength: xs.length, maxLength: xs.length }))), ([values, order]) => {
-        const ds = values.map(() => new Deferred<number>());
-        const g = gatherResults(ds);
-        for (const i of order) ds[i].callback(values[i]);
-        expect(successResultOf(g)).toEqual(values);
-      }),
+      fc.property(
+        fc.array(fc.integer(), { minLength: 1, maxLength: 8 }).chain((xs) =>
+          fc.tuple(
+            fc.constant(xs),
+            fc.shuffledSubarray(
+              xs.map((_, i) => i),
+              { minLength: xs.length, maxLength: xs.length },
+            ),
+          ),
+        ),
+        ([values, order]) => {
+          const ds = values.map(() => new Deferred<number>());
+          const g = gatherResults(ds);
+          for (const i of order) ds[i].callback(values[i]);
+          expect(successResultOf(g)).toEqual(values);
+        },
+      ),
     );
   });
 });

@@ -547,11 +547,15 @@ describe('cancellation of inlineCallbacks (CancellationTests)', () => {
     it(`D fails with C's CancelledError (test_ErrbackCancelledErrorOnCancel${suffix})`, () => {
       const outstanding: Deferred<unknown>[] = [];
       const first = onSecond ? new Deferred<unknown>() : undefined;
-      const d = sampleInlineCB(stack, () => {
-        const c = new Deferred<unknown>();
-        outstanding.push(c);
-        return c;
-      }, first);
+      const d = sampleInlineCB(
+        stack,
+        () => {
+          const c = new Deferred<unknown>();
+          outstanding.push(c);
+          return c;
+        },
+        first,
+      );
       first?.callback(1);
       d.cancel();
       expect(() => failureResultOf(d).raiseException()).toThrow(CancelledError);

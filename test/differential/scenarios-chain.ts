@@ -25,10 +25,14 @@ scenario('chain_basic', (t) => {
 
 scenario('chain_callback_args', (t) => {
   const d = new Deferred<number>();
-  d.addCallback((r: number, a: number, b: number) => {
-    t.push('cb ' + fmt([r, a, b]));
-    return r + a + b;
-  }, 10, 100)
+  d.addCallback(
+    (r: number, a: number, b: number) => {
+      t.push('cb ' + fmt([r, a, b]));
+      return r + a + b;
+    },
+    10,
+    100,
+  )
     .addCallback((r: number) => {
       throw new Boom(fmt(r));
     })
@@ -58,10 +62,13 @@ scenario('errback_recovery', (t) => {
 
 scenario('add_callbacks_pair', (t) => {
   const d = new Deferred<string>();
-  d.addCallbacks((r: string) => {
-    t.push('cb ' + fmt(r));
-    throw new Boom('from cb');
-  }, tracer(t, 'same-pair eb (must not run)'))
+  d.addCallbacks(
+    (r: string) => {
+      t.push('cb ' + fmt(r));
+      throw new Boom('from cb');
+    },
+    tracer(t, 'same-pair eb (must not run)'),
+  )
     .addCallbacks(tracer(t, 'cb2 (must not run)'), catcher(t, 'eb2'))
     .addCallback(tracer(t, 'cb3'));
   d.callback('x');
@@ -291,4 +298,3 @@ scenario('add_timeout', (t) => {
   d2.callback('in time');
   t.push('pending calls ' + fmt(clock.getDelayedCalls().length));
 });
-

@@ -1,17 +1,7 @@
 // Differential scenarios (ioreactor side) for DeferredList, gatherResults, inlineCallbacks and
 // the queue, lock and semaphore: twins of the same-named scenarios in twisted_collections.py.
 import { CancelledError } from '../../src/defer/errors';
-import {
-  Deferred,
-  DeferredList,
-  DeferredLock,
-  DeferredQueue,
-  DeferredSemaphore,
-  fail,
-  gatherResults,
-  inlineCallbacks,
-  succeed,
-} from '../../src/defer';
+import { Deferred, DeferredList, DeferredLock, DeferredQueue, DeferredSemaphore, fail, gatherResults, inlineCallbacks, succeed } from '../../src/defer';
 import { Boom, attempt, catcher, fmt, range, scenario, tracer } from './trace';
 
 // --- DeferredList / gatherResults -----------------------------------------------------------
@@ -39,10 +29,7 @@ scenario('deferred_list_fire_on_one_callback', (t) => {
 
 scenario('deferred_list_fire_on_one_errback', (t) => {
   const ds = range(3).map(() => new Deferred<string>());
-  new DeferredList(ds, { fireOnOneErrback: true, consumeErrors: true }).addCallbacks(
-    tracer(t, 'list cb (must not run)'),
-    catcher(t, 'list eb'),
-  );
+  new DeferredList(ds, { fireOnOneErrback: true, consumeErrors: true }).addCallbacks(tracer(t, 'list cb (must not run)'), catcher(t, 'list eb'));
   ds[0].callback('ok');
   ds[2].errback(new Boom('e2'));
   ds[1].errback(new Boom('e1'));

@@ -16,9 +16,13 @@ function makeLoop(t: Trace, clock: Clock, label = 'f'): LoopingCall<unknown[]> {
 
 scenario('looping_call_basic', (t) => {
   const clock = new Clock();
-  const lc = new LoopingCall((a: string, b: string) => {
-    t.push('f ' + fmt(clock.seconds()) + ' ' + a + b);
-  }, 'x', 'y');
+  const lc = new LoopingCall(
+    (a: string, b: string) => {
+      t.push('f ' + fmt(clock.seconds()) + ' ' + a + b);
+    },
+    'x',
+    'y',
+  );
   lc.clock = clock;
   lc.start(1.0).addCallback((r) => {
     t.push('stopped ' + fmt(r) + ' same=' + fmt(r === lc));
@@ -167,10 +171,16 @@ scenario('looping_call_zero_interval', (t) => {
 
 scenario('defer_later', (t) => {
   const clock = new Clock();
-  deferLater(clock, 3, (a: number, b: number) => {
-    t.push('f ' + fmt([a, b]) + ' at ' + fmt(clock.seconds()));
-    return a + b;
-  }, 1, 2).addCallback(tracer(t, 'result'));
+  deferLater(
+    clock,
+    3,
+    (a: number, b: number) => {
+      t.push('f ' + fmt([a, b]) + ' at ' + fmt(clock.seconds()));
+      return a + b;
+    },
+    1,
+    2,
+  ).addCallback(tracer(t, 'result'));
   deferLater(clock, 2).addCallback(tracer(t, 'no callable'));
   deferLater(clock, 1, () => {
     throw new Boom('later');

@@ -16,9 +16,7 @@ export const SCRIPT = join(__dirname, 'twisted_scenarios.py');
 export type Traces = Record<string, string[]>;
 
 export type TwistedRun =
-  | { ok: true; python: string; traces: Traces }
-  | { ok: false; missing: true; reason: string }
-  | { ok: false; missing: false; reason: string };
+  { ok: true; python: string; traces: Traces } | { ok: false; missing: true; reason: string } | { ok: false; missing: false; reason: string };
 
 export function runTwistedScenarios(): TwistedRun {
   const explicit = process.env.IOREACTOR_PYTHON;

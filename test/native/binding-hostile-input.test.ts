@@ -8,23 +8,73 @@ import { describe, expect, it } from 'vitest';
 import { binding } from '../../src/binding';
 
 const hostile: unknown[] = [
-  0, 1, -1, 3, 2 ** 31, 2 ** 32, 2 ** 32 + 5, 2 ** 53, -(2 ** 53), NaN, Infinity, -Infinity, 1.5, -0,
-  '3', '127.0.0.1', '::1', '', null, undefined, true, false, {}, [], Symbol('s'), 7n, () => 1,
-  Buffer.alloc(3), new Uint8Array(new SharedArrayBuffer(8)), new DataView(new ArrayBuffer(4)),
-  new Float64Array(2), new ArrayBuffer(4),
+  0,
+  1,
+  -1,
+  3,
+  2 ** 31,
+  2 ** 32,
+  2 ** 32 + 5,
+  2 ** 53,
+  -(2 ** 53),
+  NaN,
+  Infinity,
+  -Infinity,
+  1.5,
+  -0,
+  '3',
+  '127.0.0.1',
+  '::1',
+  '',
+  null,
+  undefined,
+  true,
+  false,
+  {},
+  [],
+  Symbol('s'),
+  7n,
+  () => 1,
+  Buffer.alloc(3),
+  new Uint8Array(new SharedArrayBuffer(8)),
+  new DataView(new ArrayBuffer(4)),
+  new Float64Array(2),
+  new ArrayBuffer(4),
 ];
 // adopt and add are left out: given a real descriptor number they would take over one of the
 // test runner's own sockets. Everything else only ever acts on what the reactor itself owns.
-const methods = ['modify', 'remove', 'listen', 'connect', 'write', 'closeStream', 'setReading', 'setHalfClose', 'requestDrain', 'resumeListener', 'closeListener', 'socketOption', 'address', 'pending'] as const;
+const methods = [
+  'modify',
+  'remove',
+  'listen',
+  'connect',
+  'write',
+  'closeStream',
+  'setReading',
+  'setHalfClose',
+  'requestDrain',
+  'resumeListener',
+  'closeListener',
+  'socketOption',
+  'address',
+  'pending',
+] as const;
 
 describe('native binding under hostile input', () => {
   it.each(['epoll', 'poll'].filter((b) => binding.backends.includes(b)))('%s: 20 000 random calls return without throwing or crashing', (backend) => {
-    const native = new binding.NativeReactor(() => 0) as unknown as Record<string, (...a: unknown[]) => unknown> & { open(b: string): number; close(): void; registrationCount: number };
+    const native = new binding.NativeReactor(() => 0) as unknown as Record<string, (...a: unknown[]) => unknown> & {
+      open(b: string): number;
+      close(): void;
+      registrationCount: number;
+    };
     expect(native.open(backend)).toBe(0);
     try {
       fc.assert(
         fc.property(
-          fc.array(fc.tuple(fc.constantFrom(...methods), fc.array(fc.constantFrom(...hostile), { minLength: 7, maxLength: 7 })), { minLength: 1, maxLength: 100 }),
+          fc.array(fc.tuple(fc.constantFrom(...methods), fc.array(fc.constantFrom(...hostile), { minLength: 7, maxLength: 7 })), {
+            minLength: 1,
+            maxLength: 100,
+          }),
           (calls) => {
             for (const [method, args] of calls) {
               const result = native[method](...args);

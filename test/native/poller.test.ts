@@ -26,11 +26,29 @@ const cxx = compiler();
 
 function compile(binary: string, backend: string, sanitize: boolean, extra: string[] = []): ReturnType<typeof spawnSync> {
   const flags = sanitize ? ['-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer'] : [];
-  return spawnSync(cxx, ['-std=c++17', '-Wall', '-Wextra', '-O1', '-g', ...flags, 'test/native/poller_test.cc', backend, 'native/poller_poll.cc', '-o', binary, '-lpthread', ...extra], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  return spawnSync(
+    cxx,
+    [
+      '-std=c++17',
+      '-Wall',
+      '-Wextra',
+      '-O1',
+      '-g',
+      ...flags,
+      'test/native/poller_test.cc',
+      backend,
+      'native/poller_poll.cc',
+      '-o',
+      binary,
+      '-lpthread',
+      ...extra,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
 }
 
 function buildAndRun(binary: string, backend: string, extra: string[], args: string[]): void {
@@ -41,7 +59,10 @@ function buildAndRun(binary: string, backend: string, extra: string[], args: str
   expect(build.status).toBe(0);
   const run = spawnSync(binary, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LD_PRELOAD: '' } });
   const lines = run.stdout.split('\n');
-  expect(lines.filter((l) => l.startsWith('not ok')), run.stderr).toEqual([]);
+  expect(
+    lines.filter((l) => l.startsWith('not ok')),
+    run.stderr,
+  ).toEqual([]);
   expect(lines.filter((l) => l.startsWith('ok')).length).toBeGreaterThan(100);
   expect(run.status).toBe(0);
 }
@@ -51,9 +72,18 @@ describe('native Poller contract', () => {
     buildAndRun(path.join(out, 'poller_test'), platformFile, [], []);
   }, 180_000);
 
-  it.skipIf(libkqueue === undefined || process.platform !== 'linux')('passes every check for kqueue under libkqueue (IOREACTOR_LIBKQUEUE)', () => {
-    const prefix = libkqueue ?? '';
-    const lib = path.join(prefix, 'lib');
-    buildAndRun(path.join(out, 'poller_test_libkqueue'), 'native/poller_kqueue.cc', [`-I${path.join(prefix, 'include', 'kqueue')}`, `-L${lib}`, '-lkqueue', `-Wl,-rpath,${lib}`], ['--no-notify']);
-  }, 180_000);
+  it.skipIf(libkqueue === undefined || process.platform !== 'linux')(
+    'passes every check for kqueue under libkqueue (IOREACTOR_LIBKQUEUE)',
+    () => {
+      const prefix = libkqueue ?? '';
+      const lib = path.join(prefix, 'lib');
+      buildAndRun(
+        path.join(out, 'poller_test_libkqueue'),
+        'native/poller_kqueue.cc',
+        [`-I${path.join(prefix, 'include', 'kqueue')}`, `-L${lib}`, '-lkqueue', `-Wl,-rpath,${lib}`],
+        ['--no-notify'],
+      );
+    },
+    180_000,
+  );
 });

@@ -47,7 +47,10 @@ describe('package entry points', () => {
   });
 
   it('runs the canonical default-reactor script and exits when stopped', () => {
-    const r = run(['-e', `const { reactor } = require('ioreactor'); reactor.callLater(0.01, () => reactor.stop()); reactor.run().then(() => console.log('done'));`]);
+    const r = run([
+      '-e',
+      `const { reactor } = require('ioreactor'); reactor.callLater(0.01, () => reactor.stop()); reactor.run().then(() => console.log('done'));`,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('done');
   });

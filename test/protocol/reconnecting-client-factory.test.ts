@@ -201,10 +201,18 @@ describe('ReconnectingClientFactory: stopTrying', () => {
   it("swallows the connector's NotConnectingError, rethrows anything else", () => {
     const f = factoryWith(new Clock());
     const notConnecting = Object.assign(new Error('not connecting'), { code: 'ERR_IOREACTOR_NOT_CONNECTING' });
-    f.connector = { stopConnecting: () => { throw notConnecting; } } as unknown as IConnector;
+    f.connector = {
+      stopConnecting: () => {
+        throw notConnecting;
+      },
+    } as unknown as IConnector;
     expect(() => f.stopTrying()).not.toThrow();
     const g = factoryWith(new Clock());
-    g.connector = { stopConnecting: () => { throw new Error('boom'); } } as unknown as IConnector;
+    g.connector = {
+      stopConnecting: () => {
+        throw new Error('boom');
+      },
+    } as unknown as IConnector;
     expect(() => g.stopTrying()).toThrow('boom');
     expect(g.continueTrying).toBe(false);
   });

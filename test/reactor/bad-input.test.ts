@@ -41,7 +41,9 @@ describe.each(VARIANTS)('bad descriptors on $name', (variant) => {
     const reactor = newReactor(variant);
     try {
       expect(() => reactor.addReader(readerFor(fd))).toThrow(type);
-      expect(() => reactor.addWriter({ fileno: () => fd as number, doWrite: () => undefined, connectionLost: () => {} })).toThrow(expect.objectContaining({ code }));
+      expect(() => reactor.addWriter({ fileno: () => fd as number, doWrite: () => undefined, connectionLost: () => {} })).toThrow(
+        expect.objectContaining({ code }),
+      );
       expect(reactor.getReaders()).toEqual([]);
     } finally {
       reactor.close();
@@ -73,7 +75,9 @@ describe.each(VARIANTS)('bad descriptors on $name', (variant) => {
       expect(() => reactor.addReader(null as never)).toThrow(InvalidArgTypeError);
       expect(() => reactor.addReader({ fileno: () => 0 } as never)).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_ARG_TYPE' }));
       expect(() => reactor.addWriter({ fileno: () => 0, doRead: () => 0 } as never)).toThrow(InvalidArgTypeError);
-      expect(() => reactor.addReader(readerFor(0), { trigger: 'sideways' as never })).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_TRIGGER' }));
+      expect(() => reactor.addReader(readerFor(0), { trigger: 'sideways' as never })).toThrow(
+        expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_TRIGGER' }),
+      );
       expect(() => reactor.callWhenRunning(42 as never)).toThrow(InvalidArgTypeError);
       expect(() => reactor.addSystemEventTrigger('before', 'x', null as never)).toThrow(InvalidArgTypeError);
       expect(() => reactor.fireSystemEvent(3 as never)).toThrow(InvalidArgTypeError);

@@ -259,22 +259,26 @@ describe.each(VARIANTS)('IReactorFDSet on $name', (variant) => {
     const reactor = newReactor(variant);
     let readers: DrainingReader[] = [];
     try {
-      await runReactor(reactor, (done) => {
-        let complete = 0;
-        readers = pairs.flat().map(
-          (fd) =>
-            new DrainingReader(fd, (self) => {
-              if (self.text.length === 1 && self.reads === 1) complete++;
-              reactor.removeReader(self);
-              if (complete === 10000) done();
-            }),
-        );
-        for (const r of readers) reactor.addReader(r);
-        for (const [x, y] of pairs) {
-          writeSync(x, 'x');
-          writeSync(y, 'y');
-        }
-      }, 30);
+      await runReactor(
+        reactor,
+        (done) => {
+          let complete = 0;
+          readers = pairs.flat().map(
+            (fd) =>
+              new DrainingReader(fd, (self) => {
+                if (self.text.length === 1 && self.reads === 1) complete++;
+                reactor.removeReader(self);
+                if (complete === 10000) done();
+              }),
+          );
+          for (const r of readers) reactor.addReader(r);
+          for (const [x, y] of pairs) {
+            writeSync(x, 'x');
+            writeSync(y, 'y');
+          }
+        },
+        30,
+      );
       expect(readers.every((r) => r.text.length === 1)).toBe(true);
     } finally {
       closeAll(pairs.flat());

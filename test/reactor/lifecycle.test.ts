@@ -1,14 +1,6 @@
 // IReactorCore: run / stop, system event phases, and the lifecycle errors, on every variant.
 import { describe, expect, it } from 'vitest';
-import {
-  Deferred,
-  InvalidArgValueError,
-  Reactor,
-  ReactorAlreadyRunning,
-  ReactorClosed,
-  ReactorNotRestartable,
-  ReactorNotRunning,
-} from '../../src/index';
+import { Deferred, InvalidArgValueError, Reactor, ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from '../../src/index';
 import { expectLogged } from '../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS } from '../support/reactors';
 
@@ -86,7 +78,9 @@ describe.each(VARIANTS)('IReactorCore on $name', (variant) => {
     expect(() => reactor.removeSystemEventTrigger({})).toThrow(InvalidArgValueError);
     reactor.fireSystemEvent('custom');
     expect(log).toEqual(['kept']);
-    expect(() => reactor.addSystemEventTrigger('sometime' as 'before', 'x', () => {})).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_PHASE' }));
+    expect(() => reactor.addSystemEventTrigger('sometime' as 'before', 'x', () => {})).toThrow(
+      expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_PHASE' }),
+    );
     reactor.close();
   });
 

@@ -27,11 +27,16 @@ describe.each(VARIANTS)('IReactorTime on $name', (variant) => {
     let firedAt = 0;
     let scheduledFor = 0;
     await runReactor(reactor, (done) => {
-      const call = reactor.callLater(0.02, (a: number, b: string) => {
-        seen = [a, b];
-        firedAt = reactor.seconds();
-        done();
-      }, 1, 'two');
+      const call = reactor.callLater(
+        0.02,
+        (a: number, b: string) => {
+          seen = [a, b];
+          firedAt = reactor.seconds();
+          done();
+        },
+        1,
+        'two',
+      );
       scheduledFor = call.getTime();
     });
     expect(seen).toEqual([1, 'two']);

@@ -14,22 +14,37 @@ describe('loud failures in reactor tests', () => {
     const reactor = newReactor(VARIANTS[0]);
     const started = performance.now();
     let port: { stopListening(): unknown } | undefined;
-    const run = runReactor(reactor, () => {
-      port = listen(reactor, 'TCP4', Factory.forProtocol(class Greeter extends Protocol {
-        override connectionMade(): void {
-          this.transport.write(Buffer.from('hello'));
-        }
-      }));
-      connect(reactor, 'TCP4', port as never, new TestClientFactory(() => {
-        const p = new Protocol();
-        p.dataReceived = (data: Buffer) => {
-          // The broken callback: the greeting is 'hello'.
-          expect(data.toString(), 'the greeting').toBe('goodbye');
-        };
-        return p;
-      }));
-      // No done(): without the loud logger this run would end only at its 20 s timeout.
-    }, 20);
+    const run = runReactor(
+      reactor,
+      () => {
+        port = listen(
+          reactor,
+          'TCP4',
+          Factory.forProtocol(
+            class Greeter extends Protocol {
+              override connectionMade(): void {
+                this.transport.write(Buffer.from('hello'));
+              }
+            },
+          ),
+        );
+        connect(
+          reactor,
+          'TCP4',
+          port as never,
+          new TestClientFactory(() => {
+            const p = new Protocol();
+            p.dataReceived = (data: Buffer) => {
+              // The broken callback: the greeting is 'hello'.
+              expect(data.toString(), 'the greeting').toBe('goodbye');
+            };
+            return p;
+          }),
+        );
+        // No done(): without the loud logger this run would end only at its 20 s timeout.
+      },
+      20,
+    );
     await expect(run).rejects.toThrow(/the greeting: expected 'hello' to be 'goodbye'/);
     expect(performance.now() - started, 'failed at once, not at the timeout').toBeLessThan(10_000);
     // runReactor closed the reactor, and with it every descriptor (no-leaks checks).
@@ -39,11 +54,17 @@ describe('loud failures in reactor tests', () => {
   it('an error thrown by a callLater callback on a reactor with the default logger fails the run', async () => {
     const reactor = new Reactor({ backend: VARIANTS[0].backend });
     const boom = new Error('timer boom');
-    await expect(runReactor(reactor, () => {
-      reactor.callLater(0, () => {
-        throw boom;
-      });
-    }, 20)).rejects.toBe(boom);
+    await expect(
+      runReactor(
+        reactor,
+        () => {
+          reactor.callLater(0, () => {
+            throw boom;
+          });
+        },
+        20,
+      ),
+    ).rejects.toBe(boom);
   });
 
   it('a declared error is consumed and the run goes on; the handle keeps it', async () => {

@@ -498,7 +498,10 @@ export class ModelRun {
     if (this.closeReturned) this.violate('callback-after-close', `c${conn.id}: dataReceived after reactor.close() returned`);
     if (conn.threw) this.violate('data-after-throw', `c${conn.id}: dataReceived after a callback threw (the connection should be aborted)`);
     if ((conn.loseCalled && !conn.loseWithProducer) || conn.aborted) {
-      this.violate('data-after-lose', `c${conn.id}: dataReceived after ${conn.aborted ? 'abortConnection' : 'loseConnection'} returned (a closing connection hears no more data)`);
+      this.violate(
+        'data-after-lose',
+        `c${conn.id}: dataReceived after ${conn.aborted ? 'abortConnection' : 'loseConnection'} returned (a closing connection hears no more data)`,
+      );
     }
     if (conn.pausedStrict) this.violate('data-while-paused', `c${conn.id}: dataReceived while paused (pauseProducing outside a batch)`);
     if (!(data instanceof Buffer)) this.violate('data-not-buffer', `c${conn.id}: dataReceived got ${typeof data}`);
@@ -549,7 +552,8 @@ export class ModelRun {
 
   onRawLost(raw: RawReader): void {
     raw.lostCount++;
-    if (this.inClose || this.closeReturned) this.violate('raw-lost-on-close', `r${raw.id}: connectionLost from reactor.close() (raw descriptors are dropped silently)`);
+    if (this.inClose || this.closeReturned)
+      this.violate('raw-lost-on-close', `r${raw.id}: connectionLost from reactor.close() (raw descriptors are dropped silently)`);
     else if (!raw.registered) this.violate('raw-lost-after-remove', `r${raw.id}: connectionLost after removeReader`);
     if (raw.lostCount > 1) this.violate('raw-lost-twice', `r${raw.id}: connectionLost ${raw.lostCount} times`);
     raw.registered = false;
@@ -632,7 +636,8 @@ export class ModelRun {
         if (!wasConnected) return;
         conn.aborted = true;
         conn.dropping = true;
-        if (conn.producer === undefined && t.connected) this.violate('connected-after-abort', `c${conn.id}: transport.connected is true after abortConnection returned`);
+        if (conn.producer === undefined && t.connected)
+          this.violate('connected-after-abort', `c${conn.id}: transport.connected is true after abortConnection returned`);
         return;
       }
       case 'loseWrite':
@@ -668,7 +673,8 @@ export class ModelRun {
         if (conn.loseWithProducer) {
           conn.loseWithProducer = false; // the close it waited for goes ahead now
           conn.dropping = true;
-          if (t.connected) this.violate('connected-after-unregister', `c${conn.id}: transport.connected is true after unregisterProducer completed a pending loseConnection`);
+          if (t.connected)
+            this.violate('connected-after-unregister', `c${conn.id}: transport.connected is true after unregisterProducer completed a pending loseConnection`);
         }
         return;
       }
@@ -767,7 +773,8 @@ export class ModelRun {
     for (const c of this.conns) {
       if (c.threw && !c.threwChecked) {
         c.threwChecked = true;
-        if (c.transport.connected) this.violate('connected-after-throw', `c${c.id}: transport.connected still true after its callback threw (the connection should be aborted)`);
+        if (c.transport.connected)
+          this.violate('connected-after-throw', `c${c.id}: transport.connected still true after its callback threw (the connection should be aborted)`);
       }
     }
     if (this.madeAtStop >= 0 && ['listen', 'connect', 'connectRefused', 'connectCancel', 'adopt', 'addReader'].includes(a.t)) this.openedAfterStop = true;
@@ -787,7 +794,10 @@ export class ModelRun {
         return;
       case 'listen': {
         if (!open) return;
-        const port = a.fam === 'unix' ? this.reactor.listenUNIX(socketPath(), this.serverFactory) : this.reactor.listenTCP(0, this.serverFactory, { interface: a.fam === 'tcp4' ? '127.0.0.1' : '::1' });
+        const port =
+          a.fam === 'unix'
+            ? this.reactor.listenUNIX(socketPath(), this.serverFactory)
+            : this.reactor.listenTCP(0, this.serverFactory, { interface: a.fam === 'tcp4' ? '127.0.0.1' : '::1' });
         this.ports.push(port);
         return;
       }
@@ -801,7 +811,10 @@ export class ModelRun {
         if (port === undefined || !port.listening || !open) return;
         const host = port.getHost();
         const before = this.conns.length;
-        const sock = host.type === 'UNIX' ? net.connect({ path: host.name!, allowHalfOpen: true }) : net.connect({ host: host.host, port: host.port, allowHalfOpen: true });
+        const sock =
+          host.type === 'UNIX'
+            ? net.connect({ path: host.name!, allowHalfOpen: true })
+            : net.connect({ host: host.host, port: host.port, allowHalfOpen: true });
         const peer = this.addPeer(sock, host.type === 'UNIX' ? 'unix' : host.host.includes(':') ? 'tcp6' : 'tcp4');
         sock.once('connect', () => {
           peer.localPort = sock.localPort ?? -1;
@@ -848,11 +861,15 @@ export class ModelRun {
             if (attempt.failures > 1) run.violate('connect-failed-twice', `attempt ${attempt.id}: clientConnectionFailed ${attempt.failures} times`);
           }
         })();
-        const connector = a.fam === 'unix' ? this.reactor.connectUNIX(where as string, factory) : this.reactor.connectTCP(a.fam === 'tcp4' ? '127.0.0.1' : '::1', where as number, factory);
+        const connector =
+          a.fam === 'unix'
+            ? this.reactor.connectUNIX(where as string, factory)
+            : this.reactor.connectTCP(a.fam === 'tcp4' ? '127.0.0.1' : '::1', where as number, factory);
         if (a.when === 'now') {
           attempt.stopped = true;
           this.guard(`attempt ${attempt.id} stopConnecting`, () => connector.stopConnecting());
-          if (attempt.failures !== 1) this.violate('connect-failed-count', `attempt ${attempt.id}: clientConnectionFailed ${attempt.failures} times by the time stopConnecting returned`);
+          if (attempt.failures !== 1)
+            this.violate('connect-failed-count', `attempt ${attempt.id}: clientConnectionFailed ${attempt.failures} times by the time stopConnecting returned`);
         } else {
           this.pendingLater++;
           this.reactor.callLater(0, () => {
@@ -888,7 +905,8 @@ export class ModelRun {
         if (peer === undefined) return;
         peer.touched = true;
         peer.dropping = true;
-        if (a.reset && typeof peer.sock.resetAndDestroy === 'function' && peer.family !== 'unix' && peer.family !== 'pair' && !peer.sock.connecting) peer.sock.resetAndDestroy();
+        if (a.reset && typeof peer.sock.resetAndDestroy === 'function' && peer.family !== 'unix' && peer.family !== 'pair' && !peer.sock.connecting)
+          peer.sock.resetAndDestroy();
         else peer.sock.destroy();
         return;
       }
@@ -993,6 +1011,7 @@ export class ModelRun {
     const [mine, theirs] = openSocketPair();
     const peer = this.addPeer(new net.Socket({ fd: theirs, readable: true, writable: true, allowHalfOpen: true }), 'pair');
     const before = this.conns.length;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the factory class below has its own `this`
     const run = this;
     const factory = new (class extends Factory {
       override buildProtocol(): Protocol {
@@ -1081,7 +1100,8 @@ export class ModelRun {
       // Live registrations only: a slot may stay held for a close record the stopped loop will
       // never deliver (the protocol was told by the shutdown; the slot is never reused).
       const slots = this.nativeSlots(false);
-      if (slots !== undefined && slots !== 0 && !this.openedAfterStop) this.violate('slots-leaked', `${slots} native slots still registered after the reactor stopped`);
+      if (slots !== undefined && slots !== 0 && !this.openedAfterStop)
+        this.violate('slots-leaked', `${slots} native slots still registered after the reactor stopped`);
       this.closeReactor();
     }
     const slots = this.nativeSlots(false);
@@ -1102,7 +1122,9 @@ export class ModelRun {
   /** The peer on the other side of `c`: bound by construction or port, else named by the frames. */
   private peerOf(c: Conn): Peer | undefined {
     if (c.peer !== undefined) return c.peer;
-    const byTheirData = this.peers.find((p) => p.conn === undefined && /^c(\d+):/.exec(Buffer.concat(p.received).subarray(0, 16).toString('latin1'))?.[1] === String(c.id));
+    const byTheirData = this.peers.find(
+      (p) => p.conn === undefined && /^c(\d+):/.exec(Buffer.concat(p.received).subarray(0, 16).toString('latin1'))?.[1] === String(c.id),
+    );
     if (byTheirData !== undefined) return byTheirData;
     const m = /^p(\d+):/.exec(Buffer.concat(c.received).subarray(0, 16).toString('latin1'));
     return m ? this.peers[Number(m[1])] : undefined;
@@ -1123,7 +1145,8 @@ export class ModelRun {
     const open = this.conns.filter((c) => !c.lost && !c.aborted && !c.threw && !(c.loseCalled && !c.loseWithProducer));
     const pairs = open.map((c) => ({ c, p: this.peerOf(c) })).filter((x): x is { c: Conn; p: Peer } => x.p !== undefined && !x.p.touched && !x.p.done);
     // (A connection waiting in loseConnection for its producer has stopped reading, as Twisted's.)
-    const inDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || x.c.loseCalled || Buffer.concat(x.c.received).length >= x.p.sent.reduce((n, b) => n + b.length, 0);
+    const inDone = (x: { c: Conn; p: Peer }): boolean =>
+      x.c.lost || x.c.loseCalled || Buffer.concat(x.c.received).length >= x.p.sent.reduce((n, b) => n + b.length, 0);
     const outDone = (x: { c: Conn; p: Peer }): boolean => x.c.lost || Buffer.concat(x.p.received).length >= x.c.sentLength;
     // A half-closed connection (loseWriteConnection) is still open, and its peer sees the end.
     const halfClosed = this.conns
@@ -1132,15 +1155,22 @@ export class ModelRun {
       .filter((x): x is { c: Conn; p: Peer } => x.p !== undefined && !x.p.touched);
     await waitUntil(() => pairs.every((x) => inDone(x) && outDone(x)) && halfClosed.every((x) => x.c.lost || x.p.sawEnd || x.p.sawClose), PATIENCE);
     for (const x of halfClosed) {
-      if (!x.c.lost && !x.p.sawEnd && !x.p.sawClose) this.violate('half-close-not-delivered', `p${x.p.id} saw no end ${PATIENCE} ms after c${x.c.id}.loseWriteConnection()`);
+      if (!x.c.lost && !x.p.sawEnd && !x.p.sawClose)
+        this.violate('half-close-not-delivered', `p${x.p.id} saw no end ${PATIENCE} ms after c${x.c.id}.loseWriteConnection()`);
     }
     for (const x of pairs) {
       if (!inDone(x)) {
         const sent = x.p.sent.reduce((n, b) => n + b.length, 0);
-        this.violate('data-not-delivered', `c${x.c.id} (open, reading) received ${Buffer.concat(x.c.received).length} of the ${sent} bytes p${x.p.id} wrote, ${PATIENCE} ms after the last`);
+        this.violate(
+          'data-not-delivered',
+          `c${x.c.id} (open, reading) received ${Buffer.concat(x.c.received).length} of the ${sent} bytes p${x.p.id} wrote, ${PATIENCE} ms after the last`,
+        );
       }
       if (!outDone(x)) {
-        this.violate('write-not-delivered', `p${x.p.id} received ${Buffer.concat(x.p.received).length} of the ${x.c.sentLength} bytes c${x.c.id} (open) wrote, ${PATIENCE} ms after the last`);
+        this.violate(
+          'write-not-delivered',
+          `p${x.p.id} received ${Buffer.concat(x.p.received).length} of the ${x.c.sentLength} bytes c${x.c.id} (open) wrote, ${PATIENCE} ms after the last`,
+        );
       }
     }
   }
@@ -1240,7 +1270,10 @@ export class ModelRun {
     for (const c of this.conns) {
       for (let i = 0; i < c.given.length; i++) {
         if (!c.given[i]!.equals(c.received[i]!)) {
-          this.violate('data-rewritten', `c${c.id}: the Buffer of dataReceived #${i} changed after the call: ${snippet(c.given[i]!, 0)} was ${snippet(c.received[i]!, 0)}`);
+          this.violate(
+            'data-rewritten',
+            `c${c.id}: the Buffer of dataReceived #${i} changed after the call: ${snippet(c.given[i]!, 0)} was ${snippet(c.received[i]!, 0)}`,
+          );
           break;
         }
       }
@@ -1272,7 +1305,10 @@ export class ModelRun {
       const sent = Buffer.concat(conn.sent);
       const at = prefixMismatch(got, sent);
       if (at >= 0) {
-        this.violate('foreign-bytes', `p${p.id} (of c${conn.id}) received bytes c${conn.id} did not write there, at ${at} of ${got.length} (c${conn.id} wrote ${sent.length}): got ${snippet(got, at)}, expected ${snippet(sent, at)}`);
+        this.violate(
+          'foreign-bytes',
+          `p${p.id} (of c${conn.id}) received bytes c${conn.id} did not write there, at ${at} of ${got.length} (c${conn.id} wrote ${sent.length}): got ${snippet(got, at)}, expected ${snippet(sent, at)}`,
+        );
       }
     }
     // Full delivery: a connection closed with loseConnection, never aborted, whose peer stayed.
@@ -1286,7 +1322,8 @@ export class ModelRun {
       if (Buffer.concat(c.received).length !== sentByPeer) continue;
       const got = Buffer.concat(p.received).length;
       stats.fullDeliveries++;
-      if (got !== c.sentLength) this.violate('lose-not-flushed', `c${c.id}: closed cleanly with loseConnection, but its peer p${p.id} received ${got} of ${c.sentLength} bytes`);
+      if (got !== c.sentLength)
+        this.violate('lose-not-flushed', `c${c.id}: closed cleanly with loseConnection, but its peer p${p.id} received ${got} of ${c.sentLength} bytes`);
     }
     // Connection <- peer: what a protocol received came from its own peer, in order.
     for (const c of this.conns) {
@@ -1299,10 +1336,12 @@ export class ModelRun {
         this.violate('foreign-bytes-in', `c${c.id} received bytes no peer wrote: ${snippet(got, 0)}`);
         continue;
       }
-      if (peer.conn !== undefined && peer.conn !== c) this.violate('foreign-bytes-in', `c${c.id} received p${peer.id}'s bytes, but p${peer.id} is c${peer.conn.id}'s peer`);
+      if (peer.conn !== undefined && peer.conn !== c)
+        this.violate('foreign-bytes-in', `c${c.id} received p${peer.id}'s bytes, but p${peer.id} is c${peer.conn.id}'s peer`);
       const sent = Buffer.concat(peer.sent);
       const at = prefixMismatch(got, sent);
-      if (at >= 0) this.violate('foreign-bytes-in', `c${c.id} received bytes p${peer.id} did not write, at ${at}: got ${snippet(got, at)}, expected ${snippet(sent, at)}`);
+      if (at >= 0)
+        this.violate('foreign-bytes-in', `c${c.id} received bytes p${peer.id} did not write, at ${at}: got ${snippet(got, at)}, expected ${snippet(sent, at)}`);
     }
   }
 }

@@ -8,7 +8,10 @@ import { openFds as openDescriptors } from '../fixtures/open-descriptors';
 import './logged';
 
 function resources(): string[] {
-  return process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort();
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => r !== 'TTYWrap')
+    .sort();
 }
 
 let fdsBefore: Set<number>;

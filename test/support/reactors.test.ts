@@ -54,7 +54,9 @@ describe('selectVariants (IOREACTOR_VARIANTS)', () => {
   });
 
   it('throws when the list names nothing but commas', () => {
-    expect((thrown(() => selectVariants(MATRIX, ' , ,')) as Error).message).toBe('IOREACTOR_VARIANTS names no variant; valid here: epoll-level, epoll-edge, epoll-oneshot, poll-level');
+    expect((thrown(() => selectVariants(MATRIX, ' , ,')) as Error).message).toBe(
+      'IOREACTOR_VARIANTS names no variant; valid here: epoll-level, epoll-edge, epoll-oneshot, poll-level',
+    );
   });
 
   it('names the variable it was given in its messages', () => {

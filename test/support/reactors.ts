@@ -32,7 +32,9 @@ export function selectVariants(all: readonly Variant[], spec: string | undefined
   const valid = all.map((v) => v.name);
   const unknown = wanted.filter((name) => !valid.includes(name));
   if (unknown.length > 0) {
-    throw new Error(`${source}: unknown variant${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; valid here: ${valid.join(', ')}`);
+    throw new Error(
+      `${source}: unknown variant${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => JSON.stringify(n)).join(', ')}; valid here: ${valid.join(', ')}`,
+    );
   }
   if (wanted.length === 0) throw new Error(`${source} names no variant; valid here: ${valid.join(', ')}`);
   return all.filter((v) => wanted.includes(v.name));
@@ -62,11 +64,7 @@ export class RecordingLogger implements Logger {
  * Runs `body` once `reactor` is running and resolves when the test calls `done()`, or rejects
  * when it calls `fail()`, or after `timeoutSeconds`. The reactor is closed in every case.
  */
-export async function runReactor(
-  reactor: Reactor,
-  body: (done: () => void, fail: (err: unknown) => void) => void,
-  timeoutSeconds = 10,
-): Promise<void> {
+export async function runReactor(reactor: Reactor, body: (done: () => void, fail: (err: unknown) => void) => void, timeoutSeconds = 10): Promise<void> {
   let failure: unknown;
   let stopRequested = false;
   const finish = (err?: unknown): void => {

@@ -1,14 +1,7 @@
 // Checks shared by the bad-input suites: typed rejections with stable codes, and proof that a
 // reactor still serves (a fresh echo over TCP4, TCP6 and UNIX).
 import { expect } from 'vitest';
-import {
-  Factory,
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  Protocol,
-  type Port,
-  type Reactor,
-} from '../../src/index';
+import { Factory, InvalidArgTypeError, InvalidArgValueError, Protocol, type Port, type Reactor } from '../../src/index';
 import { newReactor, runReactor, type Variant } from './reactors';
 import { connect, FAMILIES, listen, Recorder, TestClientFactory, type FamilyName } from './streams';
 
@@ -64,11 +57,17 @@ export function echoEveryFamily(reactor: Reactor, then: (echoed: string[]) => vo
     return;
   }
   const family = FAMILIES[i];
-  const port = listen(reactor, family, Factory.forProtocol(class Echo extends Protocol {
-    override dataReceived(d: Buffer): void {
-      this.transport.write(d);
-    }
-  }));
+  const port = listen(
+    reactor,
+    family,
+    Factory.forProtocol(
+      class Echo extends Protocol {
+        override dataReceived(d: Buffer): void {
+          this.transport.write(d);
+        }
+      },
+    ),
+  );
   echoThrough(reactor, family, port, `echo ${family}`, (text) => {
     echoed.push(text);
     port.stopListening();
@@ -77,16 +76,21 @@ export function echoEveryFamily(reactor: Reactor, then: (echoed: string[]) => vo
 }
 
 export function echoThrough(reactor: Reactor, family: FamilyName, port: Port, message: string, then: (text: string) => void): void {
-  connect(reactor, family, port, new TestClientFactory(() => {
-    const c = new Recorder();
-    c.connectionMade = () => c.transport.write(Buffer.from(message));
-    c.dataReceived = (d) => {
-      c.chunks.push(d);
-      if (c.receivedLength >= message.length) c.transport.loseConnection();
-    };
-    c.onLost = () => then(c.received.toString());
-    return c;
-  }));
+  connect(
+    reactor,
+    family,
+    port,
+    new TestClientFactory(() => {
+      const c = new Recorder();
+      c.connectionMade = () => c.transport.write(Buffer.from(message));
+      c.dataReceived = (d) => {
+        c.chunks.push(d);
+        if (c.receivedLength >= message.length) c.transport.loseConnection();
+      };
+      c.onLost = () => then(c.received.toString());
+      return c;
+    }),
+  );
 }
 
 export const ECHOED = FAMILIES.map((f) => `echo ${f}`);

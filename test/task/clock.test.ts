@@ -136,7 +136,10 @@ describe('Clock', () => {
     callA.reset(3.0);
     clock.callLater(2.0, logtime, 'b');
     clock.pump([1, 1, 1]);
-    expect(result).toEqual([['b', 2.0], ['a', 3.0]]);
+    expect(result).toEqual([
+      ['b', 2.0],
+      ['a', 3.0],
+    ]);
   });
 
   it('test_callLaterResetKeepsCallsOrdered: reset past another call reorders them', () => {
@@ -147,7 +150,10 @@ describe('Clock', () => {
     clock.callLater(2.0, logtime, 'b');
     callA.reset(3.0);
     clock.pump([1, 1, 1]);
-    expect(result).toEqual([['b', 2.0], ['a', 3.0]]);
+    expect(result).toEqual([
+      ['b', 2.0],
+      ['a', 3.0],
+    ]);
   });
 
   it('test_callLaterResetInsideCallKeepsCallsOrdered: reset from inside a running call', () => {
@@ -158,7 +164,10 @@ describe('Clock', () => {
     clock.callLater(1.0, () => callB.reset(3.0));
     clock.callLater(3.0, logtime, 'c');
     clock.pump(Array(10).fill(0.5));
-    expect(result).toEqual([['c', 3.0], ['b', 4.0]]);
+    expect(result).toEqual([
+      ['c', 3.0],
+      ['b', 4.0],
+    ]);
   });
 
   it('calls due at the same time run in scheduling order', () => {

@@ -100,7 +100,12 @@ describe('Cooperator', () => {
         yield;
       }
     }
-    const groups: unknown[][] = [['a', 'b', 'c'], [1, 2, 3], ['d', 'e', 'f'], [4, 5, 6]];
+    const groups: unknown[][] = [
+      ['a', 'b', 'c'],
+      [1, 2, 3],
+      ['d', 'e', 'f'],
+      [4, 5, 6],
+    ];
     const s = new FakeScheduler();
     const c = new Cooperator({ scheduler: s.schedule, terminationPredicateFactory: () => () => false });
     const results = groups.map((g) => settle(c.coiterate(myiter(g))));
@@ -186,10 +191,12 @@ describe('Cooperator', () => {
     const s = new FakeScheduler();
     const c = new Cooperator({ scheduler: s.schedule, started: false });
     const seen: number[] = [];
-    c.coiterate((function* () {
-      seen.push(1);
-      yield;
-    })());
+    c.coiterate(
+      (function* () {
+        seen.push(1);
+        yield;
+      })(),
+    );
     expect(s.work).toHaveLength(0);
     c.start();
     s.pump();
@@ -210,12 +217,16 @@ describe('Cooperator', () => {
     const clock = new Clock();
     const c = new Cooperator({ clock });
     const seen: number[] = [];
-    const o = settle(c.coiterate((function* () {
-      for (let i = 0; i < 5; i++) {
-        seen.push(i);
-        yield;
-      }
-    })()));
+    const o = settle(
+      c.coiterate(
+        (function* () {
+          for (let i = 0; i < 5; i++) {
+            seen.push(i);
+            yield;
+          }
+        })(),
+      ),
+    );
     expect(clock.getDelayedCalls()).toHaveLength(1);
     clock.advance(0);
     expect(seen).toEqual([]);
@@ -236,16 +247,18 @@ describe('Cooperator', () => {
     const c = new Cooperator({ clock });
     const MAX_STEPS = 5000; // 5000 x 0.2 ms: far longer than one slice
     let steps = 0;
-    const task = c.cooperate((function* () {
-      while (steps < MAX_STEPS) {
-        const until = performance.now() + 0.2;
-        while (performance.now() < until) {
-          /* burn about 0.2 ms */
+    const task = c.cooperate(
+      (function* () {
+        while (steps < MAX_STEPS) {
+          const until = performance.now() + 0.2;
+          while (performance.now() < until) {
+            /* burn about 0.2 ms */
+          }
+          steps++;
+          yield;
         }
-        steps++;
-        yield;
-      }
-    })());
+      })(),
+    );
     const t0 = performance.now();
     clock.advance(1);
     const elapsed = performance.now() - t0;
@@ -262,11 +275,15 @@ describe('Cooperator', () => {
     const c = new Cooperator({ scheduler: s.schedule, terminationPredicateFactory: oneUnitPerTick });
     let release!: (v: string) => void;
     const seen: string[] = [];
-    const o = settle(c.coiterate((function* () {
-      seen.push('before');
-      yield new Promise<string>((r) => (release = r));
-      seen.push('after');
-    })()));
+    const o = settle(
+      c.coiterate(
+        (function* () {
+          seen.push('before');
+          yield new Promise<string>((r) => (release = r));
+          seen.push('after');
+        })(),
+      ),
+    );
     s.pump();
     s.pump();
     expect(seen).toEqual(['before']);

@@ -15,10 +15,16 @@ describe('deferLater', () => {
     const results: [string, string][] = [];
     const flag = {};
     const clock = new Clock();
-    const d = deferLater(clock, 3, (foo: string, bar: string) => {
-      results.push([foo, bar]);
-      return flag;
-    }, 'foo', 'bar');
+    const d = deferLater(
+      clock,
+      3,
+      (foo: string, bar: string) => {
+        results.push([foo, bar]);
+        return flag;
+      },
+      'foo',
+      'bar',
+    );
     const o = settle(d);
     clock.advance(2);
     expect(results).toEqual([]);
@@ -30,9 +36,11 @@ describe('deferLater', () => {
 
   it('test_errback: an exception from the function fails the Deferred', () => {
     const clock = new Clock();
-    const o = settle(deferLater(clock, 1, () => {
-      throw new TestException('x');
-    }));
+    const o = settle(
+      deferLater(clock, 1, () => {
+        throw new TestException('x');
+      }),
+    );
     clock.advance(1);
     expect(o.failure?.check(TestException)).toBe(TestException);
   });

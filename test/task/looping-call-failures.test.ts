@@ -22,9 +22,13 @@ function looping<A extends unknown[]>(clock: IReactorTime, f: (...args: A) => un
 describe('LoopingCall: failures, returned Deferreds, state and arguments', () => {
   it('testFailure: an exception from the function fails the Deferred and stops the loop', () => {
     const clock = new Clock();
-    const lc = looping(clock, (x: string) => {
-      throw new TestException(x);
-    }, 'bar');
+    const lc = looping(
+      clock,
+      (x: string) => {
+        throw new TestException(x);
+      },
+      'bar',
+    );
     const o = settle(lc.start(0.1));
     expect(o.failure?.value).toBeInstanceOf(TestException);
     expect(o.failure?.getErrorMessage()).toBe('bar');
@@ -34,10 +38,14 @@ describe('LoopingCall: failures, returned Deferreds, state and arguments', () =>
 
   it('testFailAndStop: stop() then throw inside the function still fails the Deferred', () => {
     const clock = new Clock();
-    const lc: LoopingCall<[string]> = looping(clock, (x: string) => {
-      lc.stop();
-      throw new TestException(x);
-    }, 'bar');
+    const lc: LoopingCall<[string]> = looping(
+      clock,
+      (x: string) => {
+        lc.stop();
+        throw new TestException(x);
+      },
+      'bar',
+    );
     const o = settle(lc.start(0.1));
     expect(o.failure?.value).toBeInstanceOf(TestException);
   });

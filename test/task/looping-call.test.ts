@@ -73,9 +73,16 @@ describe('LoopingCall', () => {
     lc.start(INTERVAL);
     expect(times).toEqual([[0, 1]]);
     clock.advance(INTERVAL + DELAY);
-    expect(times).toEqual([[0, 1], [INTERVAL + DELAY, 1]]);
+    expect(times).toEqual([
+      [0, 1],
+      [INTERVAL + DELAY, 1],
+    ]);
     clock.advance(3 * INTERVAL + DELAY);
-    const expected: [number, number][] = [[0, 1], [INTERVAL + DELAY, 1], [4 * INTERVAL + 2 * DELAY, 3]];
+    const expected: [number, number][] = [
+      [0, 1],
+      [INTERVAL + DELAY, 1],
+      [4 * INTERVAL + 2 * DELAY, 3],
+    ];
     expect(times).toEqual(expected);
     clock.advance(0);
     expect(times).toEqual(expected);
@@ -110,7 +117,11 @@ describe('LoopingCall', () => {
     const interval = timespan / count;
     lc.start(interval, false);
     for (let i = 0; i < count; i++) clock.advance(interval);
-    const epsilon = timespan - Array(count).fill(interval).reduce((a: number, b: number) => a + b, 0);
+    const epsilon =
+      timespan -
+      Array(count)
+        .fill(interval)
+        .reduce((a: number, b: number) => a + b, 0);
     clock.advance(epsilon);
     expect(Math.abs(epsilon)).toBeGreaterThan(0);
     expect(clock.seconds()).toBeGreaterThanOrEqual(timespan);
@@ -184,7 +195,11 @@ describe('LoopingCall', () => {
     const lc = looping(clock, (a: string, b: string) => L.push([a, b]), 'a', 'b');
     const o = settle(lc.start(0.1));
     clock.pump([0.05, 0.1, 0.1]);
-    expect(L).toEqual([['a', 'b'], ['a', 'b'], ['a', 'b']]);
+    expect(L).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
     expect(o.fired).toBe(false);
     lc.stop();
     expect(o.value).toBe(lc);

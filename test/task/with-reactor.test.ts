@@ -34,12 +34,14 @@ describe('task module on a Reactor', () => {
       })
       .addCallback((v: number) => {
         events.push(`deferLater ${v}`);
-        return coop.coiterate((function* () {
-          for (let i = 0; i < 3; i++) {
-            events.push(`step ${i}`);
-            yield;
-          }
-        })());
+        return coop.coiterate(
+          (function* () {
+            for (let i = 0; i < 3; i++) {
+              events.push(`step ${i}`);
+              yield;
+            }
+          })(),
+        );
       })
       .addCallback(() => {
         events.push('cooperator done');

@@ -64,8 +64,13 @@ describe.each(VARIANTS)('bad stream input on $name', (variant) => {
       }
       rejects("timeout 'x'", () => reactor.connectTCP('127.0.0.1', 80, factory, { timeout: 'x' as never }), TYPE);
       const binds: [unknown, [ErrorClass, string]][] = [
-        ['x', TYPE], [['127.0.0.1'], TYPE], [['127.0.0.1', 0, 1], TYPE], [['not an ip', 0], ADDRESS],
-        [[42, 0], TYPE], [['127.0.0.1', -1], PORT], [['127.0.0.1', 65536], PORT],
+        ['x', TYPE],
+        [['127.0.0.1'], TYPE],
+        [['127.0.0.1', 0, 1], TYPE],
+        [['not an ip', 0], ADDRESS],
+        [[42, 0], TYPE],
+        [['127.0.0.1', -1], PORT],
+        [['127.0.0.1', 65536], PORT],
       ];
       for (const [bindAddress, expected] of binds) {
         const label = `bindAddress ${JSON.stringify(bindAddress)}`;
@@ -149,46 +154,50 @@ describe.each(VARIANTS)('bad stream input on $name', (variant) => {
     });
     await runReactor(reactor, (done, fail) => {
       const port = listen(reactor, 'TCP4', server);
-      connect(reactor, 'TCP4', port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          try {
-            const t = client.transport;
-            for (const data of ['a string', 123, null, undefined, [1, 2, 3], { length: 3 }, new ArrayBuffer(3)]) {
-              rejects(`write(${describeValue(data)})`, () => t.write(data as never), DATA);
+      connect(
+        reactor,
+        'TCP4',
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.connectionMade = () => {
+            try {
+              const t = client.transport;
+              for (const data of ['a string', 123, null, undefined, [1, 2, 3], { length: 3 }, new ArrayBuffer(3)]) {
+                rejects(`write(${describeValue(data)})`, () => t.write(data as never), DATA);
+              }
+              expect(() => t.write('text' as never)).toThrow(TypeError); // refused as Twisted refuses str
+              for (const data of ['abc', 123, null, [Buffer.from('never sent'), 'x'], [Buffer.from('never sent'), 42]]) {
+                rejects(`writeSequence(${describeValue(data)})`, () => t.writeSequence(data as never), DATA);
+              }
+              for (const mark of [-1, 1.5, '1', Number.NaN]) {
+                rejects(`setHighWaterMark(${String(mark)})`, () => st(client).setHighWaterMark(mark as number), VALUE);
+              }
+              t.write(Buffer.from('ok'));
+              t.writeSequence([new Uint8Array([0x21])]);
+            } catch (err) {
+              fail(err);
             }
-            expect(() => t.write('text' as never)).toThrow(TypeError); // refused as Twisted refuses str
-            for (const data of ['abc', 123, null, [Buffer.from('never sent'), 'x'], [Buffer.from('never sent'), 42]]) {
-              rejects(`writeSequence(${describeValue(data)})`, () => t.writeSequence(data as never), DATA);
+          };
+          client.dataReceived = (d) => {
+            client.chunks.push(d);
+            if (client.receivedLength >= 3) {
+              client.transport.loseConnection();
+              port.stopListening();
+              echoEveryFamily(reactor, (e) => {
+                echoed = e;
+                done();
+              });
             }
-            for (const mark of [-1, 1.5, '1', Number.NaN]) {
-              rejects(`setHighWaterMark(${String(mark)})`, () => st(client).setHighWaterMark(mark as number), VALUE);
-            }
-            t.write(Buffer.from('ok'));
-            t.writeSequence([new Uint8Array([0x21])]);
-          } catch (err) {
-            fail(err);
-          }
-        };
-        client.dataReceived = (d) => {
-          client.chunks.push(d);
-          if (client.receivedLength >= 3) {
-            client.transport.loseConnection();
-            port.stopListening();
-            echoEveryFamily(reactor, (e) => {
-              echoed = e;
-              done();
-            });
-          }
-        };
-        return client;
-      }));
+          };
+          return client;
+        }),
+      );
     });
     expect(client.received.toString()).toBe('ok!');
     expect(server.built[0].received.toString()).toBe('ok!');
     expect(echoed).toEqual(ECHOED);
   });
-
 });
 
 function describeValue(v: unknown): string {

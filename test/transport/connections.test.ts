@@ -43,20 +43,30 @@ describe.each(cases)('stream transport, $label', (variant) => {
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
       expect(server.started).toBe(1);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => client.transport.write(Buffer.from('ping'));
-        client.dataReceived = (d) => {
-          client.chunks.push(d);
-          if (client.received.toString() === 'echo:ping') client.transport.loseConnection();
-        };
-        // The server's end may come after the client's: wait for it (a fixed 20 ms raced).
-        client.onLost = () => waitUntil(reactor, () => server.built[0]?.lost !== undefined, () => {
-          port.stopListening();
-          done();
-        });
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.connectionMade = () => client.transport.write(Buffer.from('ping'));
+          client.dataReceived = (d) => {
+            client.chunks.push(d);
+            if (client.received.toString() === 'echo:ping') client.transport.loseConnection();
+          };
+          // The server's end may come after the client's: wait for it (a fixed 20 ms raced).
+          client.onLost = () =>
+            waitUntil(
+              reactor,
+              () => server.built[0]?.lost !== undefined,
+              () => {
+                port.stopListening();
+                done();
+              },
+            );
+          return client;
+        }),
+      );
     });
     expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionDone);
@@ -64,7 +74,7 @@ describe.each(cases)('stream transport, $label', (variant) => {
     expect(server.stopped).toBe(1);
   });
 
-  it('gives each side the other side\'s address', async () => {
+  it("gives each side the other side's address", async () => {
     const reactor = newReactor(variant);
     // Each side's view, taken while connected (getHost asks the socket, gone after the close).
     const serverView: { host?: unknown; peer?: unknown } = {};
@@ -81,24 +91,33 @@ describe.each(cases)('stream transport, $label', (variant) => {
     let clientHost: unknown;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          const peer = client.transport.getPeer();
-          const host = port.getHost();
-          portHost = host;
-          clientHost = client.transport.getHost();
-          if (family === 'UNIX') expect(peer).toMatchObject({ type: 'UNIX', name: (host as { name: string }).name });
-          else expect(peer).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1', port: (host as { port: number }).port });
-          // Close only once the server has its side (its accept can come after our connect).
-          waitUntil(reactor, () => serverView.host !== undefined, () => {
-            client.transport.loseConnection();
-            port.stopListening();
-            reactor.callLater(0.02, done);
-          });
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.connectionMade = () => {
+            const peer = client.transport.getPeer();
+            const host = port.getHost();
+            portHost = host;
+            clientHost = client.transport.getHost();
+            if (family === 'UNIX') expect(peer).toMatchObject({ type: 'UNIX', name: (host as { name: string }).name });
+            else expect(peer).toMatchObject({ type: 'TCP', host: family === 'TCP6' ? '::1' : '127.0.0.1', port: (host as { port: number }).port });
+            // Close only once the server has its side (its accept can come after our connect).
+            waitUntil(
+              reactor,
+              () => serverView.host !== undefined,
+              () => {
+                client.transport.loseConnection();
+                port.stopListening();
+                reactor.callLater(0.02, done);
+              },
+            );
+          };
+          return client;
+        }),
+      );
     });
     // The server's view is the mirror image: its host is the port, its peer the client's host.
     const serverSide = server.built[0].transport;
@@ -127,17 +146,26 @@ describe.each(cases)('stream transport, $label', (variant) => {
       return p;
     });
     let client!: Recorder;
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.onLost = () => {
-          port.stopListening();
-          done();
-        };
-        return client;
-      }));
-    }, 60);
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.onLost = () => {
+              port.stopListening();
+              done();
+            };
+            return client;
+          }),
+        );
+      },
+      60,
+    );
     expect(client.receivedLength).toBe(size);
     expect(client.received.equals(payload)).toBe(true);
     expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
@@ -157,15 +185,20 @@ describe.each(cases)('stream transport, $label', (variant) => {
     let client!: Recorder;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => client.transport.write(Buffer.from('x'));
-        client.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.connectionMade = () => client.transport.write(Buffer.from('x'));
+          client.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          };
+          return client;
+        }),
+      );
     });
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionAborted);
     // As in Twisted, an abort is a kind of loss.
@@ -182,11 +215,16 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const server = new TestServerFactory(() => (serverProto = new Recorder()));
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        client.connectionMade = () => client.transport.pauseProducing(); // never reads
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          client.connectionMade = () => client.transport.pauseProducing(); // never reads
+          return client;
+        }),
+      );
       reactor.callLater(0.05, () => {
         const chunk = Buffer.alloc(1024 * 1024);
         for (let i = 0; i < 32; i++) serverProto.transport.write(chunk);
@@ -208,11 +246,16 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const server = new TestServerFactory(() => (serverProto = new Recorder()));
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        client.connectionMade = () => client.transport.loseConnection();
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          client.connectionMade = () => client.transport.loseConnection();
+          return client;
+        }),
+      );
       reactor.callLater(0.1, () => {
         expect(serverProto.lost).toBeDefined();
         serverProto.transport.write(Buffer.from('late'));
@@ -256,14 +299,20 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const server = new TestServerFactory(() => new HalfServer());
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new HalfClient();
-        client.onLost = () => reactor.callLater(0.05, () => {
-          port.stopListening();
-          done();
-        });
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new HalfClient();
+          client.onLost = () =>
+            reactor.callLater(0.05, () => {
+              port.stopListening();
+              done();
+            });
+          return client;
+        }),
+      );
     });
     expect(events).toContain('client write closed');
     expect(events).toContain('server read closed after request');
@@ -277,14 +326,19 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const server = new TestServerFactory(() => new Recorder());
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        client.connectionMade = () => {
-          client.transport.write(Buffer.from('bye'));
-          client.transport.loseWriteConnection();
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          client.connectionMade = () => {
+            client.transport.write(Buffer.from('bye'));
+            client.transport.loseWriteConnection();
+          };
+          return client;
+        }),
+      );
       reactor.callLater(0.1, () => {
         port.stopListening();
         done();
@@ -300,14 +354,19 @@ describe.each(cases)('stream transport, $label', (variant) => {
     let client!: Recorder;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.onLost = () => {
-          port.stopListening();
-          done();
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.onLost = () => {
+            port.stopListening();
+            done();
+          };
+          return client;
+        }),
+      );
     });
     expect(server.built).toEqual([]);
     expect(client.made).toBe(true);
@@ -322,10 +381,18 @@ describe.each(cases)('stream transport, $label', (variant) => {
       const port = listen(reactor, family, new TestServerFactory(() => new Recorder()));
       port.getHost();
       port.stopListening();
-      const c = connect(reactor, family, port, new TestClientFactory(() => new Recorder(), (reason) => {
-        factory.failed = reason;
-        done();
-      }));
+      const c = connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(
+          () => new Recorder(),
+          (reason) => {
+            factory.failed = reason;
+            done();
+          },
+        ),
+      );
       expect(c.state).toBe('connecting');
     });
     expect(factory.failed?.value).toBeInstanceOf(family === 'UNIX' ? Error : ConnectionRefusedError);
@@ -346,27 +413,32 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const expected: string[] = [];
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        let n = 0;
-        const send = (): void => {
-          const text = `message-${n}-${'z'.repeat(n * 37)}`;
-          expected.push(text);
-          client.transport.write(Buffer.from(text));
-        };
-        client.connectionMade = send;
-        client.dataReceived = (d) => {
-          client.chunks.push(d);
-          if (client.received.length === expected.join('').length) {
-            if (++n === 50) {
-              client.transport.loseConnection();
-              port.stopListening();
-              reactor.callLater(0.02, done);
-            } else send();
-          }
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          let n = 0;
+          const send = (): void => {
+            const text = `message-${n}-${'z'.repeat(n * 37)}`;
+            expected.push(text);
+            client.transport.write(Buffer.from(text));
+          };
+          client.connectionMade = send;
+          client.dataReceived = (d) => {
+            client.chunks.push(d);
+            if (client.received.length === expected.join('').length) {
+              if (++n === 50) {
+                client.transport.loseConnection();
+                port.stopListening();
+                reactor.callLater(0.02, done);
+              } else send();
+            }
+          };
+          return client;
+        }),
+      );
     });
     expect(Buffer.concat(kept).toString()).toBe(expected.join(''));
   });
@@ -387,23 +459,33 @@ describe.each(cases)('stream transport, $label', (variant) => {
     let good!: Recorder;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const bad = new Recorder();
-        bad.connectionMade = () => bad.transport.write(Buffer.from('bad'));
-        bad.onLost = () =>
-          connect(reactor, family, port, new TestClientFactory(() => {
-            good = new Recorder();
-            good.connectionMade = () => good.transport.write(Buffer.from('good'));
-            good.dataReceived = (d) => {
-              good.chunks.push(d);
-              good.transport.loseConnection();
-              port.stopListening();
-              reactor.callLater(0.02, done);
-            };
-            return good;
-          }));
-        return bad;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const bad = new Recorder();
+          bad.connectionMade = () => bad.transport.write(Buffer.from('bad'));
+          bad.onLost = () =>
+            connect(
+              reactor,
+              family,
+              port,
+              new TestClientFactory(() => {
+                good = new Recorder();
+                good.connectionMade = () => good.transport.write(Buffer.from('good'));
+                good.dataReceived = (d) => {
+                  good.chunks.push(d);
+                  good.transport.loseConnection();
+                  port.stopListening();
+                  reactor.callLater(0.02, done);
+                };
+                return good;
+              }),
+            );
+          return bad;
+        }),
+      );
     });
     expect(server.built[0].lost?.value).toBe(boom);
     expect(logger.errors.map((e) => e.error)).toEqual([boom]);
@@ -425,9 +507,17 @@ describe.each(VARIANTS)('connect timeout on $name', (variant) => {
     try {
       await runReactor(reactor, (done) => {
         for (let i = 0; i < 8; i++) {
-          reactor.connectTCP('127.0.0.1', port.port, new TestClientFactory(() => new Recorder(), (reason) => {
-            failures.push(reason.value);
-          }), { timeout: 0.3 });
+          reactor.connectTCP(
+            '127.0.0.1',
+            port.port,
+            new TestClientFactory(
+              () => new Recorder(),
+              (reason) => {
+                failures.push(reason.value);
+              },
+            ),
+            { timeout: 0.3 },
+          );
         }
         reactor.callLater(1, done);
       });
@@ -482,7 +572,10 @@ function pinger(message: string, onLost: (c: Recorder) => void): Recorder {
  * /proc/net/tcp(6): 2 while a keepalive timer is armed, 0 with no timer (see proc(5)).
  */
 function kernelTimer(family: 'TCP4' | 'TCP6', local: number, remote: number): number | undefined {
-  const table = readFileSync(family === 'TCP4' ? '/proc/net/tcp' : '/proc/net/tcp6', 'utf8').trim().split('\n').slice(1);
+  const table = readFileSync(family === 'TCP4' ? '/proc/net/tcp' : '/proc/net/tcp6', 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const hexPort = (p: number): string => p.toString(16).toUpperCase().padStart(4, '0');
   for (const line of table) {
     const f = line.trim().split(/\s+/);
@@ -517,7 +610,10 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionDone);
   });
 
-  it.each([['INET', '127.0.0.1'], ['INET6', '::1']] as const)('adoptStreamPort serves a socket another owner made listen (%s)', async (family, host) => {
+  it.each([
+    ['INET', '127.0.0.1'],
+    ['INET6', '::1'],
+  ] as const)('adoptStreamPort serves a socket another owner made listen (%s)', async (family, host) => {
     // Node's own server makes the listening socket; the reactor adopts (duplicates) it and
     // Node closes its copy before anyone connects, so only the reactor can accept.
     const owner = createServer();
@@ -534,9 +630,16 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
         const port: Port = reactor.adoptStreamPort(fd, family, server);
         owner.close();
         adoptedHost = port.getHost();
-        reactor.connectTCP(host, portNumber, new TestClientFactory(() => (client = pinger('to the adopted port', () => {
-          port.stopListening().addBoth(() => done());
-        }))));
+        reactor.connectTCP(
+          host,
+          portNumber,
+          new TestClientFactory(
+            () =>
+              (client = pinger('to the adopted port', () => {
+                port.stopListening().addBoth(() => done());
+              })),
+          ),
+        );
       });
     } finally {
       if (owner.listening) owner.close();
@@ -554,26 +657,31 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
     const seen: Record<string, unknown> = {};
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const c = new Recorder();
-        c.connectionMade = () => {
-          const t = c.transport as unknown as StreamTransport;
-          const local = (t.getHost() as { port: number }).port;
-          const remote = (port.getHost() as { port: number }).port;
-          const options = (): [boolean, boolean, number | undefined] => [t.getTcpNoDelay(), t.getTcpKeepAlive(), kernelTimer(family, local, remote)];
-          t.setTcpNoDelay(true);
-          t.setTcpKeepAlive(true);
-          seen.on = options();
-          t.setTcpNoDelay(false);
-          t.setTcpKeepAlive(false);
-          seen.off = options();
-          t.setTcpNoDelay(true);
-          seen.noDelayOnly = options();
-          t.loseConnection();
-          port.stopListening().addBoth(() => done());
-        };
-        return c;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const c = new Recorder();
+          c.connectionMade = () => {
+            const t = c.transport as unknown as StreamTransport;
+            const local = (t.getHost() as { port: number }).port;
+            const remote = (port.getHost() as { port: number }).port;
+            const options = (): [boolean, boolean, number | undefined] => [t.getTcpNoDelay(), t.getTcpKeepAlive(), kernelTimer(family, local, remote)];
+            t.setTcpNoDelay(true);
+            t.setTcpKeepAlive(true);
+            seen.on = options();
+            t.setTcpNoDelay(false);
+            t.setTcpKeepAlive(false);
+            seen.off = options();
+            t.setTcpNoDelay(true);
+            seen.noDelayOnly = options();
+            t.loseConnection();
+            port.stopListening().addBoth(() => done());
+          };
+          return c;
+        }),
+      );
     });
     // [TCP_NODELAY, SO_KEEPALIVE, the kernel's timer: 2 = keepalive armed, 0 = none]
     expect(seen).toEqual({ on: [true, true, 2], off: [false, false, 0], noDelayOnly: [true, false, 0] });
@@ -585,16 +693,21 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
     let peer: unknown;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, 'TCP6', new TestServerFactory(() => new Recorder()));
-      connect(reactor, 'TCP6', port, new TestClientFactory(() => {
-        const c = new Recorder();
-        c.connectionMade = () => {
-          host = c.transport.getHost();
-          peer = c.transport.getPeer();
-          c.transport.loseConnection();
-          port.stopListening().addBoth(() => done());
-        };
-        return c;
-      }));
+      connect(
+        reactor,
+        'TCP6',
+        port,
+        new TestClientFactory(() => {
+          const c = new Recorder();
+          c.connectionMade = () => {
+            host = c.transport.getHost();
+            peer = c.transport.getPeer();
+            c.transport.loseConnection();
+            port.stopListening().addBoth(() => done());
+          };
+          return c;
+        }),
+      );
     });
     expect(host).toBeInstanceOf(IPv6Address);
     const h = host as IPv6Address;
@@ -617,15 +730,23 @@ describe.each(VARIANTS)('adopted descriptors, socket options and Connector.disco
     let stateAfter: string | undefined;
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      const connector = connect(reactor, family, port, new TestClientFactory(() => {
-        built++;
-        return new Recorder();
-      }, (reason) => {
-        failed = reason.value;
-        stateAfter = connector.state;
-        // Let a connection that should not exist show up on the server's side, then stop.
-        reactor.callLater(0.02, () => port.stopListening().addBoth(() => done()));
-      }));
+      const connector = connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(
+          () => {
+            built++;
+            return new Recorder();
+          },
+          (reason) => {
+            failed = reason.value;
+            stateAfter = connector.state;
+            // Let a connection that should not exist show up on the server's side, then stop.
+            reactor.callLater(0.02, () => port.stopListening().addBoth(() => done()));
+          },
+        ),
+      );
       stateBefore = connector.state;
       connector.disconnect();
     });

@@ -24,22 +24,27 @@ async function receiveChunks(variant: (typeof cases)[number], borrow: boolean): 
   });
   await runReactor(reactor, (done) => {
     const port = listen(reactor, variant.family, server);
-    connect(reactor, variant.family, port, new TestClientFactory(() => {
-      const client = new Recorder();
-      let sent = 0;
-      const next = (): void => {
-        if (sent === 5) {
-          client.transport.loseConnection();
-          port.stopListening();
-          reactor.callLater(0.02, done);
-          return;
-        }
-        client.transport.write(Buffer.from(`chunk-${sent++}`));
-      };
-      client.connectionMade = next;
-      client.dataReceived = next;
-      return client;
-    }));
+    connect(
+      reactor,
+      variant.family,
+      port,
+      new TestClientFactory(() => {
+        const client = new Recorder();
+        let sent = 0;
+        const next = (): void => {
+          if (sent === 5) {
+            client.transport.loseConnection();
+            port.stopListening();
+            reactor.callLater(0.02, done);
+            return;
+          }
+          client.transport.write(Buffer.from(`chunk-${sent++}`));
+        };
+        client.connectionMade = next;
+        client.dataReceived = next;
+        return client;
+      }),
+    );
   });
   return { chunks, snapshots };
 }

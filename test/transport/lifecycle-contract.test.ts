@@ -174,7 +174,10 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     }
     // Each fresh connection's server side got exactly its own tag.
     await until(() => peer.closed.filter(Boolean).length === 2 * count, 'every peer socket to close');
-    const tags = peer.received.slice(count).map((_, i) => peer.text(count + i)).sort();
+    const tags = peer.received
+      .slice(count)
+      .map((_, i) => peer.text(count + i))
+      .sort();
     expect(tags).toEqual(fresh.map((_, i) => `fresh-${i}`).sort());
     for (let i = 0; i < count; i++) expect(peer.text(i)).toBe('');
     await peer.close();
@@ -259,7 +262,13 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     for (let i = 0; i < shared.length; i++) shared[i] = 'A'.charCodeAt(0) + (i % 26);
     const sharedView = new DataView(shared.buffer, 100, 50);
     const words = new Uint16Array([0x6968, 0x2121]); // "hi!!" little-endian
-    const expected = Buffer.concat([Buffer.from(shared), Buffer.from('|'), Buffer.from(shared.buffer, 100, 50), Buffer.from(words.buffer), Buffer.from(shared.subarray(10, 20))]);
+    const expected = Buffer.concat([
+      Buffer.from(shared),
+      Buffer.from('|'),
+      Buffer.from(shared.buffer, 100, 50),
+      Buffer.from(words.buffer),
+      Buffer.from(shared.subarray(10, 20)),
+    ]);
     const client = new Tracked();
     await runReactor(reactor, (done) => {
       client.dataReceived = () => {
@@ -456,11 +465,15 @@ describe.each(VARIANTS)('lifecycle contract ($name)', (variant: Variant) => {
     const reactor = newReactor(variant);
     const client = new Tracked();
     try {
-      await runReactor(reactor, (done) => {
-        client.onLost = () => done();
-        reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => client));
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-      }, 5);
+      await runReactor(
+        reactor,
+        (done) => {
+          client.onLost = () => done();
+          reactor.connectTCP('127.0.0.1', port, new TestClientFactory(() => client));
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+        },
+        5,
+      );
     } finally {
       peerThread.postMessage('stop');
       await new Promise((resolve) => peerThread.once('exit', resolve));

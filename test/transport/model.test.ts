@@ -42,7 +42,9 @@ const BUDGET_MS = Math.max(60_000, RUNS_PER_VARIANT * 400);
 beforeAll(async () => {
   // The first connections of a process open descriptors Node keeps (resolver, IPv6 probes):
   // make them before any run counts descriptors.
-  await runSequence(VARIANTS[0]!, [{ t: 'connect', fam: 'tcp4' }, { t: 'connect', fam: 'tcp6' }, { t: 'connect', fam: 'unix' }, { t: 'adopt' }], { skipFdCheck: true });
+  await runSequence(VARIANTS[0]!, [{ t: 'connect', fam: 'tcp4' }, { t: 'connect', fam: 'tcp6' }, { t: 'connect', fam: 'unix' }, { t: 'adopt' }], {
+    skipFdCheck: true,
+  });
 }, 30_000);
 
 async function check(variant: (typeof VARIANTS)[number], actions: Action[]): Promise<void> {
@@ -61,7 +63,14 @@ describe.each(variants)('model: $name', (variant) => {
           runs++;
           await check(variant, actions);
         }),
-        { numRuns: RUNS_PER_VARIANT, seed: SEED, path: PATH, endOnFailure: PATH !== undefined, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false },
+        {
+          numRuns: RUNS_PER_VARIANT,
+          seed: SEED,
+          path: PATH,
+          endOnFailure: PATH !== undefined,
+          interruptAfterTimeLimit: BUDGET_MS,
+          markInterruptAsFailure: false,
+        },
       );
       console.log(`model ${variant.name}: ${runs} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (process.env.IOREACTOR_MODEL_STATS) console.log(JSON.stringify(stats));
@@ -72,30 +81,34 @@ describe.each(variants)('model: $name', (variant) => {
 
 describe('model: terminating a worker that runs a reactor', () => {
   const WORKER_RUNS = Number(process.env.IOREACTOR_MODEL_WORKER_RUNS ?? Math.max(8, Math.ceil(TOTAL_RUNS / 100)));
-  it(`never aborts the process and closes every descriptor (${WORKER_RUNS} workers)`, async () => {
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.record({
-          variant: fc.nat({ max: VARIANTS.length - 1 }),
-          conns: fc.nat({ max: 6 }),
-          pairs: fc.nat({ max: 3 }),
-          raw: fc.boolean(),
-          afterRunningMs: fc.nat({ max: 25 }),
-          early: fc.boolean(),
-        }),
-        async (c) => {
-          const variant = VARIANTS[c.variant]!;
-          const violations = await runWorkerCase(variant, c);
-          if (violations.length > 0) {
-            throw new Error(`${variant.name}: ${violations.map((v) => `[${v.inv}] ${v.msg}`).join('; ')}\ncase: ${JSON.stringify(c)}`);
-          }
-        },
-      ),
-      { numRuns: WORKER_RUNS, seed: SEED, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false },
-    );
-    console.log(`model workers: ${WORKER_RUNS} workers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }, BUDGET_MS + 30_000);
+  it(
+    `never aborts the process and closes every descriptor (${WORKER_RUNS} workers)`,
+    async () => {
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            variant: fc.nat({ max: VARIANTS.length - 1 }),
+            conns: fc.nat({ max: 6 }),
+            pairs: fc.nat({ max: 3 }),
+            raw: fc.boolean(),
+            afterRunningMs: fc.nat({ max: 25 }),
+            early: fc.boolean(),
+          }),
+          async (c) => {
+            const variant = VARIANTS[c.variant]!;
+            const violations = await runWorkerCase(variant, c);
+            if (violations.length > 0) {
+              throw new Error(`${variant.name}: ${violations.map((v) => `[${v.inv}] ${v.msg}`).join('; ')}\ncase: ${JSON.stringify(c)}`);
+            }
+          },
+        ),
+        { numRuns: WORKER_RUNS, seed: SEED, interruptAfterTimeLimit: BUDGET_MS, markInterruptAsFailure: false },
+      );
+      console.log(`model workers: ${WORKER_RUNS} workers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+    BUDGET_MS + 30_000,
+  );
 });
 
 // Shrunk failures of the property above, replayed literally on every variant. `repeat` replays
@@ -109,12 +122,22 @@ const REGRESSIONS: { name: string; actions: Action[]; repeat?: number }[] = [
   {
     // [connected-after-abort] transport.connected was still true after abortConnection returned.
     name: 'abortConnection: connected is false when it returns',
-    actions: [{ t: 'connect', fam: 'tcp4' }, { t: 'abort', c: 0 }],
+    actions: [
+      { t: 'connect', fam: 'tcp4' },
+      { t: 'abort', c: 0 },
+    ],
   },
   {
     // [connected-after-unregister] a loseConnection waiting for its producer did not close at unregisterProducer.
     name: 'loseConnection under a producer closes at unregisterProducer',
-    actions: [{ t: 'adopt' }, { t: 'register', c: 0, streaming: true }, { t: 'lose', c: 0 }, { t: 'write', c: 0, n: 1, size: 's' }, { t: 'unregister', c: 0 }, { t: 'write', c: 0, n: 1, size: 's' }],
+    actions: [
+      { t: 'adopt' },
+      { t: 'register', c: 0, streaming: true },
+      { t: 'lose', c: 0 },
+      { t: 'write', c: 0, n: 1, size: 's' },
+      { t: 'unregister', c: 0 },
+      { t: 'write', c: 0, n: 1, size: 's' },
+    ],
   },
   {
     // [close-no-lost] reactor.close() did not tell the connected protocol connectionLost;
@@ -132,7 +155,10 @@ const REGRESSIONS: { name: string; actions: Action[]; repeat?: number }[] = [
     // [spin] a pull producer that has nothing more to write: DRAINED, resumeProducing,
     // requestDrain, DRAINED ... thousands of batches in 10 idle ms (Twisted stops asking).
     name: 'a pull producer with nothing to write does not make the loop spin',
-    actions: [{ t: 'connect', fam: 'tcp4' }, { t: 'register', c: 0, streaming: false }],
+    actions: [
+      { t: 'connect', fam: 'tcp4' },
+      { t: 'register', c: 0, streaming: false },
+    ],
   },
   {
     // [not-serving, stop-no-lost, slots-leaked] loseConnection from a timer: the slot was
@@ -140,16 +166,23 @@ const REGRESSIONS: { name: string; actions: Action[]; repeat?: number }[] = [
     // probe got c0's connectionLost(ConnectionDone), c0 never got one and a slot leaked.
     // About 3 runs in 100 on every variant before the fix.
     name: 'a close record never reaches the next user of the slot',
-    actions: [{ t: 'connect', fam: 'unix' }, { t: 'later', ms: 3, a: { t: 'lose', c: 0 } }],
+    actions: [
+      { t: 'connect', fam: 'unix' },
+      { t: 'later', ms: 3, a: { t: 'lose', c: 0 } },
+    ],
     repeat: 40,
   },
 ];
 
 describe('model: regressions', () => {
   describe.each(VARIANTS)('$name', (variant) => {
-    it.each(REGRESSIONS)('$name', async ({ actions, repeat }) => {
-      for (let i = 0; i < (repeat ?? 1); i++) await check(variant, actions);
-    }, 120_000);
+    it.each(REGRESSIONS)(
+      '$name',
+      async ({ actions, repeat }) => {
+        for (let i = 0; i < (repeat ?? 1); i++) await check(variant, actions);
+      },
+      120_000,
+    );
   });
 
   it('a worker terminated with traffic in flight does not abort the process', async () => {

@@ -43,16 +43,21 @@ async function countingSigpipe(body: () => Promise<void>): Promise<number> {
 
 /** Connects a fresh client to `port`, checks it is echoed, and calls `then`. */
 function proveEcho(reactor: Reactor, family: FamilyName, port: Port, then: (echoed: string) => void): void {
-  connect(reactor, family, port, new TestClientFactory(() => {
-    const c = new Recorder();
-    c.connectionMade = () => c.transport.write(Buffer.from('still serving'));
-    c.dataReceived = (d) => {
-      c.chunks.push(d);
-      if (c.receivedLength >= 13) c.transport.loseConnection();
-    };
-    c.onLost = () => then(c.received.toString());
-    return c;
-  }));
+  connect(
+    reactor,
+    family,
+    port,
+    new TestClientFactory(() => {
+      const c = new Recorder();
+      c.connectionMade = () => c.transport.write(Buffer.from('still serving'));
+      c.dataReceived = (d) => {
+        c.chunks.push(d);
+        if (c.receivedLength >= 13) c.transport.loseConnection();
+      };
+      c.onLost = () => then(c.received.toString());
+      return c;
+    }),
+  );
 }
 
 /** The first connection gets `first`; every later one is an echo. */
@@ -87,32 +92,41 @@ describe.each(cases)('peer reset, $label', (variant) => {
       p.connectionMade = () => p.transport.write(BIG);
     });
     const signals = await countingSigpipe(() =>
-      runReactor(reactor, (done) => {
-        const port = listen(reactor, family, server);
-        connect(reactor, family, port, new TestClientFactory(() => {
-          client = new Recorder();
-          client.dataReceived = (d) => {
-            client.chunks.push(d);
-            if (client.receivedLength >= 4096 && client.lost === undefined && !st(client).disconnecting) {
-              bufferedAtReset = st(server.built[0]).bufferedAmount;
-              client.transport.abortConnection(); // unread data queued: the kernel resets
+      runReactor(
+        reactor,
+        (done) => {
+          const port = listen(reactor, family, server);
+          connect(
+            reactor,
+            family,
+            port,
+            new TestClientFactory(() => {
+              client = new Recorder();
+              client.dataReceived = (d) => {
+                client.chunks.push(d);
+                if (client.receivedLength >= 4096 && client.lost === undefined && !st(client).disconnecting) {
+                  bufferedAtReset = st(server.built[0]).bufferedAmount;
+                  client.transport.abortConnection(); // unread data queued: the kernel resets
+                }
+              };
+              return client;
+            }),
+          );
+          const waitForServer = (): void => {
+            if (server.built[0]?.lost === undefined) {
+              reactor.callLater(0.01, waitForServer);
+              return;
             }
+            proveEcho(reactor, family, port, (text) => {
+              echoed = text;
+              port.stopListening();
+              reactor.callLater(0.02, done);
+            });
           };
-          return client;
-        }));
-        const waitForServer = (): void => {
-          if (server.built[0]?.lost === undefined) {
-            reactor.callLater(0.01, waitForServer);
-            return;
-          }
-          proveEcho(reactor, family, port, (text) => {
-            echoed = text;
-            port.stopListening();
-            reactor.callLater(0.02, done);
-          });
-        };
-        waitForServer();
-      }, 20),
+          waitForServer();
+        },
+        20,
+      ),
     );
     expect(signals).toBe(0);
     expect(bufferedAtReset).toBeGreaterThan(0);
@@ -137,29 +151,38 @@ describe.each(cases)('peer reset, $label', (variant) => {
       };
     });
     const signals = await countingSigpipe(() =>
-      runReactor(reactor, (done) => {
-        const port = listen(reactor, family, server);
-        connect(reactor, family, port, new TestClientFactory(() => {
-          client = new Recorder();
-          client.dataReceived = (d) => {
-            client.chunks.push(d);
-            if (client.receivedLength >= 8192 && !st(client).disconnecting) client.transport.abortConnection();
+      runReactor(
+        reactor,
+        (done) => {
+          const port = listen(reactor, family, server);
+          connect(
+            reactor,
+            family,
+            port,
+            new TestClientFactory(() => {
+              client = new Recorder();
+              client.dataReceived = (d) => {
+                client.chunks.push(d);
+                if (client.receivedLength >= 8192 && !st(client).disconnecting) client.transport.abortConnection();
+              };
+              return client;
+            }),
+          );
+          const waitForServer = (): void => {
+            if (server.built[0]?.lost === undefined) {
+              reactor.callLater(0.01, waitForServer);
+              return;
+            }
+            proveEcho(reactor, family, port, (text) => {
+              echoed = text;
+              port.stopListening();
+              reactor.callLater(0.02, done);
+            });
           };
-          return client;
-        }));
-        const waitForServer = (): void => {
-          if (server.built[0]?.lost === undefined) {
-            reactor.callLater(0.01, waitForServer);
-            return;
-          }
-          proveEcho(reactor, family, port, (text) => {
-            echoed = text;
-            port.stopListening();
-            reactor.callLater(0.02, done);
-          });
-        };
-        waitForServer();
-      }, 20),
+          waitForServer();
+        },
+        20,
+      ),
     );
     expect(signals).toBe(0);
     expect(producer.sent).toBeLessThan(BIG.length);
@@ -181,11 +204,16 @@ describe.each(cases)('peer reset, $label', (variant) => {
     const signals = await countingSigpipe(() =>
       runReactor(reactor, (done) => {
         const port = listen(reactor, family, server);
-        connect(reactor, family, port, new TestClientFactory(() => {
-          client = new Recorder();
-          client.connectionMade = () => st(client).pauseProducing(); // leaves the 64 KiB unread
-          return client;
-        }));
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.connectionMade = () => st(client).pauseProducing(); // leaves the 64 KiB unread
+            return client;
+          }),
+        );
         reactor.callLater(0.1, () => {
           const t = server.built[0].transport;
           client.transport.abortConnection();

@@ -3,14 +3,7 @@
 // Every backend x trigger over TCP4, TCP6 and UNIX; cases after Twisted's test_tcp.py
 // (ProducerTests, AbortConnectionMixin, WriteSequenceTestsMixin.testWriteSequence).
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ConnectionAborted,
-  ConnectionDone,
-  ConnectionLost,
-  InvalidArgTypeError,
-  IoReactorError,
-  type IPushProducer,
-} from '../../src/index';
+import { ConnectionAborted, ConnectionDone, ConnectionLost, InvalidArgTypeError, IoReactorError, type IPushProducer } from '../../src/index';
 import { pattern, SendingProducer, st, whenStalled } from '../support/producers';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
@@ -71,26 +64,40 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
       };
       return p;
     });
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      let lost = 0;
-      oneLost = () => {
-        if (++lost === 2) {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        }
-      };
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => st(client).pauseProducing();
-        client.onLost = oneLost;
-        return client;
-      }));
-      whenStalled(reactor, () => producer && { paused: producer.paused, buffered: st(server.built[0]).bufferedAmount }, () => {
-        bufferedAtAbort = st(server.built[0]).bufferedAmount;
-        client.transport.abortConnection();
-      }, 3);
-    }, 20);
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        let lost = 0;
+        oneLost = () => {
+          if (++lost === 2) {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          }
+        };
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.connectionMade = () => st(client).pauseProducing();
+            client.onLost = oneLost;
+            return client;
+          }),
+        );
+        whenStalled(
+          reactor,
+          () => producer && { paused: producer.paused, buffered: st(server.built[0]).bufferedAmount },
+          () => {
+            bufferedAtAbort = st(server.built[0]).bufferedAmount;
+            client.transport.abortConnection();
+          },
+          3,
+        );
+      },
+      20,
+    );
     expect(bufferedAtAbort).toBeGreaterThan(0);
     expect(log).toEqual(['stopProducing', 'connectionLost']);
     expect(producer!.kinds().filter((k) => k === 'stop')).toEqual(['stop']);
@@ -133,14 +140,19 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
     });
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        client.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.05, done);
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          client.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.05, done);
+          };
+          return client;
+        }),
+      );
     });
     expect(errors[0]).toBeInstanceOf(IoReactorError);
     expect(errors[0]).toMatchObject({ code: 'ERR_IOREACTOR_PRODUCER_REGISTERED' });
@@ -172,7 +184,13 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
         t.write(part1);
         t.loseConnection();
         reactor.callLater(0.2, () => {
-          before = { received: client.receivedLength, clientLost: client.lost !== undefined, serverLost: p.lost !== undefined, connected: t.connected, disconnecting: t.disconnecting };
+          before = {
+            received: client.receivedLength,
+            clientLost: client.lost !== undefined,
+            serverLost: p.lost !== undefined,
+            connected: t.connected,
+            disconnecting: t.disconnecting,
+          };
           t.write(part2); // the producer may still write until it is unregistered
           t.unregisterProducer();
         });
@@ -181,14 +199,19 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
     });
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          };
+          return client;
+        }),
+      );
     });
     expect(before).toEqual({ received: part1.length, clientLost: false, serverLost: false, connected: true, disconnecting: true });
     expect(client.received.equals(Buffer.concat([part1, part2]))).toBe(true);
@@ -215,14 +238,19 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
     });
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          };
+          return client;
+        }),
+      );
     });
     expect(order).toEqual(['aborted, 0 stops', 'connectionLost, 1 stops']);
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionAborted);
@@ -249,20 +277,27 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
     const server = new TestServerFactory(() => new Recorder());
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        const client = new Recorder();
-        client.connectionMade = () => {
-          client.transport.writeSequence(inDispatch);
-          reactor.callLater(0, () => {
-            client.transport.writeSequence((function* () {
-              yield* outside;
-            })());
-            client.transport.writeSequence([]);
-            client.transport.loseConnection();
-          });
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          const client = new Recorder();
+          client.connectionMade = () => {
+            client.transport.writeSequence(inDispatch);
+            reactor.callLater(0, () => {
+              client.transport.writeSequence(
+                (function* () {
+                  yield* outside;
+                })(),
+              );
+              client.transport.writeSequence([]);
+              client.transport.loseConnection();
+            });
+          };
+          return client;
+        }),
+      );
       const poll = (): void => {
         if (server.built[0]?.lost !== undefined) {
           port.stopListening();

@@ -52,22 +52,35 @@ describe.each(cases)('producers, $label', (variant) => {
       };
       return p;
     });
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => st(client).pauseProducing();
-        client.onLost = () => {
-          port.stopListening();
-          done();
-        };
-        return client;
-      }));
-      whenStalled(reactor, () => producer && { paused: producer.paused, buffered: st(server.built[0]).bufferedAmount }, () => {
-        stall = { sent: producer!.sent, buffered: st(server.built[0]).bufferedAmount, actions: producer!.actions.length };
-        st(client).resumeProducing();
-      });
-    }, 20);
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.connectionMade = () => st(client).pauseProducing();
+            client.onLost = () => {
+              port.stopListening();
+              done();
+            };
+            return client;
+          }),
+        );
+        whenStalled(
+          reactor,
+          () => producer && { paused: producer.paused, buffered: st(server.built[0]).bufferedAmount },
+          () => {
+            stall = { sent: producer!.sent, buffered: st(server.built[0]).bufferedAmount, actions: producer!.actions.length };
+            st(client).resumeProducing();
+          },
+        );
+      },
+      20,
+    );
     expect(stall, 'the producer never stalled').toBeDefined();
     expect(stall!.sent).toBeLessThan(PAYLOAD.length);
     expect(stall!.buffered).toBeGreaterThan(0);
@@ -80,59 +93,72 @@ describe.each(cases)('producers, $label', (variant) => {
     expect(server.built[0].lost?.value).toBeInstanceOf(ConnectionDone);
   }, 30_000);
 
-  it.each(['the highWaterMark property', 'setHighWaterMark'])('honours a high-water mark of 1024 set through %s', async (how) => {
-    const reactor = newReactor(variant);
-    const chunk = 256;
-    const payload = pattern(256 * 1024, 7);
-    const fill = Buffer.alloc(512, 0xee);
-    let filled = 0;
-    let producer: SendingProducer | undefined;
-    let client!: Recorder;
-    let whileStalled: string[] = [];
-    const server = new TestServerFactory(() => new Recorder());
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          st(client).pauseProducing();
-          // Outside dispatch, fill the kernel's buffers with small writes until one is left over.
-          reactor.callLater(0.02, () => {
-            const t = st(server.built[0]);
-            expect(t.highWaterMark).toBe(DEFAULT_HIGH_WATER_MARK);
-            while (t.bufferedAmount === 0 && filled < 64 * 1024 * 1024) {
-              t.write(fill);
-              filled += fill.length;
-            }
-            if (how === 'setHighWaterMark') t.setHighWaterMark(1024);
-            else t.highWaterMark = 1024;
-            producer = new SendingProducer(t, payload, chunk, () => {
-              t.unregisterProducer();
-              t.loseConnection();
-            });
-            t.registerProducer(producer, true);
-            producer.produce();
-            reactor.callLater(0.1, () => {
-              whileStalled = producer!.kinds();
-              st(client).resumeProducing();
-            });
-          });
-        };
-        client.onLost = () => {
-          port.stopListening();
-          done();
-        };
-        return client;
-      }));
-    }, 20);
-    expect(whileStalled).toEqual(['pause']);
-    expect(st(server.built[0]).highWaterMark).toBe(1024);
-    expectThrottled(producer!, 1024, chunk);
-    expect(client.receivedLength).toBe(filled + payload.length);
-    expect(client.received.subarray(filled).equals(payload)).toBe(true);
-    expect(client.received.subarray(0, filled).every((b) => b === 0xee)).toBe(true);
-    expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
-  }, 30_000);
+  it.each(['the highWaterMark property', 'setHighWaterMark'])(
+    'honours a high-water mark of 1024 set through %s',
+    async (how) => {
+      const reactor = newReactor(variant);
+      const chunk = 256;
+      const payload = pattern(256 * 1024, 7);
+      const fill = Buffer.alloc(512, 0xee);
+      let filled = 0;
+      let producer: SendingProducer | undefined;
+      let client!: Recorder;
+      let whileStalled: string[] = [];
+      const server = new TestServerFactory(() => new Recorder());
+      await runReactor(
+        reactor,
+        (done) => {
+          const port = listen(reactor, family, server);
+          connect(
+            reactor,
+            family,
+            port,
+            new TestClientFactory(() => {
+              client = new Recorder();
+              client.connectionMade = () => {
+                st(client).pauseProducing();
+                // Outside dispatch, fill the kernel's buffers with small writes until one is left over.
+                reactor.callLater(0.02, () => {
+                  const t = st(server.built[0]);
+                  expect(t.highWaterMark).toBe(DEFAULT_HIGH_WATER_MARK);
+                  while (t.bufferedAmount === 0 && filled < 64 * 1024 * 1024) {
+                    t.write(fill);
+                    filled += fill.length;
+                  }
+                  if (how === 'setHighWaterMark') t.setHighWaterMark(1024);
+                  else t.highWaterMark = 1024;
+                  producer = new SendingProducer(t, payload, chunk, () => {
+                    t.unregisterProducer();
+                    t.loseConnection();
+                  });
+                  t.registerProducer(producer, true);
+                  producer.produce();
+                  reactor.callLater(0.1, () => {
+                    whileStalled = producer!.kinds();
+                    st(client).resumeProducing();
+                  });
+                });
+              };
+              client.onLost = () => {
+                port.stopListening();
+                done();
+              };
+              return client;
+            }),
+          );
+        },
+        20,
+      );
+      expect(whileStalled).toEqual(['pause']);
+      expect(st(server.built[0]).highWaterMark).toBe(1024);
+      expectThrottled(producer!, 1024, chunk);
+      expect(client.receivedLength).toBe(filled + payload.length);
+      expect(client.received.subarray(filled).equals(payload)).toBe(true);
+      expect(client.received.subarray(0, filled).every((b) => b === 0xee)).toBe(true);
+      expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
+    },
+    30_000,
+  );
 
   it('asks a pull producer (on the client side) for more each time the buffer empties, never pauses it, and completes', async () => {
     const reactor = newReactor(variant);
@@ -154,36 +180,45 @@ describe.each(cases)('producers, $label', (variant) => {
       p.onLost = ended;
       return p;
     });
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      bothEnded = () => {
-        port.stopListening();
-        done();
-      };
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          const t = st(client);
-          let sent = 0;
-          const producer: IPullProducer & { pauseProducing(): void } = {
-            resumeProducing() {
-              calls.push(t.bufferedAmount);
-              t.write(payload.subarray(sent, sent + chunk));
-              sent += chunk;
-              if (sent >= payload.length) {
-                t.unregisterProducer();
-                t.loseConnection();
-              }
-            },
-            pauseProducing: () => pauses++,
-            stopProducing: () => stops++,
-          };
-          t.registerProducer(producer, false);
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        bothEnded = () => {
+          port.stopListening();
+          done();
         };
-        client.onLost = ended;
-        return client;
-      }));
-    }, 20);
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.connectionMade = () => {
+              const t = st(client);
+              let sent = 0;
+              const producer: IPullProducer & { pauseProducing(): void } = {
+                resumeProducing() {
+                  calls.push(t.bufferedAmount);
+                  t.write(payload.subarray(sent, sent + chunk));
+                  sent += chunk;
+                  if (sent >= payload.length) {
+                    t.unregisterProducer();
+                    t.loseConnection();
+                  }
+                },
+                pauseProducing: () => pauses++,
+                stopProducing: () => stops++,
+              };
+              t.registerProducer(producer, false);
+            };
+            client.onLost = ended;
+            return client;
+          }),
+        );
+      },
+      20,
+    );
     expect(calls).toEqual(new Array(payload.length / chunk).fill(0));
     expect(pauses).toBe(0);
     expect(stops).toBe(0);
@@ -212,34 +247,43 @@ describe.each(cases)('producers, $label', (variant) => {
       };
       return p;
     });
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      check = () => {
-        if (client.receivedLength === toClient.length && server.built[0].receivedLength === toServer.length) {
-          check = () => {};
-          client.transport.loseConnection();
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        }
-      };
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          st(client).pauseProducing();
-          client.transport.write(toServer);
-          reactor.callLater(0.15, () => {
-            whilePaused.push(client.receivedLength, server.built[0].receivedLength);
-            st(client).resumeProducing();
-            st(server.built[0]).resumeProducing();
-          });
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        check = () => {
+          if (client.receivedLength === toClient.length && server.built[0].receivedLength === toServer.length) {
+            check = () => {};
+            client.transport.loseConnection();
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          }
         };
-        client.dataReceived = (d) => {
-          client.chunks.push(d);
-          check();
-        };
-        return client;
-      }));
-    }, 20);
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.connectionMade = () => {
+              st(client).pauseProducing();
+              client.transport.write(toServer);
+              reactor.callLater(0.15, () => {
+                whilePaused.push(client.receivedLength, server.built[0].receivedLength);
+                st(client).resumeProducing();
+                st(server.built[0]).resumeProducing();
+              });
+            };
+            client.dataReceived = (d) => {
+              client.chunks.push(d);
+              check();
+            };
+            return client;
+          }),
+        );
+      },
+      20,
+    );
     expect(whilePaused).toEqual([0, 0]);
     expect(client.received.equals(toClient)).toBe(true);
     expect(server.built[0].received.equals(toServer)).toBe(true);
@@ -261,28 +305,33 @@ describe.each(cases)('producers, $label', (variant) => {
     });
     await runReactor(reactor, (done) => {
       const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.connectionMade = () => {
-          st(client).pauseProducing();
-          // The peer's data and its close (a hang-up, for UNIX streams) wait in the kernel
-          // meanwhile: a reactor that kept being told about them would spin the CPU.
-          reactor.callLater(0.05, () => {
-            const cpu0 = mainThreadCpuMs();
-            const t0 = performance.now();
-            reactor.callLater(0.2, () => {
-              const cpuShare = (mainThreadCpuMs() - cpu0) / (performance.now() - t0);
-              whilePaused = { received: client.receivedLength, lost: client.lost !== undefined, cpuShare };
-              st(client).resumeProducing();
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.connectionMade = () => {
+            st(client).pauseProducing();
+            // The peer's data and its close (a hang-up, for UNIX streams) wait in the kernel
+            // meanwhile: a reactor that kept being told about them would spin the CPU.
+            reactor.callLater(0.05, () => {
+              const cpu0 = mainThreadCpuMs();
+              const t0 = performance.now();
+              reactor.callLater(0.2, () => {
+                const cpuShare = (mainThreadCpuMs() - cpu0) / (performance.now() - t0);
+                whilePaused = { received: client.receivedLength, lost: client.lost !== undefined, cpuShare };
+                st(client).resumeProducing();
+              });
             });
-          });
-        };
-        client.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        };
-        return client;
-      }));
+          };
+          client.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          };
+          return client;
+        }),
+      );
     });
     expect(whilePaused).toMatchObject({ received: 0, lost: false });
     // The reactor's own thread, not the whole process (GC and the test runner's threads count
@@ -307,27 +356,36 @@ describe.each(cases)('producers, $label', (variant) => {
       };
       return p;
     });
-    await runReactor(reactor, (done) => {
-      const port = listen(reactor, family, server);
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.dataReceived = (d) => {
-          if (paused) callsWhilePaused++;
-          client.chunks.push(d);
-          paused = true;
-          st(client).pauseProducing();
-          reactor.callLater(0.001, () => {
-            paused = false;
-            st(client).resumeProducing();
-          });
-        };
-        client.onLost = () => {
-          port.stopListening();
-          done();
-        };
-        return client;
-      }));
-    }, 20);
+    await runReactor(
+      reactor,
+      (done) => {
+        const port = listen(reactor, family, server);
+        connect(
+          reactor,
+          family,
+          port,
+          new TestClientFactory(() => {
+            client = new Recorder();
+            client.dataReceived = (d) => {
+              if (paused) callsWhilePaused++;
+              client.chunks.push(d);
+              paused = true;
+              st(client).pauseProducing();
+              reactor.callLater(0.001, () => {
+                paused = false;
+                st(client).resumeProducing();
+              });
+            };
+            client.onLost = () => {
+              port.stopListening();
+              done();
+            };
+            return client;
+          }),
+        );
+      },
+      20,
+    );
     expect(callsWhilePaused).toBe(0);
     expect(client.received.equals(payload)).toBe(true);
     expect(client.lost?.value).toBeInstanceOf(ConnectionDone);

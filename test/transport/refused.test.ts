@@ -69,16 +69,27 @@ describe.each(VARIANTS)('refused stream input on $name', (variant) => {
     let failed: Failure | undefined;
     let returned: unknown;
     let echoed: string[] = [];
-    await runReactor(reactor, (done) => {
-      returned = reactor.connectTCP('nonexistent.invalid', 80, new TestClientFactory(() => new Recorder(), (reason) => {
-        failed = reason;
-        echoEveryFamily(reactor, (e) => {
-          echoed = e;
-          done();
-        });
-      }));
-      expect(returned).toMatchObject({ state: 'connecting' });
-    }, 20);
+    await runReactor(
+      reactor,
+      (done) => {
+        returned = reactor.connectTCP(
+          'nonexistent.invalid',
+          80,
+          new TestClientFactory(
+            () => new Recorder(),
+            (reason) => {
+              failed = reason;
+              echoEveryFamily(reactor, (e) => {
+                echoed = e;
+                done();
+              });
+            },
+          ),
+        );
+        expect(returned).toMatchObject({ state: 'connecting' });
+      },
+      20,
+    );
     expect(failed?.value).toBeInstanceOf(DNSLookupError);
     expect(failed?.value).toBeInstanceOf(ConnectError);
     expect(failed?.value).toMatchObject({ code: 'ERR_IOREACTOR_DNS_LOOKUP' });
@@ -102,38 +113,45 @@ describe.each(VARIANTS)('refused stream input on $name', (variant) => {
     await runReactor(reactor, (done, fail) => {
       const port = listen(reactor, family, server);
       const host = port.getHost();
-      connect(reactor, family, port, new TestClientFactory(() => {
-        client = new Recorder();
-        client.onLost = () => {
-          lostCalls++;
-          try {
-            const t = st(client);
-            t.write(Buffer.from('late'));
-            t.writeSequence([Buffer.from('late')]);
-            t.loseConnection();
-            t.abortConnection();
-            t.loseWriteConnection();
-            t.pauseProducing();
-            t.resumeProducing();
-            t.stopProducing();
-            checks.buffered = t.bufferedAmount;
-            rejects('write(str) on a closed transport', () => t.write('late' as never), DATA);
-            const d1 = port.stopListening();
-            const d2 = port.stopListening();
-            checks.deferreds = [d1 instanceof Deferred, d2 instanceof Deferred, d1.called, d2.called];
-            checks.hostAfter = port.getHost();
-            checks.hostBefore = host;
-            checks.listening = port.listening;
-          } catch (err) {
-            fail(err);
-          }
-          reactor.callLater(0.05, () => echoEveryFamily(reactor, (e) => {
-            echoed = e;
-            done();
-          }));
-        };
-        return client;
-      }));
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => {
+          client = new Recorder();
+          client.onLost = () => {
+            lostCalls++;
+            try {
+              const t = st(client);
+              t.write(Buffer.from('late'));
+              t.writeSequence([Buffer.from('late')]);
+              t.loseConnection();
+              t.abortConnection();
+              t.loseWriteConnection();
+              t.pauseProducing();
+              t.resumeProducing();
+              t.stopProducing();
+              checks.buffered = t.bufferedAmount;
+              rejects('write(str) on a closed transport', () => t.write('late' as never), DATA);
+              const d1 = port.stopListening();
+              const d2 = port.stopListening();
+              checks.deferreds = [d1 instanceof Deferred, d2 instanceof Deferred, d1.called, d2.called];
+              checks.hostAfter = port.getHost();
+              checks.hostBefore = host;
+              checks.listening = port.listening;
+            } catch (err) {
+              fail(err);
+            }
+            reactor.callLater(0.05, () =>
+              echoEveryFamily(reactor, (e) => {
+                echoed = e;
+                done();
+              }),
+            );
+          };
+          return client;
+        }),
+      );
     });
     expect(lostCalls).toBe(1);
     expect(client.lost?.value).toBeInstanceOf(ConnectionDone);
@@ -157,19 +175,27 @@ describe.each(VARIANTS)('refused stream input on $name', (variant) => {
         ['bind to a port in use', ['127.0.0.1', inUse]],
       ];
       for (const [what, bindAddress] of attempts) {
-        reactor.connectTCP('127.0.0.1', inUse, new TestClientFactory(() => {
-          built++;
-          return new Recorder();
-        }, (reason) => {
-          failures[what] = reason.value;
-          if (Object.keys(failures).length === attempts.length) {
-            port.stopListening();
-            echoEveryFamily(reactor, (e) => {
-              echoed = e;
-              done();
-            });
-          }
-        }), { bindAddress });
+        reactor.connectTCP(
+          '127.0.0.1',
+          inUse,
+          new TestClientFactory(
+            () => {
+              built++;
+              return new Recorder();
+            },
+            (reason) => {
+              failures[what] = reason.value;
+              if (Object.keys(failures).length === attempts.length) {
+                port.stopListening();
+                echoEveryFamily(reactor, (e) => {
+                  echoed = e;
+                  done();
+                });
+              }
+            },
+          ),
+          { bindAddress },
+        );
       }
       try {
         reactor.listenUNIX('/nonexistent-ioreactor-dir/s.sock', new TestServerFactory(() => new Recorder()));

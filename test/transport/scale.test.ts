@@ -51,35 +51,43 @@ describe.each(cases)('scale, $label', (variant) => {
     let failed = 0;
     let lost = 0;
     try {
-      await runReactor(reactor, (done, fail) => {
-        let started = 0;
-        const startMore = (): void => {
-          while (started < CONNECTIONS && started - verified < WINDOW) {
-            const id = started++;
-            const payload = Buffer.from(`connection ${String(id).padStart(5, '0')} ${'x'.repeat(id % 50)}|`);
-            const factory = new (class extends ClientFactory {
-              override buildProtocol(): Protocol {
-                const p = new Verifier(payload, (ok) => {
-                  if (!ok) corrupt++;
-                  else if (++verified === CONNECTIONS) {
-                    for (const q of protocols) q.transport.loseConnection();
-                  } else startMore();
-                }, () => {
-                  if (++lost === CONNECTIONS) done();
-                });
-                protocols.push(p);
-                return p;
-              }
-              override clientConnectionFailed(_c: unknown, reason: Failure): void {
-                failed++;
-                fail(reason.value);
-              }
-            })();
-            connectTo(reactor, variant.family, server.address, factory);
-          }
-        };
-        startMore();
-      }, 90);
+      await runReactor(
+        reactor,
+        (done, fail) => {
+          let started = 0;
+          const startMore = (): void => {
+            while (started < CONNECTIONS && started - verified < WINDOW) {
+              const id = started++;
+              const payload = Buffer.from(`connection ${String(id).padStart(5, '0')} ${'x'.repeat(id % 50)}|`);
+              const factory = new (class extends ClientFactory {
+                override buildProtocol(): Protocol {
+                  const p = new Verifier(
+                    payload,
+                    (ok) => {
+                      if (!ok) corrupt++;
+                      else if (++verified === CONNECTIONS) {
+                        for (const q of protocols) q.transport.loseConnection();
+                      } else startMore();
+                    },
+                    () => {
+                      if (++lost === CONNECTIONS) done();
+                    },
+                  );
+                  protocols.push(p);
+                  return p;
+                }
+                override clientConnectionFailed(_c: unknown, reason: Failure): void {
+                  failed++;
+                  fail(reason.value);
+                }
+              })();
+              connectTo(reactor, variant.family, server.address, factory);
+            }
+          };
+          startMore();
+        },
+        90,
+      );
     } finally {
       await server.stop();
     }
@@ -96,39 +104,48 @@ describe.each(VARIANTS)('running out of descriptors, $name', (variant) => {
     try {
       const exhausted = await server.request('exhaust', 'exhausted');
       expect(exhausted.exhausted).toBeGreaterThan(100);
-      await runReactor(reactor, (done) => {
-        const attempt = (label: string, onEcho?: () => void): void => {
-          connectTo(reactor, 'TCP4', server.address, new (class extends ClientFactory {
-            override buildProtocol(): Protocol {
-              return new (class extends Protocol {
-                override connectionMade(): void {
-                  this.transport.write(Buffer.from(label));
+      await runReactor(
+        reactor,
+        (done) => {
+          const attempt = (label: string, onEcho?: () => void): void => {
+            connectTo(
+              reactor,
+              'TCP4',
+              server.address,
+              new (class extends ClientFactory {
+                override buildProtocol(): Protocol {
+                  return new (class extends Protocol {
+                    override connectionMade(): void {
+                      this.transport.write(Buffer.from(label));
+                    }
+                    override dataReceived(d: Buffer): void {
+                      echoed += d.toString();
+                      this.transport.loseConnection();
+                      onEcho?.();
+                    }
+                    override connectionLost(): void {
+                      outcomes.push(`${label} lost`);
+                    }
+                  })();
                 }
-                override dataReceived(d: Buffer): void {
-                  echoed += d.toString();
-                  this.transport.loseConnection();
-                  onEcho?.();
+                override clientConnectionFailed(): void {
+                  outcomes.push(`${label} failed`);
                 }
-                override connectionLost(): void {
-                  outcomes.push(`${label} lost`);
-                }
-              })();
-            }
-            override clientConnectionFailed(): void {
-              outcomes.push(`${label} failed`);
-            }
-          })());
-        };
-        for (let i = 0; i < 20; i++) attempt(`storm-${i};`);
-        const waitForError = (): void => {
-          if (server.messages.some((m) => m.acceptError === 'EMFILE')) {
-            server.request('release', 'released').then(() => {
-              attempt('after-release;', () => reactor.callLater(0.05, done));
-            }, done);
-          } else reactor.callLater(0.02, waitForError);
-        };
-        waitForError();
-      }, 30);
+              })(),
+            );
+          };
+          for (let i = 0; i < 20; i++) attempt(`storm-${i};`);
+          const waitForError = (): void => {
+            if (server.messages.some((m) => m.acceptError === 'EMFILE')) {
+              server.request('release', 'released').then(() => {
+                attempt('after-release;', () => reactor.callLater(0.05, done));
+              }, done);
+            } else reactor.callLater(0.02, waitForError);
+          };
+          waitForError();
+        },
+        30,
+      );
     } finally {
       await server.stop();
     }

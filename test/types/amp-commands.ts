@@ -69,8 +69,16 @@ amp.callRemote(Opt, { maybe: 3 });
 const All = new Command({
   name: 'All',
   arguments: {
-    i: new Integer(), big: new BigInteger(), s: new AmpString(), fl: new Float(), b: new AmpBoolean(), u: new Unicode(),
-    l: new ListOf(new Integer()), al: new AmpList({ x: new Integer(), y: new Unicode({ optional: true }) }), dt: new DateTime(), d: new Decimal(),
+    i: new Integer(),
+    big: new BigInteger(),
+    s: new AmpString(),
+    fl: new Float(),
+    b: new AmpBoolean(),
+    u: new Unicode(),
+    l: new ListOf(new Integer()),
+    al: new AmpList({ x: new Integer(), y: new Unicode({ optional: true }) }),
+    dt: new DateTime(),
+    d: new Decimal(),
   },
   response: { dt: new DateTime(), s: new AmpString(), al: new AmpList({ x: new Integer() }), big: new BigInteger() },
 });
@@ -78,8 +86,16 @@ assertType<
   Equal<
     ArgumentsOf<typeof All>,
     {
-      i: number; big: bigint | number; s: Uint8Array; fl: number; b: boolean; u: string; l: readonly number[];
-      al: readonly { x: number; y?: string | null }[]; dt: AmpDateTime | Date; d: string;
+      i: number;
+      big: bigint | number;
+      s: Uint8Array;
+      fl: number;
+      b: boolean;
+      u: string;
+      l: readonly number[];
+      al: readonly { x: number; y?: string | null }[];
+      dt: AmpDateTime | Date;
+      d: string;
     }
   >
 >();

@@ -27,7 +27,9 @@ class Echo extends Protocol {
     super();
     this.borrowData = borrow;
   }
-  dataReceived(data) { this.transport.write(data); }
+  dataReceived(data) {
+    this.transport.write(data);
+  }
 }
 
 // The stream every client checks (load_generator.c --sink): byte k is (k + (k >> 8) * 31) & 255.
@@ -46,7 +48,9 @@ class ChunkProducer {
     this.scheduled = false;
   }
 
-  pauseProducing() { this.paused = true; }
+  pauseProducing() {
+    this.paused = true;
+  }
 
   resumeProducing() {
     this.paused = false;
@@ -60,7 +64,9 @@ class ChunkProducer {
     }
   }
 
-  stopProducing() { this.stopped = true; }
+  stopProducing() {
+    this.stopped = true;
+  }
 }
 
 class Streamer extends Protocol {

@@ -15,8 +15,12 @@ class Chat extends Protocol {
     clients.add(this);
     this.transport.write(WELCOME);
   }
-  connectionLost() { clients.delete(this); }
-  dataReceived(data) { for (const c of clients) c.transport.write(data); }
+  connectionLost() {
+    clients.delete(this);
+  }
+  dataReceived(data) {
+    for (const c of clients) c.transport.write(data);
+  }
 }
 const reactor = new Reactor({ backend, trigger });
 const listening = reactor.listenTCP(port, Factory.forProtocol(Chat), { interface: '127.0.0.1' });

@@ -11,7 +11,9 @@ const clients = new Set();
 const server = net.createServer((s) => {
   clients.add(s);
   s.write(WELCOME);
-  s.on('data', (d) => { for (const c of clients) c.write(d); });
+  s.on('data', (d) => {
+    for (const c of clients) c.write(d);
+  });
   s.on('close', () => clients.delete(s));
   s.on('error', () => s.destroy());
 });

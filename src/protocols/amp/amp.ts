@@ -180,7 +180,10 @@ export class AMP extends Protocol {
         try {
           return command.makeResponse(values as never);
         } catch (err) {
-          throw new BadLocalReturn(`the responder to ${command.commandName} returned ${describe(values)}, which its response cannot encode: ${String((err as Error)?.message ?? err)}`, { cause: err });
+          throw new BadLocalReturn(
+            `the responder to ${command.commandName} returned ${describe(values)}, which its response cannot encode: ${String((err as Error)?.message ?? err)}`,
+            { cause: err },
+          );
         }
       })
       .addErrback((f: Failure) => {

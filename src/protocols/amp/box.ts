@@ -50,6 +50,7 @@ export function makeBox(entries: Record<string, Uint8Array | string>): AmpBox {
 export function assertKey(key: unknown, what: string): asserts key is string {
   if (typeof key !== 'string') throw new InvalidArgTypeError(`${what} must be a string, received ${describe(key)}`);
   // Keys travel as latin1: a character above U+00FF could not be sent as one byte.
+  // eslint-disable-next-line no-control-regex -- the whole latin1 range, NUL included, is allowed
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x00-\xff]*$/.test(key)) {
     throw new TooLong('key', true, Buffer.byteLength(key, 'utf8'));
   }

@@ -156,7 +156,8 @@ function checkSchema(schema: unknown, what: string): Schema {
 function errorMap(errors: unknown, what: string): ReadonlyMap<string, ErrorClass> {
   const map = new Map<string, ErrorClass>();
   if (errors === undefined) return map;
-  if (errors === null || typeof errors !== 'object') throw new InvalidArgTypeError(`${what} must be an object of codes to error classes, received ${describe(errors)}`);
+  if (errors === null || typeof errors !== 'object')
+    throw new InvalidArgTypeError(`${what} must be an object of codes to error classes, received ${describe(errors)}`);
   for (const code of Object.keys(errors)) {
     assertKey(code, `${what} code`);
     const cls = (errors as Record<string, unknown>)[code];

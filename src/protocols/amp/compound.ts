@@ -5,7 +5,17 @@
 import { InvalidArgTypeError } from '../../errors';
 import { MalformedAmpValue, TooLong } from './errors';
 import { describe } from '../../util/validate';
-import { Argument, assertSchema, decodeValues, encodeValues, type AnyArgument, type ArgumentOptions, type Schema, type ValuesIn, type ValuesOut } from './argument';
+import {
+  Argument,
+  assertSchema,
+  decodeValues,
+  encodeValues,
+  type AnyArgument,
+  type ArgumentOptions,
+  type Schema,
+  type ValuesIn,
+  type ValuesOut,
+} from './argument';
 import { MAX_VALUE_LENGTH, parseBoxes, serializeBox } from './box';
 
 type OutOf<A> = A extends Argument<infer T, any, any> ? T : never;

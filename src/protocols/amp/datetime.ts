@@ -116,7 +116,17 @@ export class AmpDateTime {
 }
 
 // Twisted's slices: year, month, day, hour, minute, second, microsecond, offset hours, minutes.
-const FIELDS: [number, number][] = [[0, 4], [5, 7], [8, 10], [11, 13], [14, 16], [17, 19], [20, 26], [27, 29], [30, 32]];
+const FIELDS: [number, number][] = [
+  [0, 4],
+  [5, 7],
+  [8, 10],
+  [11, 13],
+  [14, 16],
+  [17, 19],
+  [20, 26],
+  [27, 29],
+  [30, 32],
+];
 
 /** A date and time (Twisted's `DateTime`): decodes to {@link AmpDateTime}; encodes one, or a `Date` (as UTC). */
 export class DateTime<O extends boolean = false> extends Argument<AmpDateTime, AmpDateTime | Date, O> {

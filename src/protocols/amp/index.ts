@@ -3,17 +3,7 @@
 export { AMP } from './amp';
 export type { AMPOptions, BoxResponder } from './amp';
 export { Command, RESERVED_KEYS } from './command';
-export type {
-  AnyCommand,
-  ArgumentsOf,
-  CallResult,
-  CommandSpec,
-  ErrorClass,
-  ReceivedArgumentsOf,
-  Responder,
-  ResponderResult,
-  ResponseOf,
-} from './command';
+export type { AnyCommand, ArgumentsOf, CallResult, CommandSpec, ErrorClass, ReceivedArgumentsOf, Responder, ResponderResult, ResponseOf } from './command';
 export { Argument } from './argument';
 export type { AnyArgument, ArgumentOptions, Schema, ValuesIn, ValuesOut } from './argument';
 export { Integer, BigInteger, AmpString, Float, AmpBoolean, Unicode, Decimal } from './scalars';

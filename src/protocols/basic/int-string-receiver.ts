@@ -66,7 +66,8 @@ export class IntNStringReceiver extends PausableReceiver {
       const data = buffer.data;
       const start = buffer.start;
       if (data.length - start < prefix) break;
-      const length = prefix === 4 ? data.readUInt32BE(start) : prefix === 2 ? data.readUInt16BE(start) : prefix === 1 ? data[start]! : data.readUIntBE(start, prefix);
+      const length =
+        prefix === 4 ? data.readUInt32BE(start) : prefix === 2 ? data.readUInt16BE(start) : prefix === 1 ? data[start]! : data.readUIntBE(start, prefix);
       if (length > max) {
         this.#exceededLength = length;
         buffer.clear();

@@ -58,7 +58,6 @@ export class LimitConnectionsByPeer extends WrappingFactory {
     return p;
   }
 
-
   override unregisterProtocol(p: ProtocolWrapper): void {
     super.unregisterProtocol(p);
     const key = this.#keys.get(p);

@@ -196,7 +196,10 @@ export class ThrottlingFactory extends WrappingFactory<ThrottlingProtocol> {
     this.writeLimit = checkLimit(options.writeLimit, 'options.writeLimit');
     if (options.clock !== undefined) this.clock = checkClock(options.clock, 'options.clock');
     else if (this.readLimit !== null || this.writeLimit !== null) {
-      throw new InvalidArgTypeError('ThrottlingFactory with a readLimit or writeLimit needs options.clock (the Reactor it listens on, or a task.Clock)', NO_CLOCK);
+      throw new InvalidArgTypeError(
+        'ThrottlingFactory with a readLimit or writeLimit needs options.clock (the Reactor it listens on, or a task.Clock)',
+        NO_CLOCK,
+      );
     }
   }
 

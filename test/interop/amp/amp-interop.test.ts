@@ -75,7 +75,7 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
   it('the reference trace (Twisted against Twisted) covers the scenario', () => {
     const trace = reference();
     expect(trace.length).toBe(19);
-    expect(trace[3]).toContain("-00:00");
+    expect(trace[3]).toContain('-00:00');
     expect(trace).toContain("Missing error UnhandledCommand Unhandled Command: b'Missing'");
     expect(trace).toContain('Concurrent 1000 in order');
     expect(trace).toContain('Blob 65535 reversed');
@@ -86,16 +86,22 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
       const reactor = newReactor(variant);
       let trace: string[] = [];
       let server!: ReturnType<typeof runPython>;
-      await runReactor(reactor, (done, fail) => {
-        let started = false;
-        server = runPython(['server'], (out) => {
-          const m = /PORT (\d+)/.exec(out);
-          if (m === null || started) return;
-          started = true;
-          scenario(reactor, Number(m[1])).then((t) => (trace = t)).then(done, fail);
-        });
-        server.done.then((r) => started || fail(new Error(`the Twisted server exited early (${r.code}):\n${r.stderr}`)));
-      }, 18);
+      await runReactor(
+        reactor,
+        (done, fail) => {
+          let started = false;
+          server = runPython(['server'], (out) => {
+            const m = /PORT (\d+)/.exec(out);
+            if (m === null || started) return;
+            started = true;
+            scenario(reactor, Number(m[1]))
+              .then((t) => (trace = t))
+              .then(done, fail);
+          });
+          server.done.then((r) => started || fail(new Error(`the Twisted server exited early (${r.code}):\n${r.stderr}`)));
+        },
+        18,
+      );
       server.closeStdin();
       const r = await server.done;
       expect(r.code, r.stderr).toBe(0);
@@ -107,17 +113,27 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
       const logger = new RecordingLogger();
       const undeclared = expectLogged(/^\[RecordingLogger\] Unhandled error in the AMP responder to Explode: Error: not declared$/);
       let run!: Run;
-      await runReactor(reactor, (done, fail) => {
-        const port = reactor.listenTCP(0, new (class extends Factory<InteropServer> {
-          override buildProtocol(): InteropServer {
-            return new InteropServer({ logger });
-          }
-        })(), { interface: '127.0.0.1' });
-        runPython(['client', String(ipv4PortNumber(port))]).done.then((r) => {
-          run = r;
-          return port.stopListening();
-        }).then(done, fail);
-      }, 18);
+      await runReactor(
+        reactor,
+        (done, fail) => {
+          const port = reactor.listenTCP(
+            0,
+            new (class extends Factory<InteropServer> {
+              override buildProtocol(): InteropServer {
+                return new InteropServer({ logger });
+              }
+            })(),
+            { interface: '127.0.0.1' },
+          );
+          runPython(['client', String(ipv4PortNumber(port))])
+            .done.then((r) => {
+              run = r;
+              return port.stopListening();
+            })
+            .then(done, fail);
+        },
+        18,
+      );
       expect(parseTrace(run, 'the Twisted client')).toEqual(reference());
       // The undeclared error is logged on the responding side, as Twisted's log.err does.
       expect(logger.errors.map((e) => String(e.error))).toEqual(['Error: not declared']);
@@ -131,12 +147,19 @@ describe.skipIf(skip)('AMP interop with Twisted', () => {
     // The responder side logs the undeclared error, as with a Twisted client.
     expectLogged(/^\[RecordingLogger\] Unhandled error in the AMP responder to Explode: Error: not declared$/);
     await runReactor(reactor, (done, fail) => {
-      const port = reactor.listenTCP(0, new (class extends Factory<InteropServer> {
-        override buildProtocol(): InteropServer {
-          return new InteropServer({ logger: new RecordingLogger() });
-        }
-      })(), { interface: '127.0.0.1' });
-      scenario(reactor, ipv4PortNumber(port)).then((t) => (trace = t)).then(() => port.stopListening()).then(done, fail);
+      const port = reactor.listenTCP(
+        0,
+        new (class extends Factory<InteropServer> {
+          override buildProtocol(): InteropServer {
+            return new InteropServer({ logger: new RecordingLogger() });
+          }
+        })(),
+        { interface: '127.0.0.1' },
+      );
+      scenario(reactor, ipv4PortNumber(port))
+        .then((t) => (trace = t))
+        .then(() => port.stopListening())
+        .then(done, fail);
     });
     expect(trace).toEqual(reference());
   });

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import {
   AMP,
-  AmpBoolean,
   AmpDateTime,
   AmpList,
   AmpString,
@@ -16,7 +15,6 @@ import {
   Deferred,
   Float,
   gatherResults,
-  Integer,
   ListOf,
   TooLong,
   UnhandledCommand,
@@ -92,7 +90,10 @@ function dumps(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(dumps).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${dumps(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${dumps(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -167,7 +168,27 @@ const ECHO_3 = {
   dt: new AmpDateTime({ year: 2000, month: 1, day: 1, hour: 12, microsecond: 999999 }),
   d: '0E-7',
 };
-const FLOATS = [0.0, -0.0, 1.0, 0.1, 1e16, 1e15, 1e-5, 0.0001, 1.5e-5, 5e-324, 1.7976931348623157e308, Infinity, -Infinity, NaN, 123456789.123, 2 ** 53, 1 / 3, 100.0, -2.5e-300];
+const FLOATS = [
+  0.0,
+  -0.0,
+  1.0,
+  0.1,
+  1e16,
+  1e15,
+  1e-5,
+  0.0001,
+  1.5e-5,
+  5e-324,
+  1.7976931348623157e308,
+  Infinity,
+  -Infinity,
+  NaN,
+  123456789.123,
+  2 ** 53,
+  1 / 3,
+  100.0,
+  -2.5e-300,
+];
 
 const blobData = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7) & 0xff));
 

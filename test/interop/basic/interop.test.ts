@@ -184,19 +184,23 @@ async function ioreactorSide(
   const logger = new RecordingLogger();
   const reactor = newReactor(variant, { logger });
   const traces = { line: [], netstring: [], int32: [] } as Traces;
-  await runReactor(reactor, (done) => {
-    let lost = 0;
-    start(reactor, (kind, role) => {
-      const p = new CLASSES[kind]();
-      p.t.echo = role === 'server';
-      if (role === 'client') p.t.sendFirst = MESSAGES[kind];
-      traces[kind] = p.t.trace as string[];
-      p.t.onLost = () => {
-        if (++lost === KINDS.length) done();
-      };
-      return p;
-    });
-  }, 15);
+  await runReactor(
+    reactor,
+    (done) => {
+      let lost = 0;
+      start(reactor, (kind, role) => {
+        const p = new CLASSES[kind]();
+        p.t.echo = role === 'server';
+        if (role === 'client') p.t.sendFirst = MESSAGES[kind];
+        traces[kind] = p.t.trace as string[];
+        p.t.onLost = () => {
+          if (++lost === KINDS.length) done();
+        };
+        return p;
+      });
+    },
+    15,
+  );
   return { traces, logger };
 }
 

@@ -38,7 +38,14 @@ describe('Integer and BigInteger', () => {
     expect(enc(i, -0)).toBe('0');
     expect(enc(i, -123)).toBe('-123');
     expect(enc(i, Number.MAX_SAFE_INTEGER)).toBe('9007199254740991');
-    for (const [text, value] of [['12', 12], [' +7 ', 7], ['-0', 0], ['007', 7], ['1_000', 1000], ['\t42\n', 42]] as const) {
+    for (const [text, value] of [
+      ['12', 12],
+      [' +7 ', 7],
+      ['-0', 0],
+      ['007', 7],
+      ['1_000', 1000],
+      ['\t42\n', 42],
+    ] as const) {
       expect(i.fromBytes(b(text))).toBe(value);
     }
     for (const bad of ['', '1.0', '0x10', '1__0', '_1', '1_', '++1', '1e3', 'one', '١٢']) malformed(() => i.fromBytes(b(bad)));
@@ -84,10 +91,26 @@ describe('Float', () => {
   it('writes Python repr()', () => {
     const f = new Float();
     const cases: [number, string][] = [
-      [0, '0.0'], [-0, '-0.0'], [1, '1.0'], [-1.5, '-1.5'], [0.1, '0.1'], [1e16, '1e+16'], [1e15, '1000000000000000.0'],
-      [123456789012345680, '1.2345678901234568e+17'], [1e-4, '0.0001'], [1e-5, '1e-05'], [1.5e-5, '1.5e-05'],
-      [5e-324, '5e-324'], [1.7976931348623157e308, '1.7976931348623157e+308'], [100, '100.0'], [1e22, '1e+22'],
-      [0.30000000000000004, '0.30000000000000004'], [Infinity, 'inf'], [-Infinity, '-inf'], [NaN, 'nan'], [2 ** 53, '9007199254740992.0'],
+      [0, '0.0'],
+      [-0, '-0.0'],
+      [1, '1.0'],
+      [-1.5, '-1.5'],
+      [0.1, '0.1'],
+      [1e16, '1e+16'],
+      [1e15, '1000000000000000.0'],
+      [123456789012345680, '1.2345678901234568e+17'],
+      [1e-4, '0.0001'],
+      [1e-5, '1e-05'],
+      [1.5e-5, '1.5e-05'],
+      [5e-324, '5e-324'],
+      [1.7976931348623157e308, '1.7976931348623157e+308'],
+      [100, '100.0'],
+      [1e22, '1e+22'],
+      [0.30000000000000004, '0.30000000000000004'],
+      [Infinity, 'inf'],
+      [-Infinity, '-inf'],
+      [NaN, 'nan'],
+      [2 ** 53, '9007199254740992.0'],
     ];
     for (const [x, text] of cases) expect(enc(f, x), String(x)).toBe(text);
   });
@@ -95,8 +118,18 @@ describe('Float', () => {
   it('reads what Python float() reads', () => {
     const f = new Float();
     const cases: [string, number][] = [
-      ['1', 1], ['1.', 1], ['.5', 0.5], ['-2.5e3', -2500], ['1_0.0_1', 10.01], [' 3.0\n', 3], ['+1E-2', 0.01],
-      ['inf', Infinity], ['-Infinity', -Infinity], ['INF', Infinity], ['-nan', NaN], ['NaN', NaN],
+      ['1', 1],
+      ['1.', 1],
+      ['.5', 0.5],
+      ['-2.5e3', -2500],
+      ['1_0.0_1', 10.01],
+      [' 3.0\n', 3],
+      ['+1E-2', 0.01],
+      ['inf', Infinity],
+      ['-Infinity', -Infinity],
+      ['INF', Infinity],
+      ['-nan', NaN],
+      ['NaN', NaN],
     ];
     for (const [text, x] of cases) expect(f.fromBytes(b(text)), text).toBe(x);
     for (const bad of ['', '.', 'e5', '1e', '0x10', 'infinite', '1..0', '1,5', '--1']) malformed(() => f.fromBytes(b(bad)));
@@ -154,7 +187,7 @@ describe('Decimal', () => {
 });
 
 describe('DateTime', () => {
-  it('writes Twisted\'s 32-character format, with - for UTC', () => {
+  it("writes Twisted's 32-character format, with - for UTC", () => {
     const dt = new DateTime();
     const v = new AmpDateTime({ year: 2012, month: 1, day: 23, hour: 12, minute: 34, second: 56, microsecond: 54321, utcOffset: 0 });
     expect(enc(dt, v)).toBe('2012-01-23T12:34:56.054321-00:00');
@@ -163,16 +196,21 @@ describe('DateTime', () => {
     expect(enc(dt, new Date(Date.UTC(2020, 5, 1, 2, 3, 4, 5)))).toBe('2020-06-01T02:03:04.005000-00:00');
   });
 
-  it('reads it back, refusing what Python\'s datetime() refuses', () => {
+  it("reads it back, refusing what Python's datetime() refuses", () => {
     const dt = new DateTime();
     const v = dt.fromBytes(b('2024-02-29T23:59:58.123456-05:30'));
     expect(v).toEqual(new AmpDateTime({ year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 58, microsecond: 123456, utcOffset: -330 }));
     expect(v.toDate().toISOString()).toBe('2024-03-01T05:29:58.123Z');
     expect(dt.fromBytes(b('2012-01-23T12:34:56.054321+00:90')).utcOffset).toBe(90);
     for (const bad of [
-      '2012-01-23T12:34:56.054321-00:0', '2023-02-29T00:00:00.000000+00:00', '2012-13-01T00:00:00.000000+00:00',
-      '2012-01-23T24:00:00.000000+00:00', '2012-01-23T12:34:56.054321?00:00', '0000-01-01T00:00:00.000000+00:00',
-      '2012-01-23T12:34:56.054321+24:00', '2012-01-23T12:34:56.05432a+00:00',
+      '2012-01-23T12:34:56.054321-00:0',
+      '2023-02-29T00:00:00.000000+00:00',
+      '2012-13-01T00:00:00.000000+00:00',
+      '2012-01-23T24:00:00.000000+00:00',
+      '2012-01-23T12:34:56.054321?00:00',
+      '0000-01-01T00:00:00.000000+00:00',
+      '2012-01-23T12:34:56.054321+24:00',
+      '2012-01-23T12:34:56.05432a+00:00',
     ]) {
       malformed(() => dt.fromBytes(b(bad)));
     }
@@ -236,7 +274,7 @@ describe('optional and validation', () => {
     expect(new Integer().optional).toBe(false);
   });
 
-  it('formats command names as Python bytes reprs, as Twisted\'s UNHANDLED description does', () => {
+  it("formats command names as Python bytes reprs, as Twisted's UNHANDLED description does", () => {
     expect(pythonBytesRepr('Sum')).toBe("b'Sum'");
     expect(pythonBytesRepr("it's")).toBe('b"it\'s"');
     expect(pythonBytesRepr('a\'b"c\\\n\x00\xff')).toBe("b'a\\'b\"c\\\\\\n\\x00\\xff'");
@@ -274,7 +312,10 @@ describe('a user-defined Argument', () => {
     const { a, wire } = loopbackPair(new AMP(), server);
     expect(await a.callRemote(Move, { from: { x: 1, y: -2 }, by: { x: 10, y: 10 } })).toEqual({ to: { x: 11, y: 8 } });
     expect(await a.callRemote(Move, { from: { x: 5, y: 5 } })).toEqual({ to: { x: 5, y: 5 } });
-    expect(seen).toEqual([{ from: { x: 1, y: -2 }, by: { x: 10, y: 10 } }, { from: { x: 5, y: 5 }, by: undefined }]);
+    expect(seen).toEqual([
+      { from: { x: 1, y: -2 }, by: { x: 10, y: 10 } },
+      { from: { x: 5, y: 5 }, by: undefined },
+    ]);
     // On the wire, the argument's own bytes.
     expect(Buffer.concat(wire.a).toString('latin1')).toContain('\x00\x04from\x00\x041,-2');
     a.transport.loseConnection();
@@ -282,7 +323,10 @@ describe('a user-defined Argument', () => {
 
   it('refuses a value it cannot encode before anything is sent', async () => {
     const { a, wire } = loopbackPair(new AMP(), new AMP());
-    const err = await Promise.resolve(a.callRemote(Move, { from: { x: 0.5, y: 0 } })).then(() => null, (e: unknown) => e);
+    const err = await Promise.resolve(a.callRemote(Move, { from: { x: 0.5, y: 0 } })).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidArgValueError);
     expect(wire.a).toEqual([]);
     a.transport.loseConnection();

@@ -108,7 +108,7 @@ describe('BoxParser', () => {
     expect(parser.feed(b('\x00\x00'))).toBe(err);
   });
 
-  it('reports a box over maxBoxBytes as TooLong, counting each pair\'s overhead', () => {
+  it("reports a box over maxBoxBytes as TooLong, counting each pair's overhead", () => {
     const parser = new BoxParser(() => {}, 1000);
     let err: Error | undefined;
     for (let i = 0; i < 100 && err === undefined; i++) err = parser.feed(b('\x00\x01k\x00\x00'));
@@ -119,7 +119,13 @@ describe('BoxParser', () => {
     const limit = 4096;
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.uint8Array({ maxLength: 300 }), boxArb.map(serializeBox).map((x) => new Uint8Array(x))), { maxLength: 20 }),
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 300 }),
+            boxArb.map(serializeBox).map((x) => new Uint8Array(x)),
+          ),
+          { maxLength: 20 },
+        ),
         fc.array(fc.nat(), { maxLength: 20 }),
         (pieces, cuts) => {
           const stream = Buffer.concat(pieces);

@@ -63,7 +63,13 @@ const cases = VARIANTS.flatMap((v) => (['TCP4', 'TCP6', 'UNIX'] as FamilyName[])
 
 describe.each(cases)('AMP calls, $label', (variant) => {
   const run = (body: Parameters<typeof withPair<Calculator, AMP>>[4], logger = new RecordingLogger()) =>
-    withPair(variant, variant.family, () => new Calculator({ logger }), () => new AMP({ logger }), body);
+    withPair(
+      variant,
+      variant.family,
+      () => new Calculator({ logger }),
+      () => new AMP({ logger }),
+      body,
+    );
 
   it('answers a call with its typed response, and many calls in flight', async () => {
     await run(async ({ client }) => {
@@ -97,11 +103,20 @@ describe.each(cases)('AMP calls, $label', (variant) => {
 
 describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AMP errors and responders, $name TCP4', (variant) => {
   const run = (body: Parameters<typeof withPair<Calculator, AMP>>[4], logger = new RecordingLogger()) =>
-    withPair(variant, variant.family, () => new Calculator({ logger }), () => new AMP({ logger }), body);
+    withPair(
+      variant,
+      variant.family,
+      () => new Calculator({ logger }),
+      () => new AMP({ logger }),
+      body,
+    );
 
   it('fails a call with the declared error class and keeps the connection', async () => {
     await run(async ({ client }) => {
-      const err = await client.callRemote(Divide, { numerator: 1, denominator: 0 }).then(() => null, (e: unknown) => e);
+      const err = await client.callRemote(Divide, { numerator: 1, denominator: 0 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ZeroDivision);
       expect((err as Error).message).toBe('division by zero');
       expect(await client.callRemote(Divide, { numerator: 1, denominator: 4 })).toEqual({ result: 0.25 });
@@ -110,7 +125,10 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
 
   it('answers UNHANDLED for a command with no responder, and keeps the connection', async () => {
     await run(async ({ client }) => {
-      const err = await client.callRemote(Missing, { x: 1 }).then(() => null, (e: unknown) => e);
+      const err = await client.callRemote(Missing, { x: 1 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(UnhandledCommand);
       expect(err).toMatchObject({ code: 'ERR_IOREACTOR_AMP_UNHANDLED_COMMAND', errorCode: 'UNHANDLED', description: "Unhandled Command: b'Missing'" });
       expect(await client.callRemote(Sum, { a: 2, b: 2 })).toEqual({ total: 4 });
@@ -119,11 +137,17 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
 
   it('delivers a fatal declared error and then closes the connection', async () => {
     await run(async ({ client, bothLost }) => {
-      const err = await client.callRemote(Explode, { how: 'fatal' }).then(() => null, (e: unknown) => e);
+      const err = await client.callRemote(Explode, { how: 'fatal' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(Boom);
       expect((err as Error).message).toBe('boom!');
       await bothLost;
-      const after = await client.callRemote(Sum, { a: 1, b: 1 }).then(() => null, (e: unknown) => e);
+      const after = await client.callRemote(Sum, { a: 1, b: 1 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(after).toBeInstanceOf(ConnectionDone);
     });
   });
@@ -132,7 +156,10 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
     const logger = new RecordingLogger();
     const logged = expectLogged(/responder to Explode.*RangeError/);
     await run(async ({ client, bothLost }) => {
-      const err = await client.callRemote(Explode, { how: 'undeclared' }).then(() => null, (e: unknown) => e);
+      const err = await client.callRemote(Explode, { how: 'undeclared' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(UnknownRemoteError);
       expect(err).toMatchObject({ errorCode: 'UNKNOWN', description: 'Unknown Error' });
       await bothLost;
@@ -146,7 +173,10 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
     expectLogged(/BadLocalReturn.*safe integer/);
     await run(async ({ client, server, bothLost }) => {
       server.respond(Sum, () => ({ total: 1.5 }));
-      const err = await client.callRemote(Sum, { a: 1, b: 1 }).then(() => null, (e: unknown) => e);
+      const err = await client.callRemote(Sum, { a: 1, b: 1 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(UnknownRemoteError);
       await bothLost;
     }, logger);
@@ -189,16 +219,27 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
   });
 
   it('calls the other way, from the server to the client', async () => {
-    await withPair(variant, 'TCP4', () => new AMP(), () => new Calculator(), async ({ server }) => {
-      expect(await server.callRemote(Sum, { a: 20, b: 22 })).toEqual({ total: 42 });
-    });
+    await withPair(
+      variant,
+      'TCP4',
+      () => new AMP(),
+      () => new Calculator(),
+      async ({ server }) => {
+        expect(await server.callRemote(Sum, { a: 20, b: 22 })).toEqual({ total: 42 });
+      },
+    );
   });
 
-  it('fails outstanding calls with the transport\'s reason when the connection goes', async () => {
+  it("fails outstanding calls with the transport's reason when the connection goes", async () => {
     await run(async ({ reactor, client, server }) => {
       server.respond(Sum, () => new Deferred<{ total: number }>()); // never answers
       const calls = [client.callRemote(Sum, { a: 1, b: 1 }), client.callRemote(Sum, { a: 2, b: 2 })];
-      const outcomes = calls.map((d) => d.then(() => 'answered', (e: unknown) => e));
+      const outcomes = calls.map((d) =>
+        d.then(
+          () => 'answered',
+          (e: unknown) => e,
+        ),
+      );
       await sleep(reactor, 0.02);
       expect(client.outstandingCalls).toBe(2);
       server.transport.loseConnection();
@@ -212,12 +253,20 @@ describe.each(VARIANTS.map((v) => ({ ...v, family: 'TCP4' as FamilyName })))('AM
       // Closing a socket with unread data makes the kernel answer with a reset (RST).
       server.transport.pauseProducing();
       await sleep(reactor, 0.01);
-      const outcome = client.callRemote(Sum, { a: 1, b: 1 }).then(() => 'answered', (e: unknown) => e);
+      const outcome = client.callRemote(Sum, { a: 1, b: 1 }).then(
+        () => 'answered',
+        (e: unknown) => e,
+      );
       await sleep(reactor, 0.02);
       server.transport.abortConnection();
       const err = await outcome;
       expect(err).toBeInstanceOf(ConnectionLost);
-      expect(await client.callRemote(Sum, { a: 1, b: 1 }).then(() => 'answered', (e: unknown) => e)).toBe(err);
+      expect(
+        await client.callRemote(Sum, { a: 1, b: 1 }).then(
+          () => 'answered',
+          (e: unknown) => e,
+        ),
+      ).toBe(err);
     });
   });
 

@@ -25,7 +25,11 @@ import { RecordingLogger } from '../../support/reactors';
 import { Blob, Divide, Notify, Sum, ZeroDivision } from './commands';
 import { loopback } from './helpers';
 
-const settle = (d: PromiseLike<unknown>): Promise<unknown> => Promise.resolve(d).then((v) => v, (e: unknown) => e);
+const settle = (d: PromiseLike<unknown>): Promise<unknown> =>
+  Promise.resolve(d).then(
+    (v) => v,
+    (e: unknown) => e,
+  );
 
 describe('Command definitions', () => {
   it('are checked', () => {

@@ -1,17 +1,5 @@
 // Commands shared by the AMP suites (the interop script defines the same ones in Python).
-import {
-  AmpBoolean,
-  AmpList,
-  AmpString,
-  BigInteger,
-  Command,
-  DateTime,
-  Decimal,
-  Float,
-  Integer,
-  ListOf,
-  Unicode,
-} from '../../../src/index';
+import { AmpBoolean, AmpList, AmpString, BigInteger, Command, DateTime, Decimal, Float, Integer, ListOf, Unicode } from '../../../src/index';
 
 /** Declared, not fatal. */
 export class ZeroDivision extends Error {

@@ -51,8 +51,17 @@ export async function withPair<S extends AMP, C extends AMP>(
       const clientLost = new Deferred<void>();
       let server!: S;
       let client!: C;
-      const port = listen(reactor, family, new TestServerFactory(() => (server = hooked(hooked(makeServer(), 'connectionMade', serverMade), 'connectionLost', serverLost))));
-      connect(reactor, family, port, new TestClientFactory(() => (client = hooked(hooked(makeClient(), 'connectionMade', clientMade), 'connectionLost', clientLost)), fail));
+      const port = listen(
+        reactor,
+        family,
+        new TestServerFactory(() => (server = hooked(hooked(makeServer(), 'connectionMade', serverMade), 'connectionLost', serverLost))),
+      );
+      connect(
+        reactor,
+        family,
+        port,
+        new TestClientFactory(() => (client = hooked(hooked(makeClient(), 'connectionMade', clientMade), 'connectionLost', clientLost)), fail),
+      );
       (async () => {
         await serverMade;
         await clientMade;

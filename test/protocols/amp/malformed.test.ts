@@ -3,16 +3,7 @@
 // and memory stays bounded. Every backend x trigger mode, TCP4.
 import * as fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AMP,
-  ConnectionDone,
-  MalformedAmpBox,
-  NoEmptyBoxes,
-  serializeBox,
-  makeBox,
-  TooLong,
-  type Failure,
-} from '../../../src/index';
+import { AMP, ConnectionDone, MalformedAmpBox, NoEmptyBoxes, serializeBox, makeBox, TooLong, type Failure } from '../../../src/index';
 import { allowLogged } from '../../support/logged';
 import { newReactor, RecordingLogger, runReactor, VARIANTS, type Variant } from '../../support/reactors';
 import { connect, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../../support/streams';
@@ -60,26 +51,41 @@ async function send(variant: Variant, pieces: Buffer[], options: { maxBoxBytes?:
   let pendingCall: unknown = 'not settled';
   await runReactor(reactor, (done) => {
     const port = listen(reactor, 'TCP4', servers);
-    connect(reactor, 'TCP4', port, new TestClientFactory(() => {
-      client = new Recorder();
-      client.connectionMade = () => {
-        // Wait for the server's side, have it call us (the call can never be answered), then misbehave.
-        const start = (): void => {
-          const server = servers.built[0];
-          if (server === undefined || !server.connected) return void reactor.callLater(0.005, start);
-          server.callRemote(Sum, { a: 1, b: 2 }).then((r) => (pendingCall = r), (e: unknown) => (pendingCall = e));
-          for (const p of pieces) client.transport.write(p);
+    connect(
+      reactor,
+      'TCP4',
+      port,
+      new TestClientFactory(() => {
+        client = new Recorder();
+        client.connectionMade = () => {
+          // Wait for the server's side, have it call us (the call can never be answered), then misbehave.
+          const start = (): void => {
+            const server = servers.built[0];
+            if (server === undefined || !server.connected) return void reactor.callLater(0.005, start);
+            server.callRemote(Sum, { a: 1, b: 2 }).then(
+              (r) => (pendingCall = r),
+              (e: unknown) => (pendingCall = e),
+            );
+            for (const p of pieces) client.transport.write(p);
+          };
+          start();
         };
-        start();
-      };
-      client.onLost = () => {
-        port.stopListening();
-        reactor.callLater(0.01, done);
-      };
-      return client;
-    }));
+        client.onLost = () => {
+          port.stopListening();
+          reactor.callLater(0.01, done);
+        };
+        return client;
+      }),
+    );
   });
-  return { server: servers.built[0], clientReceived: client.received, clientLost: client.lost!, pendingCall, reactorErrors: reactorLogger.errors, ampErrors: ampLogger.errors };
+  return {
+    server: servers.built[0],
+    clientReceived: client.received,
+    clientLost: client.lost!,
+    pendingCall,
+    reactorErrors: reactorLogger.errors,
+    ampErrors: ampLogger.errors,
+  };
 }
 
 describe.each(VARIANTS)('AMP with a peer that breaks the format, $name', (variant) => {
@@ -113,7 +119,11 @@ describe.each(VARIANTS)('AMP with a peer that breaks the format, $name', (varian
   });
 
   it('closes on an error box without its code (MalformedAmpBox)', async () => {
-    expectClosedWith(await send(variant, [serializeBox(makeBox({ _error: '1', _error_description: 'x' }))]), MalformedAmpBox, 'ERR_IOREACTOR_AMP_MALFORMED_BOX');
+    expectClosedWith(
+      await send(variant, [serializeBox(makeBox({ _error: '1', _error_description: 'x' }))]),
+      MalformedAmpBox,
+      'ERR_IOREACTOR_AMP_MALFORMED_BOX',
+    );
   });
 
   it('closes on a box over maxBoxBytes (TooLong box), without buffering past it', async () => {
@@ -151,32 +161,42 @@ describe.each(VARIANTS)('AMP with a peer that breaks the format, $name', (varian
       ),
       { minLength: 1, maxLength: 12 },
     );
-    await runReactor(reactor, (done, fail) => {
-      const port = listen(reactor, 'TCP4', servers);
-      const once = (pieces: Uint8Array[]): Promise<void> =>
-        new Promise((resolve) => {
-          const before = servers.built.length;
-          connect(reactor, 'TCP4', port, new TestClientFactory(() => {
-            const c = new Recorder();
-            c.connectionMade = () => {
-              for (const p of pieces) c.transport.write(Buffer.from(p));
-              // Give the server a moment; then hang up if it did not.
-              reactor.callLater(0.01, () => c.transport.loseConnection());
-            };
-            c.onLost = () => {
-              const server = servers.built[before];
-              expect(server.maxBuffered).toBeLessThanOrEqual(limit + 2 + 65535);
-              const err = server.protocolError;
-              if (err !== undefined) expect(err instanceof TooLong || err instanceof NoEmptyBoxes || err instanceof MalformedAmpBox, String(err)).toBe(true);
-              resolve();
-            };
-            return c;
-          }, fail));
-        });
-      fc.assert(fc.asyncProperty(garbage, once), { numRuns: 25 })
-        .then(() => port.stopListening())
-        .then(() => reactor.callLater(0.01, done), fail);
-    }, 20);
+    await runReactor(
+      reactor,
+      (done, fail) => {
+        const port = listen(reactor, 'TCP4', servers);
+        const once = (pieces: Uint8Array[]): Promise<void> =>
+          new Promise((resolve) => {
+            const before = servers.built.length;
+            connect(
+              reactor,
+              'TCP4',
+              port,
+              new TestClientFactory(() => {
+                const c = new Recorder();
+                c.connectionMade = () => {
+                  for (const p of pieces) c.transport.write(Buffer.from(p));
+                  // Give the server a moment; then hang up if it did not.
+                  reactor.callLater(0.01, () => c.transport.loseConnection());
+                };
+                c.onLost = () => {
+                  const server = servers.built[before];
+                  expect(server.maxBuffered).toBeLessThanOrEqual(limit + 2 + 65535);
+                  const err = server.protocolError;
+                  if (err !== undefined)
+                    expect(err instanceof TooLong || err instanceof NoEmptyBoxes || err instanceof MalformedAmpBox, String(err)).toBe(true);
+                  resolve();
+                };
+                return c;
+              }, fail),
+            );
+          });
+        fc.assert(fc.asyncProperty(garbage, once), { numRuns: 25 })
+          .then(() => port.stopListening())
+          .then(() => reactor.callLater(0.01, done), fail);
+      },
+      20,
+    );
     expect(reactorErrorsOf(reactorLogger)).toEqual([]);
   });
 });

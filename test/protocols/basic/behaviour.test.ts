@@ -89,12 +89,17 @@ describe.each(VARIANTS)('LineReceiver and StatefulStringProtocol behaviour on $n
   it('a server pausing after every line still answers every line, in order', async () => {
     const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`);
     let server: PausingEcho | undefined;
-    const logger = await session(variant, () => (server = new PausingEcho()), () => new Lines(), ({ client, done }) => {
-      client.onLine = () => {
-        if (client.got.length === lines.length) done();
-      };
-      client.transport.write(Buffer.from(lines.map((l) => `${l}\r\n`).join('')));
-    });
+    const logger = await session(
+      variant,
+      () => (server = new PausingEcho()),
+      () => new Lines(),
+      ({ client, done }) => {
+        client.onLine = () => {
+          if (client.got.length === lines.length) done();
+        };
+        client.transport.write(Buffer.from(lines.map((l) => `${l}\r\n`).join('')));
+      },
+    );
     expect(logger.errors).toEqual([]);
     expect(server!.pauses).toBe(lines.length);
   });
@@ -104,13 +109,18 @@ describe.each(VARIANTS)('LineReceiver and StatefulStringProtocol behaviour on $n
     const expected = ['line:hello', 'raw:12345', 'line:after', 'raw:\n\rx', 'line:more'];
     for (const split of [1, 3, 7, stream.length]) {
       let client: Lines | undefined;
-      await session(variant, () => new RawSwitching(), () => (client = new Lines()), ({ client: c, done }) => {
-        c.onLine = () => {
-          if (c.got.length === expected.length) done();
-        };
-        const bytes = Buffer.from(stream);
-        for (let i = 0; i < bytes.length; i += split) c.transport.write(bytes.subarray(i, i + split));
-      });
+      await session(
+        variant,
+        () => new RawSwitching(),
+        () => (client = new Lines()),
+        ({ client: c, done }) => {
+          c.onLine = () => {
+            if (c.got.length === expected.length) done();
+          };
+          const bytes = Buffer.from(stream);
+          for (let i = 0; i < bytes.length; i += split) c.transport.write(bytes.subarray(i, i + split));
+        },
+      );
       expect(client!.got).toEqual(expected);
     }
   });
@@ -118,49 +128,64 @@ describe.each(VARIANTS)('LineReceiver and StatefulStringProtocol behaviour on $n
   it('delivers no line after the server closes on one, even from the same read', async () => {
     let server: Lines | undefined;
     let closed = false;
-    await session(variant, () => {
-      const s = new Lines();
-      s.onLine = (l) => {
-        if (l === 'quit') s.transport.loseConnection();
-      };
-      return (server = s);
-    }, () => new Lines(), ({ client, done }) => {
-      const lost = client.connectionLost.bind(client);
-      client.connectionLost = (r) => {
-        closed = true;
-        lost(r);
-        done();
-      };
-      client.transport.write(Buffer.from('a\r\nb\r\nquit\r\nc\r\nd\r\n'));
-    });
+    await session(
+      variant,
+      () => {
+        const s = new Lines();
+        s.onLine = (l) => {
+          if (l === 'quit') s.transport.loseConnection();
+        };
+        return (server = s);
+      },
+      () => new Lines(),
+      ({ client, done }) => {
+        const lost = client.connectionLost.bind(client);
+        client.connectionLost = (r) => {
+          closed = true;
+          lost(r);
+          done();
+        };
+        client.transport.write(Buffer.from('a\r\nb\r\nquit\r\nc\r\nd\r\n'));
+      },
+    );
     expect([server!.got, closed]).toEqual([['a', 'b', 'quit'], true]);
   });
 
   it('keeps lines intact with borrowData over many reads', async () => {
     const lines = Array.from({ length: 2000 }, (_, i) => `borrowed line ${i}`);
     let server: Lines | undefined;
-    await session(variant, () => {
-      const s = new Lines();
-      s.borrowData = true;
-      return (server = s);
-    }, () => new Lines(), ({ client, done }) => {
-      server!.onLine = () => {
-        if (server!.got.length === lines.length) done();
-      };
-      const bytes = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
-      for (let i = 0; i < bytes.length; i += 997) client.transport.write(bytes.subarray(i, i + 997));
-    });
+    await session(
+      variant,
+      () => {
+        const s = new Lines();
+        s.borrowData = true;
+        return (server = s);
+      },
+      () => new Lines(),
+      ({ client, done }) => {
+        server!.onLine = () => {
+          if (server!.got.length === lines.length) done();
+        };
+        const bytes = Buffer.from(lines.map((l) => `${l}\r\n`).join(''));
+        for (let i = 0; i < bytes.length; i += 997) client.transport.write(bytes.subarray(i, i + 997));
+      },
+    );
     expect(server!.got).toEqual(lines);
   });
 
   it('runs a StatefulStringProtocol dialogue and closes on done', async () => {
     let ok: Strings | undefined;
-    await session(variant, () => new Login(), () => (ok = new Strings()), ({ client, done }) => {
-      client.onString = () => {
-        if (client.got.length === 3) done();
-      };
-      client.transport.write(Buffer.concat(['alice', 'sesame', 'ls', 'pwd'].map(frame)));
-    });
+    await session(
+      variant,
+      () => new Login(),
+      () => (ok = new Strings()),
+      ({ client, done }) => {
+        client.onString = () => {
+          if (client.got.length === 3) done();
+        };
+        client.transport.write(Buffer.concat(['alice', 'sesame', 'ls', 'pwd'].map(frame)));
+      },
+    );
     expect(ok!.got).toEqual(['welcome alice', 'alice> ls', 'alice> pwd']);
     let denied: Strings | undefined;
     let lost = false;
@@ -168,15 +193,20 @@ describe.each(VARIANTS)('LineReceiver and StatefulStringProtocol behaviour on $n
     // handler, which StatefulStringProtocol reports (Twisted: log.msg('callback', 'done', 'not
     // found')) and drops. This was the "callback done not found" every run printed.
     expectLogged(/^\[consoleLogger\] Login: callback done not found$/);
-    await session(variant, () => new Login(), () => (denied = new Strings()), ({ client, done }) => {
-      const l = client.connectionLost.bind(client);
-      client.connectionLost = (r) => {
-        lost = true;
-        l(r);
-        done();
-      };
-      client.transport.write(Buffer.concat(['bob', 'guess', 'ls'].map(frame)));
-    });
+    await session(
+      variant,
+      () => new Login(),
+      () => (denied = new Strings()),
+      ({ client, done }) => {
+        const l = client.connectionLost.bind(client);
+        client.connectionLost = (r) => {
+          lost = true;
+          l(r);
+          done();
+        };
+        client.transport.write(Buffer.concat(['bob', 'guess', 'ls'].map(frame)));
+      },
+    );
     expect([denied!.got, lost]).toEqual([['denied'], true]);
   });
 });

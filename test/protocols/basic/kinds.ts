@@ -139,9 +139,32 @@ function intPair(Base: typeof IntNStringReceiver, max: number) {
 const CRLF = Buffer.from('\r\n');
 
 export const KINDS: Kind[] = [
-  { name: 'LineReceiver', max: 16384, echo: () => new LineEcho(), collect: () => new LineCollect(), frame: (m) => Buffer.concat([m, CRLF]), oversize: Buffer.concat([Buffer.alloc(16385, 'x'), CRLF]), forbidden: 0x0a },
-  { name: 'LineOnlyReceiver', max: 16384, echo: () => new LineOnlyEcho(), collect: () => new LineOnlyCollect(), frame: (m) => Buffer.concat([m, CRLF]), oversize: Buffer.alloc(16385, 'x'), forbidden: 0x0a },
-  { name: 'NetstringReceiver', max: 99999, echo: () => new NetstringEcho(), collect: () => new NetstringCollect(), frame: (m) => Buffer.concat([Buffer.from(`${m.length}:`), m, Buffer.from(',')]), oversize: Buffer.from('100000:') },
+  {
+    name: 'LineReceiver',
+    max: 16384,
+    echo: () => new LineEcho(),
+    collect: () => new LineCollect(),
+    frame: (m) => Buffer.concat([m, CRLF]),
+    oversize: Buffer.concat([Buffer.alloc(16385, 'x'), CRLF]),
+    forbidden: 0x0a,
+  },
+  {
+    name: 'LineOnlyReceiver',
+    max: 16384,
+    echo: () => new LineOnlyEcho(),
+    collect: () => new LineOnlyCollect(),
+    frame: (m) => Buffer.concat([m, CRLF]),
+    oversize: Buffer.alloc(16385, 'x'),
+    forbidden: 0x0a,
+  },
+  {
+    name: 'NetstringReceiver',
+    max: 99999,
+    echo: () => new NetstringEcho(),
+    collect: () => new NetstringCollect(),
+    frame: (m) => Buffer.concat([Buffer.from(`${m.length}:`), m, Buffer.from(',')]),
+    oversize: Buffer.from('100000:'),
+  },
   { name: 'Int8StringReceiver', max: 200, ...intPair(Int8StringReceiver, 200), frame: (m) => prefixed(1, m), oversize: Buffer.from([201]) },
   { name: 'Int16StringReceiver', max: 60000, ...intPair(Int16StringReceiver, 60000), frame: (m) => prefixed(2, m), oversize: Buffer.from([0xff, 0xff]) },
   { name: 'Int32StringReceiver', max: 99999, ...intPair(Int32StringReceiver, 99999), frame: (m) => prefixed(4, m), oversize: Buffer.from([0, 1, 0x86, 0xa0]) },
@@ -151,7 +174,7 @@ export const KINDS: Kind[] = [
 export function messagesFor(kind: Kind, count = 60): Buffer[] {
   const sizes = [0, 1, 2, kind.max - 1, kind.max, 3, 100, Math.floor(kind.max / 2)];
   let seed = 12345;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   while (sizes.length < count) sizes.push(Math.floor(rand() * Math.min(kind.max, 300)));
   return sizes.map((n, i) => {
     const m = Buffer.alloc(n);

@@ -139,9 +139,11 @@ describe('LineReceiver (Twisted LineReceiverTests)', () => {
   });
 
   it('disconnects on a line longer than MAX_LENGTH', () => {
-    const { protocol, transport } = connectString(new (class extends LineReceiver {
-      override lineReceived(): void {}
-    })());
+    const { protocol, transport } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(): void {}
+      })(),
+    );
     protocol.dataReceived(Buffer.concat([Buffer.alloc(protocol.MAX_LENGTH + 1, 'x'), b('\r\nr')]));
     expect(transport.disconnecting).toBe(true);
   });
@@ -259,34 +261,40 @@ describe('LineReceiver pausing (Twisted ProducerTests)', () => {
 describe('LineReceiver delivery rules', () => {
   it('delivers no further line once the transport is closing', () => {
     const got: string[] = [];
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override lineReceived(line: Buffer): void {
-        got.push(line.toString());
-        if (line.toString() === 'quit') this.transport.loseConnection();
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(line: Buffer): void {
+          got.push(line.toString());
+          if (line.toString() === 'quit') this.transport.loseConnection();
+        }
+      })(),
+    );
     protocol.dataReceived(b('a\r\nquit\r\nb\r\n'));
     expect(got).toEqual(['a', 'quit']);
   });
 
   it('stops when lineReceived returns a truthy value and returns it', () => {
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override lineReceived(line: Buffer): unknown {
-        return line.toString() === 'stop' ? 'why' : undefined;
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(line: Buffer): unknown {
+          return line.toString() === 'stop' ? 'why' : undefined;
+        }
+      })(),
+    );
     expect(protocol.dataReceived(b('a\r\nstop\r\nb\r\n'))).toBe('why');
     expect(protocol.clearLineBuffer().toString()).toBe('b\r\n');
   });
 
   it('honours a delimiter changed between lines, also one split across reads', () => {
     const got: string[] = [];
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override lineReceived(line: Buffer): void {
-        got.push(line.toString());
-        if (line.toString() === 'switch') this.delimiter = b('||');
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(line: Buffer): void {
+          got.push(line.toString());
+          if (line.toString() === 'switch') this.delimiter = b('||');
+        }
+      })(),
+    );
     protocol.dataReceived(b('a\r\nswitch\r\nb|'));
     protocol.dataReceived(b('|c||'));
     expect(got).toEqual(['a', 'switch', 'b', 'c']);
@@ -294,23 +302,27 @@ describe('LineReceiver delivery rules', () => {
 
   it('keeps lines intact when later reads are appended to the buffer', () => {
     const kept: Buffer[] = [];
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override lineReceived(line: Buffer): void {
-        kept.push(line);
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(line: Buffer): void {
+          kept.push(line);
+        }
+      })(),
+    );
     for (let i = 0; i < 200; i++) protocol.dataReceived(b(`line-${i}\r\nparti`));
     expect(kept.map((l) => l.toString())).toEqual(Array.from({ length: 200 }, (_, i) => (i === 0 ? 'line-0' : `partiline-${i}`)));
   });
 
   it('copies held bytes out of a borrowed read', () => {
     const got: string[] = [];
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override borrowData = true;
-      override lineReceived(line: Buffer): void {
-        got.push(line.toString());
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override borrowData = true;
+        override lineReceived(line: Buffer): void {
+          got.push(line.toString());
+        }
+      })(),
+    );
     const arena = b('abc\r\ndef');
     protocol.dataReceived(arena);
     arena.fill(0);
@@ -319,17 +331,21 @@ describe('LineReceiver delivery rules', () => {
   });
 
   it('sendLine writes the line and the delimiter in one write', () => {
-    const { protocol, transport } = connectString(new (class extends LineReceiver {
-      override delimiter = b('\n');
-    })());
+    const { protocol, transport } = connectString(
+      new (class extends LineReceiver {
+        override delimiter = b('\n');
+      })(),
+    );
     protocol.sendLine(b('hello'));
     expect(strs(transport.written)).toEqual(['hello\n']);
   });
 
   it('validates its arguments and settings with stable codes', () => {
-    const { protocol } = connectString(new (class extends LineReceiver {
-      override lineReceived(): void {}
-    })());
+    const { protocol } = connectString(
+      new (class extends LineReceiver {
+        override lineReceived(): void {}
+      })(),
+    );
     expect(() => protocol.sendLine('text' as never)).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_DATA' }));
     expect(() => protocol.dataReceived('text' as never)).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_DATA' }));
     expect(() => protocol.setLineMode(42 as never)).toThrow(TypeError);
@@ -342,4 +358,3 @@ describe('LineReceiver delivery rules', () => {
     expect(() => protocol.dataReceived(b('x'))).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_ARG_TYPE' }));
   });
 });
-

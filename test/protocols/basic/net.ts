@@ -70,12 +70,17 @@ export async function session<S extends Protocol, C extends Protocol>(
         return p;
       });
       port = listen(reactor, options.family ?? 'TCP4', options.wrap ? options.wrap(inner, reactor) : inner);
-      connect(reactor, options.family ?? 'TCP4', port, new TestClientFactory(() => {
-        const p = makeClient(reactor);
-        client = p;
-        afterMade(p, ready);
-        return p;
-      }, fail));
+      connect(
+        reactor,
+        options.family ?? 'TCP4',
+        port,
+        new TestClientFactory(() => {
+          const p = makeClient(reactor);
+          client = p;
+          afterMade(p, ready);
+          return p;
+        }, fail),
+      );
     },
     options.timeout ?? 10,
   );

@@ -46,23 +46,27 @@ describe('LineOnlyReceiver (Twisted LineOnlyReceiverTests)', () => {
     expect(protocol.bufferedLength).toBe(0);
   });
   it('drops the complete lines of a read after the transport started closing', () => {
-    const { protocol } = connectString(new (class extends LineOnlyTester {
-      override lineReceived(line: Buffer): void {
-        super.lineReceived(line);
-        if (line.toString() === 'quit') this.transport.loseConnection();
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineOnlyTester {
+        override lineReceived(line: Buffer): void {
+          super.lineReceived(line);
+          if (line.toString() === 'quit') this.transport.loseConnection();
+        }
+      })(),
+    );
     protocol.dataReceived(b('a\nquit\nb\nc\npart'));
     expect(strs(protocol.received)).toEqual(['a', 'quit']);
     expect(protocol.bufferedLength).toBe(4);
   });
   it('hands a long line inside a read to lineLengthExceeded and keeps only the unfinished tail', () => {
     const long: string[] = [];
-    const { protocol } = connectString(new (class extends LineOnlyTester {
-      override lineLengthExceeded(line: Buffer): void {
-        long.push(line.toString());
-      }
-    })());
+    const { protocol } = connectString(
+      new (class extends LineOnlyTester {
+        override lineLengthExceeded(line: Buffer): void {
+          long.push(line.toString());
+        }
+      })(),
+    );
     protocol.dataReceived(b(`ok\n${'y'.repeat(65)}\nlost\ntail`));
     expect([strs(protocol.received), long, protocol.bufferedLength]).toEqual([['ok'], ['y'.repeat(65)], 4]);
   });
@@ -150,7 +154,11 @@ describe('NetstringReceiver (Twisted NetstringReceiverTests)', () => {
   }
 
   it('receives netstrings in portions, the length split too', () => {
-    for (const parts of [['4:aa', 'aa,'], ['1', '0:01234', '56789', ','], ['2', ':', 'a', 'b', ',']]) {
+    for (const parts of [
+      ['4:aa', 'aa,'],
+      ['1', '0:01234', '56789', ','],
+      ['2', ':', 'a', 'b', ','],
+    ]) {
       const { protocol } = connectString(new TestNetstring());
       for (const p of parts) protocol.dataReceived(b(p));
       expect(strs(protocol.received)).toEqual([parts.join('').replace(/^\d+:/, '').slice(0, -1)]);
@@ -217,8 +225,24 @@ class TestInt8 extends Int8StringReceiver {
 }
 
 const INT_CASES = [
-  { name: 'Int32', make: () => new TestInt32(), prefix: 4, illegal: '\x10\x00\x00\x00aaaaaa', partial: ['\x00\x00\x00', 'hello there', ''], data: '\x00\x00\x00\x04ubar', sent: '\x00\x00\x00\x03foo' },
-  { name: 'Int16', make: () => new TestInt16(), prefix: 2, illegal: '\x10\x00aaaaaa', partial: ['\x00', 'hello there', ''], data: '\x00\x04ubar', sent: '\x00\x03foo' },
+  {
+    name: 'Int32',
+    make: () => new TestInt32(),
+    prefix: 4,
+    illegal: '\x10\x00\x00\x00aaaaaa',
+    partial: ['\x00\x00\x00', 'hello there', ''],
+    data: '\x00\x00\x00\x04ubar',
+    sent: '\x00\x00\x00\x03foo',
+  },
+  {
+    name: 'Int16',
+    make: () => new TestInt16(),
+    prefix: 2,
+    illegal: '\x10\x00aaaaaa',
+    partial: ['\x00', 'hello there', ''],
+    data: '\x00\x04ubar',
+    sent: '\x00\x03foo',
+  },
   { name: 'Int8', make: () => new TestInt8(), prefix: 1, illegal: '\x00\x00aaaaaa', partial: ['\x08', 'dzadz', ''], data: '\x04ubar', sent: '\x03foo' },
 ];
 
@@ -297,12 +321,14 @@ for (const c of INT_CASES) {
 
 describe('IntNStringReceiver pausing and validation', () => {
   it('pauses mid-buffer and delivers the held strings on resume', () => {
-    const { protocol, transport } = connectString(new (class extends TestInt16 {
-      override stringReceived(s: Buffer): void {
-        super.stringReceived(s);
-        this.pauseProducing();
-      }
-    })());
+    const { protocol, transport } = connectString(
+      new (class extends TestInt16 {
+        override stringReceived(s: Buffer): void {
+          super.stringReceived(s);
+          this.pauseProducing();
+        }
+      })(),
+    );
     protocol.dataReceived(Buffer.concat([frame(2, b('one')), frame(2, b('two')), frame(2, b('three')).subarray(0, 4)]));
     expect(strs(protocol.received)).toEqual(['one']);
     expect(transport.producerState).toBe('paused');

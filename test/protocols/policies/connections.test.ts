@@ -25,15 +25,20 @@ afterAll(removeSocketDir);
 
 /** Connects a Recorder client; `onMade`/`onLost` hear about it. */
 function dial(reactor: Reactor, family: FamilyName, port: ReturnType<typeof listen>, onMade: (c: Recorder) => void, onLost: (c: Recorder) => void): void {
-  connect(reactor, family, port, new TestClientFactory(() => {
-    const c = new Recorder();
-    c.connectionMade = () => {
-      c.made = true;
-      onMade(c);
-    };
-    c.onLost = onLost;
-    return c;
-  }));
+  connect(
+    reactor,
+    family,
+    port,
+    new TestClientFactory(() => {
+      const c = new Recorder();
+      c.connectionMade = () => {
+        c.made = true;
+        onMade(c);
+      };
+      c.onLost = onLost;
+      return c;
+    }),
+  );
 }
 
 async function limitsPerPeer(variant: Variant, family: FamilyName): Promise<void> {
@@ -48,43 +53,55 @@ async function limitsPerPeer(variant: Variant, family: FamilyName): Promise<void
     let finished = false;
     const next = (n: number): void => {
       if (n === 3) return;
-      dial(reactor, family, port, (c) => {
-        clients.push(c);
-        trace.push(`made ${n}`);
-        next(n + 1);
-      }, (c) => {
-        if (finished) return;
-        trace.push(`lost ${clients.indexOf(c)}`);
-        if (clients.indexOf(c) === 2) {
-          // The third was refused: the server side counts two; drop one and try again.
-          trace.push(`server counts ${[...limit.peerConnections.values()].join(',')}`);
-          clients[0]!.transport.loseConnection();
-        } else if (clients.indexOf(c) === 0) {
-          // Once the server has seen the close, a fourth connection is accepted.
-          const wait = (): void => {
-            if (limit.protocols.size > 1) return void reactor.callLater(0.005, wait);
-            dial(reactor, family, port, (c4) => {
-              trace.push('made 4');
-              c4.dataReceived = () => {};
-              c4.transport.write(Buffer.from('hi'));
-              // Until the server has accepted it too (a fixed 20 ms raced a loaded machine);
-              // bounded, and the trace below says what it saw if the count never came.
-              let polls = 0;
-              const counted = (): void => {
-                const counts = [...limit.peerConnections.values()];
-                if (counts.join(',') !== '2' && ++polls < 400) return void reactor.callLater(0.005, counted);
-                trace.push(`server counts ${counts.join(',')}`);
-                finished = true;
-                done();
-              };
-              counted();
-            }, () => {
-              if (!finished) fail(new Error('the fourth connection was refused'));
-            });
-          };
-          wait();
-        }
-      });
+      dial(
+        reactor,
+        family,
+        port,
+        (c) => {
+          clients.push(c);
+          trace.push(`made ${n}`);
+          next(n + 1);
+        },
+        (c) => {
+          if (finished) return;
+          trace.push(`lost ${clients.indexOf(c)}`);
+          if (clients.indexOf(c) === 2) {
+            // The third was refused: the server side counts two; drop one and try again.
+            trace.push(`server counts ${[...limit.peerConnections.values()].join(',')}`);
+            clients[0]!.transport.loseConnection();
+          } else if (clients.indexOf(c) === 0) {
+            // Once the server has seen the close, a fourth connection is accepted.
+            const wait = (): void => {
+              if (limit.protocols.size > 1) return void reactor.callLater(0.005, wait);
+              dial(
+                reactor,
+                family,
+                port,
+                (c4) => {
+                  trace.push('made 4');
+                  c4.dataReceived = () => {};
+                  c4.transport.write(Buffer.from('hi'));
+                  // Until the server has accepted it too (a fixed 20 ms raced a loaded machine);
+                  // bounded, and the trace below says what it saw if the count never came.
+                  let polls = 0;
+                  const counted = (): void => {
+                    const counts = [...limit.peerConnections.values()];
+                    if (counts.join(',') !== '2' && ++polls < 400) return void reactor.callLater(0.005, counted);
+                    trace.push(`server counts ${counts.join(',')}`);
+                    finished = true;
+                    done();
+                  };
+                  counted();
+                },
+                () => {
+                  if (!finished) fail(new Error('the fourth connection was refused'));
+                },
+              );
+            };
+            wait();
+          }
+        },
+      );
     };
     next(0);
   });
@@ -122,20 +139,26 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
     const clock = new Clock();
     let server: Counting | undefined;
     let throttled: ThrottlingFactory | undefined;
-    await session(variant, () => (server = new Counting()), () => new Counting(), ({ client, reactor, done, fail }) => {
-      server!.onData = () => {
-        if (server!.text !== '01234567890123456789') return;
+    await session(
+      variant,
+      () => (server = new Counting()),
+      () => new Counting(),
+      ({ client, reactor, done, fail }) => {
         server!.onData = () => {
-          if (clock.seconds() < 2) fail(new Error(`read while throttled, at ${clock.seconds()}`));
-          else if (server!.text.endsWith('more')) done();
+          if (server!.text !== '01234567890123456789') return;
+          server!.onData = () => {
+            if (clock.seconds() < 2) fail(new Error(`read while throttled, at ${clock.seconds()}`));
+            else if (server!.text.endsWith('more')) done();
+          };
+          clock.advance(1); // 20 bytes in a window of limit 10: throttled for 1 s
+          expect(throttled!.readsThrottled).toBe(true);
+          client.transport.write(Buffer.from('more'));
+          reactor.callLater(0.05, () => clock.advance(1));
         };
-        clock.advance(1); // 20 bytes in a window of limit 10: throttled for 1 s
-        expect(throttled!.readsThrottled).toBe(true);
-        client.transport.write(Buffer.from('more'));
-        reactor.callLater(0.05, () => clock.advance(1));
-      };
-      client.transport.write(Buffer.from('01234567890123456789'));
-    }, { wrap: (f: Factory) => (throttled = new ThrottlingFactory(f, { readLimit: 10, clock })) });
+        client.transport.write(Buffer.from('01234567890123456789'));
+      },
+      { wrap: (f: Factory) => (throttled = new ThrottlingFactory(f, { readLimit: 10, clock })) },
+    );
   });
 
   it('ThrottlingFactory pauses and resumes a producer registered through it', async () => {
@@ -156,14 +179,20 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
         states.push('stopped');
       }
     }
-    await session(variant, () => new Producing(), () => new Counting(), ({ client, done }) => {
-      client.onData = () => {
-        if (client.got.reduce((n, b) => n + b.length, 0) < 30) return;
-        clock.advance(1);
-        clock.advance(2);
-        done();
-      };
-    }, { wrap: (f: Factory) => new ThrottlingFactory(f, { writeLimit: 10, clock }) });
+    await session(
+      variant,
+      () => new Producing(),
+      () => new Counting(),
+      ({ client, done }) => {
+        client.onData = () => {
+          if (client.got.reduce((n, b) => n + b.length, 0) < 30) return;
+          clock.advance(1);
+          clock.advance(2);
+          done();
+        };
+      },
+      { wrap: (f: Factory) => new ThrottlingFactory(f, { writeLimit: 10, clock }) },
+    );
     expect(states.slice(0, 2)).toEqual(['paused', 'resumed']);
   });
 
@@ -174,13 +203,25 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
     const events: string[] = [];
     await runReactor(reactor, (done) => {
       const port = listen(reactor, 'TCP4', throttling);
-      dial(reactor, 'TCP4', port, () => {
-        events.push('first made');
-        dial(reactor, 'TCP4', port, () => events.push('second made'), (c) => {
-          events.push(`second lost ${c.lost!.value instanceof ConnectionDone ? 'cleanly' : 'uncleanly'}`);
-          done();
-        });
-      }, () => events.push('first lost'));
+      dial(
+        reactor,
+        'TCP4',
+        port,
+        () => {
+          events.push('first made');
+          dial(
+            reactor,
+            'TCP4',
+            port,
+            () => events.push('second made'),
+            (c) => {
+              events.push(`second lost ${c.lost!.value instanceof ConnectionDone ? 'cleanly' : 'uncleanly'}`);
+              done();
+            },
+          );
+        },
+        () => events.push('first lost'),
+      );
     });
     expect(events.slice(0, 2)).toEqual(['first made', 'second made']);
     expect(events[2]).toMatch(/^second lost/);
@@ -194,32 +235,37 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
     let server: IdleLines | undefined;
     let lostAt: number | undefined;
     const connectedAt: Record<string, boolean> = {};
-    await session(variant, () => {
-      const s = new IdleLines();
-      s.clock = clock;
-      const made = s.connectionMade.bind(s);
-      s.connectionMade = () => {
-        made();
-        s.setTimeout(0.15);
-      };
-      return (server = s);
-    }, () => new Counting(), ({ client, done }) => {
-      const lost = client.connectionLost.bind(client);
-      client.connectionLost = (r: Failure) => {
-        lostAt = clock.seconds();
-        lost(r);
-        done();
-      };
-      clock.advance(0.1);
-      connectedAt['0.1'] = server!.connected;
-      server!.onLine = () => {
-        // The line reset the timeout at 0.1: due at 0.25, not 0.15.
-        clock.advance(0.14);
-        connectedAt['0.24'] = server!.connected;
-        clock.advance(0.01);
-      };
-      client.transport.write(Buffer.from('still here\r\n'));
-    });
+    await session(
+      variant,
+      () => {
+        const s = new IdleLines();
+        s.clock = clock;
+        const made = s.connectionMade.bind(s);
+        s.connectionMade = () => {
+          made();
+          s.setTimeout(0.15);
+        };
+        return (server = s);
+      },
+      () => new Counting(),
+      ({ client, done }) => {
+        const lost = client.connectionLost.bind(client);
+        client.connectionLost = (r: Failure) => {
+          lostAt = clock.seconds();
+          lost(r);
+          done();
+        };
+        clock.advance(0.1);
+        connectedAt['0.1'] = server!.connected;
+        server!.onLine = () => {
+          // The line reset the timeout at 0.1: due at 0.25, not 0.15.
+          clock.advance(0.14);
+          connectedAt['0.24'] = server!.connected;
+          clock.advance(0.01);
+        };
+        client.transport.write(Buffer.from('still here\r\n'));
+      },
+    );
     expect(server!.lines).toEqual(['still here']);
     expect(connectedAt).toEqual({ '0.1': true, '0.24': true });
     expect(lostAt).toBeCloseTo(0.25, 9);
@@ -227,14 +273,20 @@ describe.each(VARIANTS)('policies over real connections on $name', (variant) => 
 
   it('TimeoutFactory closes idle connections', async () => {
     let lost: unknown;
-    await session(variant, () => new Counting(), () => new Counting(), ({ client, done }) => {
-      const l = client.connectionLost.bind(client);
-      client.connectionLost = (r: Failure) => {
-        lost = r.value;
-        l(r);
-        done();
-      };
-    }, { wrap: (f: Factory, reactor: Reactor) => new TimeoutFactory(f, { clock: reactor, timeoutPeriod: 0.05 }) });
+    await session(
+      variant,
+      () => new Counting(),
+      () => new Counting(),
+      ({ client, done }) => {
+        const l = client.connectionLost.bind(client);
+        client.connectionLost = (r: Failure) => {
+          lost = r.value;
+          l(r);
+          done();
+        };
+      },
+      { wrap: (f: Factory, reactor: Reactor) => new TimeoutFactory(f, { clock: reactor, timeoutPeriod: 0.05 }) },
+    );
     expect(lost).toBeInstanceOf(ConnectionDone);
   });
 });

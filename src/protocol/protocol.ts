@@ -5,16 +5,25 @@ import type { Factory } from './factory';
 /**
  * The base of every stream protocol, as Twisted's `Protocol`: override the event methods.
  *
- * Data contract: the `data` passed to {@link Protocol.dataReceived} is yours to keep — a fresh
- * Buffer that nothing else will write to — unless the protocol opts into {@link borrowData}.
+ * Data contract: the `data` passed to {@link Protocol.dataReceived} is yours to keep — bytes that
+ * nothing else will write to — unless the protocol opts into {@link borrowData}. They cost one
+ * copy, the kernel's: a read of 4 KiB or more is handed over as a view of the read arena it was
+ * read into (the reactor never writes to that part of the arena again, and moves to a fresh arena
+ * once most of one is handed out), a smaller read is copied out of the arena into Node's Buffer
+ * pool. A kept view keeps its whole arena (1 MiB) alive, as a kept slice of Node's pool keeps its
+ * pool: a protocol that holds many small pieces of large reads for long should copy them
+ * (`Buffer.from(piece)`).
+ *
  * Chunk boundaries carry no meaning (TCP is a stream): one write by the peer may arrive in
  * several calls and several writes in one.
  */
 export class Protocol {
   /**
-   * Opt-in zero-copy reads: when true, `dataReceived` gets a view into the reactor's read arena
-   * instead of a copy. The view is valid only during that call; the next batch overwrites it.
-   * Copy whatever you keep (parsers that consume bytes at once gain a copy per read).
+   * Opt-in borrowed reads: when true, `dataReceived` gets a view into the reactor's read arena,
+   * valid only during that call (the next batch overwrites it), and the arena is reused instead of
+   * handed out. Copy whatever you keep. Right for relays that write what they read straight back
+   * out (a write takes its bytes during the call) and parsers that consume bytes at once: no
+   * memory changes hands per read, so there is nothing for the garbage collector to reclaim.
    */
   borrowData = false;
   /** True between makeConnection and connectionLost. */

@@ -30,10 +30,17 @@ async function pair(
     reactor,
     (done, fail) => {
       const port = listen(reactor, 'TCP4', new TestServerFactory(server));
-      connect(reactor, 'TCP4', port, new TestClientFactory(() => client(() => {
-        port.stopListening();
-        done();
-      }, fail)));
+      connect(
+        reactor,
+        'TCP4',
+        port,
+        new TestClientFactory(() =>
+          client(() => {
+            port.stopListening();
+            done();
+          }, fail),
+        ),
+      );
     },
     seconds,
   );
@@ -53,19 +60,23 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const reactor = newReactor(variant);
     const payload = pattern(8 * 1024 * 1024, 7);
     const keeper = new Keeper();
-    await pair(reactor, () => keeper, (done) => {
-      const sender = new Recorder();
-      sender.connectionMade = () => {
-        const producer = new SendingProducer(st(sender), payload, 64 * 1024, () => {
-          st(sender).unregisterProducer();
-          sender.transport.loseConnection();
-        });
-        st(sender).registerProducer(producer, true);
-        producer.produce();
-      };
-      keeper.onLost = () => done();
-      return sender;
-    });
+    await pair(
+      reactor,
+      () => keeper,
+      (done) => {
+        const sender = new Recorder();
+        sender.connectionMade = () => {
+          const producer = new SendingProducer(st(sender), payload, 64 * 1024, () => {
+            st(sender).unregisterProducer();
+            sender.transport.loseConnection();
+          });
+          st(sender).registerProducer(producer, true);
+          producer.produce();
+        };
+        keeper.onLost = () => done();
+        return sender;
+      },
+    );
     // Every chunk still holds what it held when it arrived, and together they are the payload.
     expect(keeper.chunks.map((c) => crc32(c))).toEqual(keeper.sums);
     expect(keeper.received.equals(payload)).toBe(true);
@@ -90,15 +101,19 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
       received += data.length;
       sum = crc32(data, sum);
     };
-    await pair(reactor, () => borrower, (done) => {
-      const sender = new Recorder();
-      sender.connectionMade = () => {
-        st(sender).writeSequence([payload]);
-        sender.transport.loseConnection();
-      };
-      borrower.onLost = () => done();
-      return sender;
-    });
+    await pair(
+      reactor,
+      () => borrower,
+      (done) => {
+        const sender = new Recorder();
+        sender.connectionMade = () => {
+          st(sender).writeSequence([payload]);
+          sender.transport.loseConnection();
+        };
+        borrower.onLost = () => done();
+        return sender;
+      },
+    );
     expect(received).toBe(payload.length);
     expect(sum).toBe(crc32(payload));
     expect(reactor.stats().arenas).toBe(0);
@@ -120,40 +135,45 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
       received += data.length;
       receivedSum = crc32(data, receivedSum);
     };
-    await pair(reactor, () => sink, (done) => {
-      const source = new Recorder();
-      let sent = 0;
-      let paused = false;
-      const producer: IPushProducer = {
-        pauseProducing: () => {
-          paused = true;
-        },
-        resumeProducing: () => {
-          paused = false;
-          while (!paused && sent < total) {
-            const n = Math.min(chunk, total - sent);
-            const start = ((sent / chunk) * 7919) % (pool.length - chunk);
-            const piece = pool.subarray(start, start + n);
-            sentSum = crc32(piece, sentSum);
-            sent += n;
-            source.transport.write(piece);
-          }
-          if (sent === total) {
-            st(source).unregisterProducer();
-            source.transport.loseConnection();
-          }
-        },
-        stopProducing: () => {
-          paused = true;
-        },
-      };
-      source.connectionMade = () => {
-        st(source).registerProducer(producer, true);
-        producer.resumeProducing();
-      };
-      sink.onLost = () => done();
-      return source;
-    }, 120);
+    await pair(
+      reactor,
+      () => sink,
+      (done) => {
+        const source = new Recorder();
+        let sent = 0;
+        let paused = false;
+        const producer: IPushProducer = {
+          pauseProducing: () => {
+            paused = true;
+          },
+          resumeProducing: () => {
+            paused = false;
+            while (!paused && sent < total) {
+              const n = Math.min(chunk, total - sent);
+              const start = ((sent / chunk) * 7919) % (pool.length - chunk);
+              const piece = pool.subarray(start, start + n);
+              sentSum = crc32(piece, sentSum);
+              sent += n;
+              source.transport.write(piece);
+            }
+            if (sent === total) {
+              st(source).unregisterProducer();
+              source.transport.loseConnection();
+            }
+          },
+          stopProducing: () => {
+            paused = true;
+          },
+        };
+        source.connectionMade = () => {
+          st(source).registerProducer(producer, true);
+          producer.resumeProducing();
+        };
+        sink.onLost = () => done();
+        return source;
+      },
+      120,
+    );
     expect(received).toBe(total);
     expect(receivedSum).toBe(sentSum);
     const stats = reactor.stats();
@@ -167,39 +187,43 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const originals: Buffer[] = [];
     const receiver = new Recorder();
     let queuedWhilePaused = 0;
-    await pair(reactor, () => receiver, (done) => {
-      const writer = new Recorder();
-      const writeAndScribble = (seed: number): void => {
-        // Inside connectionMade (the reactor is dispatching: small writes coalesce, large ones
-        // go out at once) and again from a timer (not dispatching), while the peer reads nothing:
-        // the kernel fills, and the rest is queued.
-        for (const size of sizes) {
-          const data = pattern(size, seed + size);
-          originals.push(Buffer.from(data));
-          writer.transport.write(data);
-          data.fill(0xee);
-        }
-        const chunks = sizes.map((size) => pattern(size, seed + 2 * size));
-        originals.push(...chunks.map((c) => Buffer.from(c)));
-        st(writer).writeSequence(chunks);
-        for (const c of chunks) c.fill(0xdd);
-      };
-      receiver.connectionMade = () => receiver.transport.pauseProducing();
-      writer.connectionMade = () => {
-        writeAndScribble(1);
-        reactor.callLater(0, () => {
-          writeAndScribble(2);
-          queuedWhilePaused = st(writer).bufferedAmount;
-          // Let the receiver read only now, so the queued bytes had time to be scribbled over.
-          reactor.callLater(0.05, () => {
-            st(receiver).resumeProducing();
-            writer.transport.loseConnection();
+    await pair(
+      reactor,
+      () => receiver,
+      (done) => {
+        const writer = new Recorder();
+        const writeAndScribble = (seed: number): void => {
+          // Inside connectionMade (the reactor is dispatching: small writes coalesce, large ones
+          // go out at once) and again from a timer (not dispatching), while the peer reads nothing:
+          // the kernel fills, and the rest is queued.
+          for (const size of sizes) {
+            const data = pattern(size, seed + size);
+            originals.push(Buffer.from(data));
+            writer.transport.write(data);
+            data.fill(0xee);
+          }
+          const chunks = sizes.map((size) => pattern(size, seed + 2 * size));
+          originals.push(...chunks.map((c) => Buffer.from(c)));
+          st(writer).writeSequence(chunks);
+          for (const c of chunks) c.fill(0xdd);
+        };
+        receiver.connectionMade = () => receiver.transport.pauseProducing();
+        writer.connectionMade = () => {
+          writeAndScribble(1);
+          reactor.callLater(0, () => {
+            writeAndScribble(2);
+            queuedWhilePaused = st(writer).bufferedAmount;
+            // Let the receiver read only now, so the queued bytes had time to be scribbled over.
+            reactor.callLater(0.05, () => {
+              st(receiver).resumeProducing();
+              writer.transport.loseConnection();
+            });
           });
-        });
-      };
-      receiver.onLost = () => done();
-      return writer;
-    });
+        };
+        receiver.onLost = () => done();
+        return writer;
+      },
+    );
     expect(queuedWhilePaused).toBeGreaterThan(0);
     expect(receiver.received.equals(Buffer.concat(originals))).toBe(true);
   });
@@ -214,16 +238,20 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const bytesOf = (v: ArrayBufferView): Buffer => Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     const expected = Buffer.concat([...parts.map(bytesOf), ...parts.map(bytesOf)]);
     const receiver = new Recorder();
-    await pair(reactor, () => receiver, (done) => {
-      const writer = new Recorder();
-      writer.connectionMade = () => {
-        for (const p of parts) writer.transport.write(p);
-        st(writer).writeSequence(parts);
-        writer.transport.loseConnection();
-      };
-      receiver.onLost = () => done();
-      return writer;
-    });
+    await pair(
+      reactor,
+      () => receiver,
+      (done) => {
+        const writer = new Recorder();
+        writer.connectionMade = () => {
+          for (const p of parts) writer.transport.write(p);
+          st(writer).writeSequence(parts);
+          writer.transport.loseConnection();
+        };
+        receiver.onLost = () => done();
+        return writer;
+      },
+    );
     expect(receiver.received.equals(expected)).toBe(true);
   });
 
@@ -235,19 +263,23 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     for (let i = 0; i < 3000; i++) chunks.push(i % 97 === 0 ? Buffer.alloc(0) : pattern((i * 2654435761) % 6001, i));
     const expected = Buffer.concat(chunks);
     const receiver = new Recorder();
-    await pair(reactor, () => receiver, (done) => {
-      const writer = new Recorder();
-      receiver.connectionMade = () => receiver.transport.pauseProducing();
-      writer.connectionMade = () => {
-        st(writer).writeSequence(chunks);
-        reactor.callLater(0.05, () => {
-          st(receiver).resumeProducing();
-          writer.transport.loseConnection();
-        });
-      };
-      receiver.onLost = () => done();
-      return writer;
-    });
+    await pair(
+      reactor,
+      () => receiver,
+      (done) => {
+        const writer = new Recorder();
+        receiver.connectionMade = () => receiver.transport.pauseProducing();
+        writer.connectionMade = () => {
+          st(writer).writeSequence(chunks);
+          reactor.callLater(0.05, () => {
+            st(receiver).resumeProducing();
+            writer.transport.loseConnection();
+          });
+        };
+        receiver.onLost = () => done();
+        return writer;
+      },
+    );
     expect(receiver.received.equals(expected)).toBe(true);
   });
 
@@ -256,19 +288,138 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const chunks = Array.from({ length: 2000 }, (_, i) => pattern(100, i));
     const receiver = new Recorder();
     let writes = -1;
-    await pair(reactor, () => receiver, (done) => {
-      const writer = new Recorder();
-      writer.connectionMade = () => {
-        const before = reactor.stats().writes;
-        st(writer).writeSequence(chunks);
-        writes = reactor.stats().writes - before;
-        writer.transport.loseConnection();
-      };
-      receiver.onLost = () => done();
-      return writer;
-    });
+    await pair(
+      reactor,
+      () => receiver,
+      (done) => {
+        const writer = new Recorder();
+        writer.connectionMade = () => {
+          const before = reactor.stats().writes;
+          st(writer).writeSequence(chunks);
+          writes = reactor.stats().writes - before;
+          writer.transport.loseConnection();
+        };
+        receiver.onLost = () => done();
+        return writer;
+      },
+    );
     expect(receiver.received.equals(Buffer.concat(chunks))).toBe(true);
     expect(writes).toBe(2); // 1024 + 976 chunks, 200 kB: the kernel takes it all at once
+  });
+});
+
+describe.each(VARIANTS)('relay and fan-out, $name', (variant) => {
+  it("fans one large Buffer out to many connections from the caller's memory: one sendmsg each, nothing queued", async () => {
+    const reactor = newReactor(variant);
+    const clients = 20;
+    const message = pattern(64 * 1024, 99);
+    const receivers: Recorder[] = [];
+    const servers: Recorder[] = [];
+    let writes = -1;
+    let queued = -1;
+    await runReactor(reactor, (done) => {
+      const port = listen(
+        reactor,
+        'TCP4',
+        new TestServerFactory(() => {
+          const p = new Recorder();
+          servers.push(p);
+          if (servers.length === clients) {
+            // Every connection is up: fan the message out from inside this callback (the reactor
+            // is dispatching, when small writes would be coalesced into each connection's queue).
+            p.connectionMade = () => {
+              const before = reactor.stats().writes;
+              for (const s of servers) s.transport.write(message);
+              writes = reactor.stats().writes - before;
+              queued = servers.reduce((n, s) => n + st(s).bufferedAmount, 0);
+              for (const s of servers) s.transport.loseConnection();
+            };
+          }
+          return p;
+        }),
+      );
+      let lost = 0;
+      for (let i = 0; i < clients; i++) {
+        connect(
+          reactor,
+          'TCP4',
+          port,
+          new TestClientFactory(() => {
+            const r = new Recorder();
+            receivers.push(r);
+            r.onLost = () => {
+              if (++lost === clients) {
+                port.stopListening();
+                done();
+              }
+            };
+            return r;
+          }),
+        );
+      }
+    });
+    expect(writes).toBe(clients);
+    expect(queued).toBe(0);
+    expect(receivers.every((r) => r.received.equals(message))).toBe(true);
+  });
+
+  it('relays a stream through a proxy protocol unchanged, each chunk written as it was read', async () => {
+    const reactor = newReactor(variant);
+    const payload = pattern(16 * 1024 * 1024, 21);
+    const sink = new Recorder();
+    await runReactor(
+      reactor,
+      (done) => {
+        const sinkPort = listen(reactor, 'TCP4', new TestServerFactory(() => sink));
+        // The proxy: whatever its client sends goes to the sink, chunk for chunk.
+        const proxyPort = listen(
+          reactor,
+          'TCP4',
+          new TestServerFactory(() => {
+            const front = new Recorder();
+            const pending: Buffer[] = [];
+            let back: Recorder | undefined;
+            front.dataReceived = (data) => (back?.connected ? back.transport.write(data) : pending.push(data));
+            front.onLost = () => back?.transport.loseConnection();
+            connect(
+              reactor,
+              'TCP4',
+              sinkPort,
+              new TestClientFactory(() => {
+                const b = new Recorder();
+                b.connectionMade = () => {
+                  back = b;
+                  for (const chunk of pending.splice(0)) b.transport.write(chunk);
+                  if (front.lost !== undefined) b.transport.loseConnection();
+                };
+                return b;
+              }),
+            );
+            return front;
+          }),
+        );
+        connect(
+          reactor,
+          'TCP4',
+          proxyPort,
+          new TestClientFactory(() => {
+            const source = new Recorder();
+            source.connectionMade = () => {
+              st(source).writeSequence([payload]);
+              source.transport.loseConnection();
+            };
+            return source;
+          }),
+        );
+        sink.onLost = () => {
+          sinkPort.stopListening();
+          proxyPort.stopListening();
+          done();
+        };
+      },
+      60,
+    );
+    expect(sink.received.equals(payload)).toBe(true);
   });
 });
 
@@ -280,7 +431,21 @@ describe('reactor.stats()', () => {
     const stats = reactor.stats();
     expect(Object.values(stats).every((v) => v === 0)).toBe(true);
     expect(Object.keys(stats).sort()).toEqual(
-      ['accepts', 'arenas', 'batches', 'bytesRead', 'bytesWritten', 'events', 'heldSlots', 'pollerChanges', 'reads', 'registrations', 'syscalls', 'waits', 'writes'].sort(),
+      [
+        'accepts',
+        'arenas',
+        'batches',
+        'bytesRead',
+        'bytesWritten',
+        'events',
+        'heldSlots',
+        'pollerChanges',
+        'reads',
+        'registrations',
+        'syscalls',
+        'waits',
+        'writes',
+      ].sort(),
     );
     reactor.close();
     expect(reactor.stats().bytesRead).toBe(0);
@@ -292,18 +457,22 @@ describe('reactor.stats()', () => {
     const receiver = new Recorder();
     let during = reactor.stats();
     expect(during.bytesRead).toBe(0);
-    await pair(reactor, () => receiver, (done) => {
-      const writer = new Recorder();
-      writer.connectionMade = () => {
-        writer.transport.write(payload);
-        writer.transport.loseConnection();
-      };
-      receiver.onLost = () => {
-        during = reactor.stats();
-        done();
-      };
-      return writer;
-    });
+    await pair(
+      reactor,
+      () => receiver,
+      (done) => {
+        const writer = new Recorder();
+        writer.connectionMade = () => {
+          writer.transport.write(payload);
+          writer.transport.loseConnection();
+        };
+        receiver.onLost = () => {
+          during = reactor.stats();
+          done();
+        };
+        return writer;
+      },
+    );
     expect(receiver.receivedLength).toBe(payload.length);
     expect(during.bytesWritten).toBe(payload.length);
     expect(during.bytesRead).toBe(payload.length);

@@ -2,8 +2,8 @@
 // bytes read in this batch in a shared arena. Reads go straight from the kernel into the arena.
 // JavaScript copies small reads out (the arena is then reused by the next batch) and hands large
 // ones to protocols as views of the arena itself: that part of the arena is kept, never written
-// again, and once too little is left the arena is replaced by a fresh one (the old one lives on
-// as long as JavaScript holds views of it). See src/transport/stream-set.ts.
+// again, and once too little is left JavaScript hands over a fresh arena (the old one lives on as
+// long as views of it do). See src/transport/stream-set.ts.
 #ifndef IOREACTOR_BATCH_H_
 #define IOREACTOR_BATCH_H_
 

@@ -38,6 +38,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "READY_ERROR", kReadyError);
   SetInt(c, "READY_INVALID", kReadyInvalid);
   SetInt(c, "RECORD_INTS", kRecordInts);
+  SetInt(c, "ARENA_BYTES", static_cast<uint32_t>(Batch::kArenaSize));
+  SetInt(c, "ARENA_REPLACE_BELOW", static_cast<uint32_t>(Batch::kArenaReplaceBelow));
   SetInt(c, "RECORD_RAW", kRecordRaw);
   SetInt(c, "RECORD_DATA", kRecordData);
   SetInt(c, "RECORD_ACCEPT", kRecordAccept);

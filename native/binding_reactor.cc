@@ -40,19 +40,10 @@ Napi::ArrayBuffer NewBatchBuffer(Napi::Env env, size_t size) {
   return Napi::ArrayBuffer::New(env, size);
 }
 
-// A replacement read arena. From malloc, not mmap: arenas are replaced as often as every
-// megabyte of bulk data, and malloc hands back the memory of collected ones without the page
-// faults fresh mappings cost. Empty on failure.
+// A read arena made here, for when JavaScript has not handed one over (see SetArena): an
+// ordinary ArrayBuffer, so that the garbage collector reclaims it as cheaply as any other.
+// Empty on failure.
 Napi::ArrayBuffer NewReadArena(Napi::Env env) {
-  void* memory = std::malloc(Batch::kArenaSize);
-  if (memory != nullptr) {
-    napi_value buffer;
-    const auto release = [](napi_env, void* data, void*) { std::free(data); };
-    if (napi_create_external_arraybuffer(env, memory, Batch::kArenaSize, release, nullptr, &buffer) == napi_ok) {
-      return Napi::ArrayBuffer(env, buffer);
-    }
-    std::free(memory);
-  }
   napi_value buffer;
   if (napi_create_arraybuffer(env, Batch::kArenaSize, nullptr, &buffer) != napi_ok) return Napi::ArrayBuffer();
   return Napi::ArrayBuffer(env, buffer);
@@ -82,6 +73,7 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
                                      InstanceMethod<&NativeReactor::Write>("write"),
                                      InstanceMethod<&NativeReactor::WriteVector>("writev"),
                                      InstanceMethod<&NativeReactor::Stats>("stats"),
+                                     InstanceMethod<&NativeReactor::SetArena>("setArena"),
                                      InstanceMethod<&NativeReactor::CloseStream>("closeStream"),
                                      InstanceMethod<&NativeReactor::SetReading>("setReading"),
                                      InstanceMethod<&NativeReactor::SetHalfClose>("setHalfClose"),
@@ -305,13 +297,46 @@ bool NativeReactor::Deliver() {
   return ok;
 }
 
-void NativeReactor::ReplaceArenaIfKept() {
-  if (!core_.ArenaNeedsReplacing()) return;
-  Napi::ArrayBuffer arena = NewReadArena(Env());
-  // Out of memory: reads wait in the kernel (the arena has no room) until a later try succeeds.
-  if (arena.IsEmpty()) return;
+// setArena(arena: ArrayBuffer of ARENA_BYTES): 0 or -errno. Reads continue in `arena`, which
+// JavaScript made (uninitialised, in its young generation: reclaimed by the cheapest collection,
+// where memory made natively would be external and cost full collections).
+Napi::Value NativeReactor::SetArena(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_.is_open()) return Int(env, -EBADF);
+  bool is_arraybuffer = false;
+  void* data = nullptr;
+  size_t length = 0;
+  if (napi_is_arraybuffer(env, info[0], &is_arraybuffer) != napi_ok || !is_arraybuffer) return Int(env, -EINVAL);
+  if (napi_get_arraybuffer_info(env, info[0], &data, &length) != napi_ok || data == nullptr || length != Batch::kArenaSize) return Int(env, -EINVAL);
+  UseArena(info[0].As<Napi::ArrayBuffer>());
+  return Int(env, 0);
+}
+
+void NativeReactor::UseArena(Napi::ArrayBuffer arena) {
   core_.AttachArena(static_cast<uint8_t*>(arena.Data()));
   arena_buffer_ = Napi::Persistent(arena);
+}
+
+bool NativeReactor::ArenaDetached() {
+  napi_value arena;
+  bool detached = false;
+  if (arena_buffer_.IsEmpty() || napi_get_reference_value(Env(), arena_buffer_, &arena) != napi_ok || arena == nullptr) return true;
+  return napi_is_detached_arraybuffer(Env(), arena, &detached) != napi_ok || detached;
+}
+
+void NativeReactor::ReplaceArenaIfNeeded() {
+  // JavaScript replaces the arena when its views have kept most of it; this is the backstop
+  // (its callback failed), and the guard against an arena whose memory was taken away from
+  // under us (transferred: its ArrayBuffer detached), which must never be written again.
+  const bool detached = ArenaDetached();
+  if (!detached && !core_.ArenaNeedsReplacing()) return;
+  Napi::ArrayBuffer arena = NewReadArena(Env());
+  if (arena.IsEmpty()) {
+    // Out of memory: no reads until a later try succeeds (the kernel keeps the bytes).
+    if (detached) core_.RetireArena();
+    return;
+  }
+  UseArena(arena);
   arena_moved_ = true;
 }
 
@@ -321,7 +346,7 @@ void NativeReactor::Run(bool poll_kernel) {
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   in_run_ = true;
   for (int round = 0; round < kMaxBatchesPerWake && running_ && core_.is_open(); round++) {
-    ReplaceArenaIfKept();
+    ReplaceArenaIfNeeded();
     const int kernel_count = core_.Collect(0);
     bool ok = true;
     for (int d = 0; ok && d < kMaxDeliveriesPerBatch && core_.is_open() && core_.batch().count > 0; d++) {

@@ -44,6 +44,7 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value WriteVector(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value SetArena(const Napi::CallbackInfo& info);
   Napi::Value CloseStream(const Napi::CallbackInfo& info);
   Napi::Value SetReading(const Napi::CallbackInfo& info);
   Napi::Value SetHalfClose(const Napi::CallbackInfo& info);
@@ -73,8 +74,11 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   // stores what it returned in `returned` (-1 if not an int32). False if it could not run or
   // threw: the environment is terminating (a worker being stopped), or the dispatcher failed.
   bool CallJavaScript(int argument, int32_t* returned);
-  // Moves reads to a fresh arena when JavaScript's views have kept most of the current one.
-  void ReplaceArenaIfKept();
+  // Moves reads to a fresh arena when JavaScript did not (its views kept most of the current
+  // one) or the current one was detached.
+  void ReplaceArenaIfNeeded();
+  bool ArenaDetached();
+  void UseArena(Napi::ArrayBuffer arena);
   // Arranges an idle turn if work is pending and nobody else will pick it up.
   void ScheduleIfPending();
 

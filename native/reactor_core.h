@@ -73,6 +73,8 @@ class ReactorCore {
   }
   // JavaScript handed out views of the arena up to `end`: those bytes are never written again.
   void KeepArena(size_t end) { batch_.arena_kept = std::max(batch_.arena_kept, std::min(end, batch_.arena_used)); }
+  // No more reads into the current arena (its memory is gone); AttachArena gives reads a home again.
+  void RetireArena() { batch_.arena_used = batch_.arena_kept = Batch::kArenaSize; }
   // Too little room is left after the kept views for a batch's reads.
   bool ArenaNeedsReplacing() const { return batch_.arena_kept > Batch::kArenaSize - Batch::kArenaReplaceBelow; }
   Batch& batch() { return batch_; }

@@ -33,6 +33,8 @@ export interface NativeReactor {
   writev(slot: number, generation: number, chunks: ArrayBufferView[]): number;
   /** The core's counters, in the order of `binding.counters`. */
   stats(): Float64Array;
+  /** Reads continue in `arena` (ARENA_BYTES long). 0 or -errno. */
+  setArena(arena: ArrayBuffer): number;
   closeStream(slot: number, generation: number, mode: number): number;
   setReading(slot: number, generation: number, reading: boolean): number;
   setHalfClose(slot: number, generation: number, enabled: boolean): number;
@@ -79,6 +81,8 @@ export interface NativeConstants {
   READY_ERROR: number;
   READY_INVALID: number;
   RECORD_INTS: number;
+  ARENA_BYTES: number;
+  ARENA_REPLACE_BELOW: number;
   RECORD_RAW: number;
   RECORD_DATA: number;
   RECORD_ACCEPT: number;

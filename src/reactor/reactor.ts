@@ -359,7 +359,8 @@ export class Reactor implements IReactorTime {
     const onBatch = (count: number, arena: ArrayBuffer | undefined): number => {
       if (arena !== undefined) this.streams.arenaMoved(arena);
       this.dispatch(records, count);
-      return this.streams.takeKeptEnd();
+      // Closed by a callback: the core and its arena are gone.
+      return this.state === 'closed' ? 0 : this.streams.takeKeptEnd();
     };
     const native = new binding.NativeReactor(onBatch);
     this.onBatch = onBatch;

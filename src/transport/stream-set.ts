@@ -3,6 +3,7 @@
  * native core's stream records to them. @internal
  */
 import { unlinkSync } from 'node:fs';
+import { markAsUntransferable } from 'node:worker_threads';
 import { Failure } from '../defer/failure';
 import { ConnectError, ConnectionLost, ConnectionRefusedError, DNSLookupError } from './errors';
 import { ReactorSystemError } from '../errors';
@@ -55,6 +56,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
   private arena: Buffer | undefined;
   /** The end of the arena handed out as views during this delivery (see onData). */
   private keptEnd = 0;
+  /** The end of the arena handed out as views since reads began in it. */
+  private arenaKept = 0;
 
   constructor(private readonly host: StreamHost) {}
 
@@ -299,16 +302,34 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     this.arena = undefined;
   }
 
-  /** Reads now go into `arena`: the old one lives on only in the views protocols kept. */
+  /** The core moved reads to `arena` itself: the old one lives on only in the views protocols kept. */
   arenaMoved(arena: ArrayBuffer): void {
-    this.arena = Buffer.from(arena);
+    this.useArena(arena);
   }
 
-  /** How far into the arena this delivery handed out views, for the core to leave alone. */
+  /**
+   * Ends a delivery: how far into the arena it handed out views, for the core to leave alone.
+   * Once most of the arena is handed out, reads move to a fresh one made here: an ordinary
+   * ArrayBuffer, uninitialised and young, which the garbage collector reclaims with its cheapest
+   * collection once the protocols drop their views (memory made natively would be external,
+   * and only full collections reclaim that).
+   */
   takeKeptEnd(): number {
     const end = this.keptEnd;
     this.keptEnd = 0;
-    return end;
+    if (end > this.arenaKept) this.arenaKept = end;
+    if (this.arenaKept <= C.ARENA_BYTES - C.ARENA_REPLACE_BELOW) return end;
+    const arena = Buffer.allocUnsafeSlow(C.ARENA_BYTES).buffer;
+    if (this.native.setArena(arena) < 0) return end;
+    this.useArena(arena);
+    return 0;
+  }
+
+  private useArena(arena: ArrayBuffer): void {
+    // The core writes into this memory: it must never be transferred away to another thread.
+    markAsUntransferable(arena);
+    this.arena = Buffer.from(arena);
+    this.arenaKept = 0;
   }
 
   get connectionCount(): number {
@@ -324,7 +345,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
 
   /** A Buffer over the native arena, made once per native core (asking for it is a native call). */
   private arenaBuffer(): Buffer {
-    return (this.arena ??= Buffer.from(this.native.arena!));
+    if (this.arena === undefined) this.useArena(this.native.arena!);
+    return this.arena!;
   }
 
   private onData(slot: number, generation: number, offset: number, length: number): void {

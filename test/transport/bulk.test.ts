@@ -2,6 +2,7 @@
 // then never reuses), the write path (large writes and writeSequence go out in one sendmsg
 // without a copy; whatever the kernel does not take is copied, so the caller's memory is free
 // once write returns), and the core's counters, checked against known traffic.
+import { MessageChannel } from 'node:worker_threads';
 import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Protocol, type IPushProducer, type Reactor } from '../../src/index';
@@ -88,6 +89,47 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     // 8 MiB kept in views cannot fit in one 1 MiB arena: reads moved on to fresh ones.
     expect(new Set(views.map((c) => c.buffer)).size).toBeGreaterThan(4);
     expect(reactor.stats().arenas).toBeGreaterThan(4);
+  });
+
+  it("a protocol cannot take the arena away: transferring a view's buffer copies it, and reads go on intact", async () => {
+    const reactor = newReactor(variant);
+    const payload = pattern(4 * 1024 * 1024, 13);
+    const attempts: boolean[] = [];
+    let received = 0;
+    let sum = 0;
+    const thief = new Recorder();
+    let calls = 0;
+    thief.dataReceived = (data) => {
+      received += data.length;
+      sum = crc32(data, sum);
+      // Alternate between a kept view and a borrowed one, and try both ways of transferring.
+      thief.borrowData = ++calls % 2 === 0;
+      if (data.buffer.byteLength !== ARENA_BYTES) return;
+      const buffer = data.buffer as ArrayBuffer;
+      structuredClone(data, { transfer: [buffer] });
+      const { port1, port2 } = new MessageChannel();
+      port1.postMessage(buffer, [buffer]);
+      port1.close();
+      port2.close();
+      attempts.push(buffer.byteLength === 0);
+    };
+    await pair(
+      reactor,
+      () => thief,
+      (done) => {
+        const sender = new Recorder();
+        sender.connectionMade = () => {
+          st(sender).writeSequence([payload]);
+          sender.transport.loseConnection();
+        };
+        thief.onLost = () => done();
+        return sender;
+      },
+    );
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.some((detached) => detached)).toBe(false);
+    expect(received).toBe(payload.length);
+    expect(sum).toBe(crc32(payload));
   });
 
   it('a borrowing protocol lets the arena be reused: no arena is replaced', async () => {

@@ -47,6 +47,31 @@ async function pair(
   );
 }
 
+/**
+ * Runs `send` in a client as soon as it connects to `receiver` (served on one reactor over TCP
+ * on 127.0.0.1), then closes the client; done once `receiver` has lost its connection (after
+ * its own onLost, if it has one).
+ */
+async function sendTo(reactor: Reactor, receiver: Recorder, send: (writer: Recorder) => void): Promise<void> {
+  await pair(
+    reactor,
+    () => receiver,
+    (done) => {
+      const writer = new Recorder();
+      writer.connectionMade = () => {
+        send(writer);
+        writer.transport.loseConnection();
+      };
+      const lost = receiver.onLost;
+      receiver.onLost = (p) => {
+        lost?.(p);
+        done();
+      };
+      return writer;
+    },
+  );
+}
+
 /** A receiver that keeps every chunk it is given (no copy) and a checksum of each taken on arrival. */
 class Keeper extends Recorder {
   readonly sums: number[] = [];
@@ -61,23 +86,12 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const reactor = newReactor(variant);
     const payload = pattern(8 * 1024 * 1024, 7);
     const keeper = new Keeper();
-    await pair(
-      reactor,
-      () => keeper,
-      (done) => {
-        const sender = new Recorder();
-        sender.connectionMade = () => {
-          const producer = new SendingProducer(st(sender), payload, 64 * 1024, () => {
-            st(sender).unregisterProducer();
-            sender.transport.loseConnection();
-          });
-          st(sender).registerProducer(producer, true);
-          producer.produce();
-        };
-        keeper.onLost = () => done();
-        return sender;
-      },
-    );
+    // loseConnection (right after the producer starts) waits for the producer to unregister.
+    await sendTo(reactor, keeper, (sender) => {
+      const producer = new SendingProducer(st(sender), payload, 64 * 1024, () => st(sender).unregisterProducer());
+      st(sender).registerProducer(producer, true);
+      producer.produce();
+    });
     // Every chunk still holds what it held when it arrived, and together they are the payload.
     expect(keeper.chunks.map((c) => crc32(c))).toEqual(keeper.sums);
     expect(keeper.received.equals(payload)).toBe(true);
@@ -113,19 +127,9 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
       port2.close();
       attempts.push(buffer.byteLength === 0);
     };
-    await pair(
-      reactor,
-      () => thief,
-      (done) => {
-        const sender = new Recorder();
-        sender.connectionMade = () => {
-          st(sender).writeSequence([payload]);
-          sender.transport.loseConnection();
-        };
-        thief.onLost = () => done();
-        return sender;
-      },
-    );
+    await sendTo(reactor, thief, (sender) => {
+      st(sender).writeSequence([payload]);
+    });
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.some((detached) => detached)).toBe(false);
     expect(received).toBe(payload.length);
@@ -143,19 +147,9 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
       received += data.length;
       sum = crc32(data, sum);
     };
-    await pair(
-      reactor,
-      () => borrower,
-      (done) => {
-        const sender = new Recorder();
-        sender.connectionMade = () => {
-          st(sender).writeSequence([payload]);
-          sender.transport.loseConnection();
-        };
-        borrower.onLost = () => done();
-        return sender;
-      },
-    );
+    await sendTo(reactor, borrower, (sender) => {
+      st(sender).writeSequence([payload]);
+    });
     expect(received).toBe(payload.length);
     expect(sum).toBe(crc32(payload));
     expect(reactor.stats().arenas).toBe(0);
@@ -280,20 +274,10 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const bytesOf = (v: ArrayBufferView): Buffer => Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     const expected = Buffer.concat([...parts.map(bytesOf), ...parts.map(bytesOf)]);
     const receiver = new Recorder();
-    await pair(
-      reactor,
-      () => receiver,
-      (done) => {
-        const writer = new Recorder();
-        writer.connectionMade = () => {
-          for (const p of parts) writer.transport.write(p);
-          st(writer).writeSequence(parts);
-          writer.transport.loseConnection();
-        };
-        receiver.onLost = () => done();
-        return writer;
-      },
-    );
+    await sendTo(reactor, receiver, (writer) => {
+      for (const p of parts) writer.transport.write(p);
+      st(writer).writeSequence(parts);
+    });
     expect(receiver.received.equals(expected)).toBe(true);
   });
 
@@ -330,21 +314,11 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
     const chunks = Array.from({ length: 2000 }, (_, i) => pattern(100, i));
     const receiver = new Recorder();
     let writes = -1;
-    await pair(
-      reactor,
-      () => receiver,
-      (done) => {
-        const writer = new Recorder();
-        writer.connectionMade = () => {
-          const before = reactor.stats().writes;
-          st(writer).writeSequence(chunks);
-          writes = reactor.stats().writes - before;
-          writer.transport.loseConnection();
-        };
-        receiver.onLost = () => done();
-        return writer;
-      },
-    );
+    await sendTo(reactor, receiver, (writer) => {
+      const before = reactor.stats().writes;
+      st(writer).writeSequence(chunks);
+      writes = reactor.stats().writes - before;
+    });
     expect(receiver.received.equals(Buffer.concat(chunks))).toBe(true);
     expect(writes).toBe(2); // 1024 + 976 chunks, 200 kB: the kernel takes it all at once
   });
@@ -499,22 +473,10 @@ describe('reactor.stats()', () => {
     const receiver = new Recorder();
     let during = reactor.stats();
     expect(during.bytesRead).toBe(0);
-    await pair(
-      reactor,
-      () => receiver,
-      (done) => {
-        const writer = new Recorder();
-        writer.connectionMade = () => {
-          writer.transport.write(payload);
-          writer.transport.loseConnection();
-        };
-        receiver.onLost = () => {
-          during = reactor.stats();
-          done();
-        };
-        return writer;
-      },
-    );
+    receiver.onLost = () => {
+      during = reactor.stats();
+    };
+    await sendTo(reactor, receiver, (writer) => writer.transport.write(payload));
     expect(receiver.receivedLength).toBe(payload.length);
     expect(during.bytesWritten).toBe(payload.length);
     expect(during.bytesRead).toBe(payload.length);

@@ -35,49 +35,18 @@ function delta(after, before) {
  * generator's JSON plus CPU seconds used by server and client in the measured window.
  */
 async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
-  const args = [
-    '--port',
-    String(port),
-    '--connections',
-    String(p.connections),
-    '--size',
-    String(p.size),
-    '--depth',
-    String(p.depth),
-    '--duration',
-    String(p.duration),
-    '--warmup',
-    String(p.warmup),
-    '--threads',
-    String(p.threads),
-  ];
+  // What the load generator and the fan-out client both take.
+  const load = ['--port', port, '--connections', p.connections, '--size', p.size, '--depth', p.depth, '--duration', p.duration, '--warmup', p.warmup].map(
+    String,
+  );
+  const args = [...load, '--threads', String(p.threads)];
   // Churn: every slot reconnects at once after its cycle, so all of them may connect together.
   if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
   // Stream: the generator sends one start byte per connection, then reads and discards.
   if (p.stream) args.push('--sink');
   // Fan-out: the Node chat client (one sender, every connection a receiver) speaks the
   // generator's protocol (phases on stderr, one JSON line), so the rest is the same.
-  const gen = p.fanout
-    ? spawnPinned(
-        process.execPath,
-        [
-          FANOUT_CLIENT,
-          '--port',
-          String(port),
-          '--connections',
-          String(p.connections),
-          '--size',
-          String(p.size),
-          '--depth',
-          String(p.depth),
-          '--duration',
-          String(p.duration),
-          '--warmup',
-          String(p.warmup),
-        ],
-        pinning.clientCpu,
-      )
-    : spawnPinned(tools.loadgen, args, pinning.clientCpu);
+  const gen = p.fanout ? spawnPinned(process.execPath, [FANOUT_CLIENT, ...load], pinning.clientCpu) : spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
   // --crosscheck: the server counts the bytes it echoes and prints `count <bytes>` on
   // SIGUSR2; ask at both edges of the window and time the window with our own clock.

@@ -1,7 +1,7 @@
 /**
  * The native addon, loaded once per environment (main thread or worker). node-gyp-build
  * prefers a prebuild from `prebuilds/` and falls back to the node-gyp build in `build/`.
- * @internal
+ * Internal to the package.
  */
 import * as path from 'node:path';
 

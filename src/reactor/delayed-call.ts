@@ -1,7 +1,6 @@
 import { AlreadyCalled, AlreadyCancelled } from '../task/errors';
 import { assertFiniteNumber, assertNonNegativeNumber } from '../util/validate';
 import type { IDelayedCall } from '../interfaces/time';
-import type { TimerEntry } from './timer-queue';
 
 /** What a DelayedCall needs from the reactor that scheduled it. @internal */
 export interface DelayedCallOwner {
@@ -14,7 +13,7 @@ export interface DelayedCallOwner {
  * A call scheduled by `Reactor.callLater`: Twisted's `DelayedCall`, on the reactor's
  * monotonic clock.
  */
-export class DelayedCall implements IDelayedCall, TimerEntry {
+export class DelayedCall implements IDelayedCall {
   /** @internal */ time: number;
   /** @internal */ seq = 0;
   /** @internal */ heapIndex = -1;

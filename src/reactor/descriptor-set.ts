@@ -1,7 +1,7 @@
 /**
  * IReactorFDSet: raw descriptors registered with the native poller, and the dispatch of one
  * batch of readiness records to their doRead / doWrite.
- * @internal
+ * Internal to the package.
  */
 import { Failure } from '../defer/failure';
 import { ConnectionDone, ConnectionLost } from '../transport/errors';

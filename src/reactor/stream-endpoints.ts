@@ -1,6 +1,7 @@
 /**
  * Argument checking and option handling for the reactor's stream methods (listenTCP,
- * connectTCP, listenUNIX, connectUNIX, adopt*). The Reactor's methods are thin wrappers. @internal
+ * connectTCP, listenUNIX, connectUNIX, adopt*). The Reactor's methods are thin wrappers.
+ * Internal to the package.
  */
 import { chmodSync } from 'node:fs';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';

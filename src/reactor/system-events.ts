@@ -3,7 +3,7 @@
  * twisted/internet/base.py). Firing an event runs its `before` triggers, waits for every
  * Deferred (or promise) they returned, then runs `during` and `after`. Triggers are consumed
  * as they run. An exception in a trigger is logged and the event goes on.
- * @internal
+ * Internal to the package.
  */
 import type { Logger } from '../log/logger';
 

@@ -1,6 +1,7 @@
 /**
  * The reactor's IReactorTime: pending delayed calls in a heap, and one Node timer pointed at
- * the earliest deadline while the reactor runs. @internal
+ * the earliest deadline while the reactor runs.
+ * Internal to the package.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger';

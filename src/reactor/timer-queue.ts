@@ -1,10 +1,4 @@
-/**
- * The reactor's pending delayed calls: an indexed binary min-heap ordered by (deadline,
- * scheduling sequence), so ties run in the order they were scheduled, and cancel / reset /
- * delay cost O(log n) with no stale entries left behind. 100 000 pending calls cost nothing
- * while idle: only the earliest deadline is handed to Node's loop.
- * @internal
- */
+/** What the timer queue keeps of each delayed call. */
 export interface TimerEntry {
   /** Absolute deadline in seconds on the reactor's clock. */
   time: number;
@@ -14,6 +8,13 @@ export interface TimerEntry {
   heapIndex: number;
 }
 
+/**
+ * The reactor's pending delayed calls: an indexed binary min-heap ordered by (deadline,
+ * scheduling sequence), so ties run in the order they were scheduled, and cancel / reset /
+ * delay cost O(log n) with no stale entries left behind. 100 000 pending calls cost nothing
+ * while idle: only the earliest deadline is handed to Node's loop.
+ * @internal
+ */
 export class TimerQueue<T extends TimerEntry> {
   private readonly heap: T[] = [];
   private nextSeq = 0;

@@ -2,7 +2,7 @@
  * The IReactorTime check shared by the task module (Clock users, LoopingCall, Cooperator,
  * deferLater). The generic argument checks live in src/util/validate.ts.
  *
- * @internal
+ * Internal to the package.
  */
 import type { IReactorTime } from '../interfaces/time';
 import { InvalidArgTypeError } from '../errors';

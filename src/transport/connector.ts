@@ -7,7 +7,7 @@ import type { ClientFactory } from '../protocol/client-factory';
 import type { Protocol } from '../protocol/protocol';
 import type { Address } from './address';
 
-/** What a Connector needs from its reactor's stream set. @internal */
+/** What a Connector needs from its reactor's stream set (internal to the package). */
 export interface ConnectorOwner {
   /** Begins an attempt (resolve, then connect); the outcome comes back through the connector. */
   startAttempt(connector: Connector): void;

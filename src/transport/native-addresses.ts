@@ -1,6 +1,7 @@
 /**
  * Turning user-facing host, port and path arguments into what the native core takes, and
- * native address replies into address objects. @internal
+ * native address replies into address objects.
+ * Internal to the package.
  */
 import { lookup } from 'node:dns';
 import { isIP } from 'node:net';

@@ -3,7 +3,7 @@ import type { IListeningPort } from '../interfaces/transport';
 import type { Factory } from '../protocol/factory';
 import type { Address } from './address';
 
-/** What a Port needs from its reactor's stream set. @internal */
+/** What a Port needs from its reactor's stream set (internal to the package). */
 export interface PortOwner {
   closeListener(port: Port): void;
   listenerAddress(port: Port): Address;

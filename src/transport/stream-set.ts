@@ -1,6 +1,7 @@
 /**
  * The reactor's sockets (listening ports, connectors, connections) and the dispatch of the
- * native core's stream records to them. @internal
+ * native core's stream records to them.
+ * Internal to the package.
  */
 import { unlinkSync } from 'node:fs';
 import { markAsUntransferable } from 'node:worker_threads';

@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger';
 
 /**
  * What a StreamTransport needs from its reactor's stream set: the native operations on its
- * socket, named by the transport's slot and generation. @internal
+ * socket, named by the transport's slot and generation (internal to the package).
  */
 export interface TransportOwner {
   readonly logger: Logger;

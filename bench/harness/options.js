@@ -46,15 +46,25 @@ const SCENARIOS = {
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
-// c10k is the sweep's last point; it stays selectable on its own (--scenario c10k).
+// The main job (no flag): every server on the headline scenarios, in about three minutes.
 const DEFAULTS = {
+  scenarios: ['pingpong', 'pipelined', 'bulk', 'idle'],
+  duration: 1.5,
+  warmup: 0.5,
+  rounds: 2,
+  threads: 1,
+  retries: 1,
+  settleMs: 400,
+  idleConnections: 5000,
+};
+// --full: every scenario, longer and more rounds (35 to 40 minutes on two cores). c10k is the
+// sweep's last point; it stays selectable on its own (--scenario c10k).
+const FULL = {
   scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'],
   duration: 5,
   warmup: 1,
   rounds: 3,
-  threads: 1,
-  retries: 1,
-  settleMs: 500,
+  idleConnections: undefined,
 };
 // --quick: the whole `npm run bench -- --quick` (tsc included) stays under a minute.
 const QUICK = { scenarios: ['pingpong', 'pipelined', 'idle'], duration: 1, warmup: 0.5, rounds: 1, retries: 0, settleMs: 300, idleConnections: 2000 };
@@ -63,10 +73,14 @@ const HELP = `ioreactor-bench: the echo benchmark of the trigger-mode harness
 
 usage: node bench/run.js [options]        (or: npm run bench -- [options])
 
+  (no flag)               the main job: ${DEFAULTS.scenarios.join(', ')}; ${DEFAULTS.duration} s rounds, ${DEFAULTS.rounds} rounds,
+                          ${DEFAULTS.idleConnections} idle connections (about three minutes)
+  --full                  every scenario (${FULL.scenarios.join(', ')}),
+                          ${FULL.duration} s rounds, ${FULL.rounds} rounds (35 to 40 minutes)
   --quick                 short run: ${QUICK.scenarios.join(', ')}; ${QUICK.duration} s rounds, 1 round, ${QUICK.idleConnections} idle connections
                           (other scenarios may be named with --scenario; the sweep then stops at 1 000)
   --scenario LIST         comma list of ${Object.keys(SCENARIOS).join(', ')}
-                          (default: ${DEFAULTS.scenarios.join(', ')})
+                          (default: as above)
   --servers LIST          comma list of server names or prefixes, e.g. c,node-net,ioreactor-epoll
                           (default: all; --list-servers shows them)
   --connections N         connections per scenario (overrides its preset)
@@ -133,6 +147,7 @@ function parseArgs(argv) {
     };
     if (flag === '--help' || flag === '-h') o.help = true;
     else if (flag === '--quick') o.quick = true;
+    else if (flag === '--full') o.full = true;
     else if (flag === '--crosscheck') o.crosscheck = true;
     else if (flag === '--list-servers') o.listServers = true;
     else if (flag === '--scenario' || flag === '--scenarios')
@@ -163,13 +178,13 @@ function parseArgs(argv) {
 
 /** The concrete plan: which scenarios, each with its full parameter set. */
 function plan(o) {
-  const base = o.quick ? { ...DEFAULTS, ...QUICK } : { ...DEFAULTS };
+  const base = o.quick ? { ...DEFAULTS, ...QUICK } : o.full ? { ...DEFAULTS, ...FULL } : { ...DEFAULTS };
   const names = o.crosscheck ? ['pingpong'] : o.scenarios || base.scenarios;
   const common = { duration: base.duration, warmup: base.warmup, rounds: base.rounds, threads: base.threads, retries: base.retries, settleMs: base.settleMs };
   const out = [];
   for (const name of names) {
     const preset = { ...SCENARIOS[name] };
-    if (name === 'idle' && o.quick) preset.connections = QUICK.idleConnections;
+    if (name === 'idle' && base.idleConnections !== undefined) preset.connections = base.idleConnections;
     if (name === 'idle')
       preset.title = preset.title.replace('10 000', (o.overrides.connections || preset.connections).toLocaleString('en-US').replace(',', ' '));
     // A sweep is one load scenario per connection count (its points win over --connections).

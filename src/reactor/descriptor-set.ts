@@ -7,6 +7,7 @@ import { Failure } from '../defer/failure';
 import { ConnectionDone, ConnectionLost } from '../transport/errors';
 import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
 import { assertOneOf, describe } from '../util/validate';
+import { trace } from '../log/diagnostics';
 import type { Logger } from '../log/logger';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
 import { C, generationOf, slotOf, type NativeReactor } from '../binding';
@@ -212,6 +213,7 @@ export class DescriptorSet {
     this.bySlot[r.slot] = r;
     if (reader) this.readers.set(reader, r);
     if (writer) this.writers.set(writer, r);
+    if (trace.enabled) trace('descriptor %d registered: slot %d, %s', fd, r.slot, trigger);
     return r;
   }
 
@@ -237,5 +239,6 @@ export class DescriptorSet {
     this.byFd.delete(r.fd);
     this.bySlot[r.slot] = undefined;
     this.host.native().remove(r.slot, r.generation);
+    if (trace.enabled) trace('descriptor %d removed: slot %d', r.fd, r.slot);
   }
 }

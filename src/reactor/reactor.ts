@@ -4,6 +4,7 @@ import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '.
 import { ReactorAlreadyRunning, ReactorClosed, ReactorNotRestartable, ReactorNotRunning } from './errors';
 import { assertFunction, assertNonNegativeNumber, assertOneOf, describe } from '../util/validate';
 import type { IReactorTime } from '../interfaces/time';
+import { trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { DelayedCall } from './delayed-call';
 import type { DescriptorOptions, IFileDescriptor, IReadDescriptor, IWriteDescriptor, Trigger } from './descriptor';
@@ -381,6 +382,7 @@ export class Reactor implements IReactorTime {
       reportError(this.logger, 'Unhandled error in the reactor:', new ReactorSystemError(count, `${this.backend} wait`));
       return;
     }
+    if (trace.enabled) trace('batch: %d records', count);
     const raw = C.RECORD_RAW;
     const stride = C.RECORD_INTS;
     for (let i = 0, end = count * stride; i < end; i += stride) {

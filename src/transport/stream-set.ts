@@ -9,6 +9,7 @@ import { Failure } from '../defer/failure';
 import { ConnectError, ConnectionLost, ConnectionRefusedError, DNSLookupError } from './errors';
 import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
+import { connectionCloseChannel, connectionOpenChannel, trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
@@ -95,6 +96,7 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
   private startPort(name: number, factory: Factory, unixName: string | null): Port {
     const p = new Port(this, slotOf(name), generationOf(name), factory, unixName);
     this.ports[p.slot] = p;
+    if (trace.enabled) trace('listening: slot %d, %s', p.slot, p.describe());
     try {
       factory.doStart();
     } catch (err) {
@@ -150,6 +152,7 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
       c.slot = slotOf(name);
       c.generation = generationOf(name);
       this.connectors[c.slot] = c;
+      if (trace.enabled) trace('connecting: slot %d', c.slot);
       return;
     }
     // Refused at once (a UNIX path with no listener, say): report it asynchronously, as every
@@ -165,6 +168,7 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
   closeListener(p: Port): void {
     if (this.ports[p.slot] !== p) return;
     this.ports[p.slot] = undefined;
+    if (trace.enabled) trace('stopped listening: slot %d', p.slot);
     this.native.closeListener(p.slot, p.generation);
     if (p.unixName !== null && !p.unixName.startsWith('\0')) {
       try {
@@ -425,6 +429,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     } catch (err) {
       this.protocolFailed(t, 'connectionMade', err);
     }
+    if (trace.enabled) trace('connection open: slot %d', t.slot);
+    if (connectionOpenChannel.hasSubscribers) connectionOpenChannel.publish({ transport: t, protocol });
   }
 
   private onClosed(slot: number, generation: number, error: number): void {
@@ -443,6 +449,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
       }
     }
     if (t.connector !== undefined) this.connectionLost(t.connector, reason);
+    if (trace.enabled) trace('connection closed: slot %d, %s', slot, reason.value instanceof Error ? reason.value.name : String(reason.value));
+    if (connectionCloseChannel.hasSubscribers) connectionCloseChannel.publish({ transport: t, protocol, reason });
   }
 
   private callProtocol(slot: number, generation: number, method: 'readConnectionLost' | 'writeConnectionLost'): void {

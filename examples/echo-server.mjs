@@ -6,5 +6,7 @@ class Echo extends Protocol {
   }
 }
 const reactor = new Reactor({ trigger: 'edge' });
-reactor.listenTCP(8007, Factory.forProtocol(Echo), { interface: '127.0.0.1' });
+// PORT=0 picks a free port; the line below says which.
+const port = reactor.listenTCP(Number(process.env.PORT ?? 8007), Factory.forProtocol(Echo), { interface: '127.0.0.1' });
+console.log(`echo server on 127.0.0.1:${port.getHost().port}`);
 reactor.run();

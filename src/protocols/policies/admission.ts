@@ -1,6 +1,7 @@
 import { InvalidArgTypeError, InvalidArgValueError } from '../../errors';
 import { Deferred, type Settled } from '../../defer/deferred';
 import { fail, maybeDeferred } from '../../defer/simple';
+import { LinkedQueue, type QueueEntry } from '../../util/linked-queue';
 import { assertFunction, describe } from '../../util/validate';
 import { AdmissionRefusedError } from './errors';
 
@@ -44,8 +45,10 @@ export interface AdmissionKeyStats {
 /** @internal The bookkeeping of one key, kept only while it has requests in flight or waiting. */
 export class KeyState<K> {
   inFlight = 0;
-  /** Waiting requests in arrival order; a Set so that a cancelled one leaves in O(1). */
-  readonly waiters = new Set<Deferred<AdmissionTicket<K>>>();
+  /** Waiting requests in arrival order (a cancelled one leaves from wherever it stands). */
+  readonly waiters = new LinkedQueue<Deferred<AdmissionTicket<K>>>();
+  /** This key's place in the round-robin line, null while it is not in line. */
+  place: QueueEntry<KeyState<K>> | null = null;
 
   constructor(readonly key: K) {}
 }
@@ -147,9 +150,9 @@ export class KeyedAdmission<K = string> {
   readonly #keys = new Map<K, KeyState<K>>();
   /**
    * The round-robin line: exactly the keys that have waiters and are under `perKeyLimit`, in
-   * the order they are to be served (a Set keeps insertion order and removes in O(1)).
+   * the order they are to be served.
    */
-  readonly #line = new Set<KeyState<K>>();
+  readonly #line = new LinkedQueue<KeyState<K>>();
   #inFlight = 0;
   #waiting = 0;
   #admitted = 0;
@@ -193,10 +196,11 @@ export class KeyedAdmission<K = string> {
       return fail(new AdmissionRefusedError(key, this.maxWaitingPerKey));
     }
     this.#keys.set(key, state);
-    const d = new Deferred<AdmissionTicket<K>>((waiting) => this.#withdraw(state, waiting));
-    state.waiters.add(d);
+    let place: QueueEntry<Deferred<AdmissionTicket<K>>> | undefined;
+    const d = new Deferred<AdmissionTicket<K>>(() => this.#withdraw(state, place!));
+    place = state.waiters.push(d);
     this.#waiting++;
-    if (state.inFlight < this.perKeyLimit) this.#line.add(state);
+    if (state.inFlight < this.perKeyLimit) this.#enterLine(state);
     this.#serve();
     return d;
   }
@@ -241,7 +245,7 @@ export class KeyedAdmission<K = string> {
     this.#inFlight--;
     if (state.waiters.size > 0) {
       // Joins the back of the line if it was at its limit; a key already in line keeps its place.
-      if (state.inFlight < this.perKeyLimit) this.#line.add(state);
+      if (state.inFlight < this.perKeyLimit) this.#enterLine(state);
     } else if (state.inFlight === 0) {
       this.#keys.delete(state.key);
     }
@@ -265,14 +269,13 @@ export class KeyedAdmission<K = string> {
     this.#granting = true;
     try {
       while (this.#inFlight < this.globalLimit) {
-        const state = first(this.#line);
+        const state = this.#line.peek();
         if (state === undefined) break;
-        const waiter = first(state.waiters) as Deferred<AdmissionTicket<K>>;
-        state.waiters.delete(waiter);
+        const waiter = state.waiters.shift() as Deferred<AdmissionTicket<K>>;
         this.#waiting--;
         const ticket = this.#grant(state);
-        this.#line.delete(state);
-        if (state.waiters.size > 0 && state.inFlight < this.perKeyLimit) this.#line.add(state);
+        this.#leaveLine(state);
+        if (state.waiters.size > 0 && state.inFlight < this.perKeyLimit) this.#enterLine(state);
         waiter.callback(ticket);
       }
     } finally {
@@ -280,13 +283,24 @@ export class KeyedAdmission<K = string> {
     }
   }
 
+  /** Puts `state` at the back of the line, unless it is in line already (it keeps its place). */
+  #enterLine(state: KeyState<K>): void {
+    if (state.place === null) state.place = this.#line.push(state);
+  }
+
+  #leaveLine(state: KeyState<K>): void {
+    if (state.place === null) return;
+    this.#line.remove(state.place);
+    state.place = null;
+  }
+
   /** The canceller of a waiting request's Deferred. */
-  #withdraw(state: KeyState<K>, waiting: Deferred<AdmissionTicket<K>>): void {
-    if (!state.waiters.delete(waiting)) return;
+  #withdraw(state: KeyState<K>, place: QueueEntry<Deferred<AdmissionTicket<K>>>): void {
+    if (!state.waiters.remove(place)) return;
     this.#waiting--;
     this.#cancelled++;
     if (state.waiters.size === 0) {
-      this.#line.delete(state);
+      this.#leaveLine(state);
       if (state.inFlight === 0) this.#keys.delete(state.key);
     }
   }
@@ -295,11 +309,6 @@ export class KeyedAdmission<K = string> {
 function releaseAndPass<T>(result: T, ticket: AdmissionTicket<unknown>): T {
   ticket.release();
   return result;
-}
-
-function first<T>(set: Set<T>): T | undefined {
-  for (const item of set) return item;
-  return undefined;
 }
 
 function assertKey(key: unknown): void {

@@ -188,6 +188,20 @@ describe('KeyedAdmission fairness', () => {
     rec.tickets[2]!.release();
     expect(rec.grants).toEqual(['a', 'b', 'c', 'd', 'a']);
   });
+
+  it('a key in line keeps its place when one of its own slots is released', () => {
+    const rec = recorder({ globalLimit: 2, perKeyLimit: 3 });
+    const a1 = rec.admit('a');
+    const b1 = rec.admit('b');
+    rec.admit('b'); // line: b
+    const a2 = rec.admit('a'); // line: b, a
+    rec.admit('c'); // line: b, a, c
+    b1.ticket!.release();
+    expect(rec.grants).toEqual(['a', 'b', 'b']);
+    a1.ticket!.release(); // a is still ahead of c
+    expect(a2.ticket?.key).toBe('a');
+    expect(rec.grants).toEqual(['a', 'b', 'b', 'a']);
+  });
 });
 
 describe('KeyedAdmission refusal', () => {

@@ -210,15 +210,16 @@ export class KeyedAdmission<K = string> {
    * Deferred or a promise; a throw becomes a failure), and releases the slot when that result
    * settles. Returns a Deferred of fn's result; it fails with {@link AdmissionRefusedError}
    * (fn never called) when the key's wait queue is full. Cancelling it while waiting withdraws
-   * the request; cancelling it while fn's Deferred is pending cancels that Deferred, and the slot
-   * is released when it settles.
+   * the request. Cancelling it while fn runs cancels fn's Deferred, and the slot is released when
+   * that fails; when fn returned a promise, the Deferred fails at once but the slot is kept until
+   * the promise settles, since cancelling cannot stop a promise's work.
    *
    * @throws InvalidArgTypeError if `fn` is not a function.
    * @throws InvalidArgValueError if `key` is undefined.
    */
   run<R, A extends unknown[]>(key: K, fn: (...args: A) => R, ...args: A): Deferred<Settled<R>> {
     assertFunction(fn, 'fn');
-    return this.admit(key).addCallback((ticket) => maybeDeferred(fn, ...args).addBoth(releaseAndPass, ticket)) as Deferred<Settled<R>>;
+    return this.admit(key).addCallback((ticket) => holdWhile(ticket, fn, args)) as Deferred<Settled<R>>;
   }
 
   /** The counters a server would export; a fresh object each call. */
@@ -304,6 +305,30 @@ export class KeyedAdmission<K = string> {
       if (state.inFlight === 0) this.#keys.delete(state.key);
     }
   }
+}
+
+/** Calls `fn(...args)` holding `ticket`, and releases it once fn's work is over. */
+function holdWhile<R, A extends unknown[]>(ticket: AdmissionTicket<unknown>, fn: (...args: A) => R, args: A): Deferred<Settled<R>> {
+  let result: R;
+  try {
+    result = fn(...args);
+  } catch (e) {
+    ticket.release();
+    return fail(e);
+  }
+  if (!(result instanceof Deferred) && isThenable(result)) {
+    // Released when the promise settles, not when the Deferred standing for it does: that one
+    // fails at once if cancelled while the promise's work goes on.
+    const promise = Promise.resolve(result);
+    const release = (): void => ticket.release();
+    promise.then(release, release);
+    return Deferred.fromPromise(promise) as Deferred<Settled<R>>;
+  }
+  return maybeDeferred(() => result).addBoth(releaseAndPass, ticket);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function releaseAndPass<T>(result: T, ticket: AdmissionTicket<unknown>): T {

@@ -372,6 +372,32 @@ describe('KeyedAdmission.run', () => {
     expect(a.stats()).toMatchObject({ inFlight: 0, keys: 0 });
   });
 
+  it('cancelling a run whose fn returned a promise fails it at once but keeps the slot until the promise settles', async () => {
+    const a = new KeyedAdmission({ globalLimit: 1, perKeyLimit: 1, maxWaitingPerKey: 1 });
+    let resolve!: (v: string) => void;
+    const d = a.run('x', () => new Promise<string>((r) => (resolve = r)));
+    const got = outcome(d);
+    d.cancel();
+    expect(got.failure?.value).toBeInstanceOf(CancelledError);
+    expect(a.stats().inFlight).toBe(1);
+    resolve('late');
+    await new Promise((r) => setImmediate(r));
+    expect(a.stats()).toMatchObject({ inFlight: 0, keys: 0 });
+  });
+
+  it('releases when a returned promise rejects, passing the rejection on', async () => {
+    const a = new KeyedAdmission({ globalLimit: 1, perKeyLimit: 1, maxWaitingPerKey: 1 });
+    const d = a.run('x', () => Promise.reject(new Error('nope')));
+    let caught: unknown;
+    try {
+      await d;
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as Error).message).toBe('nope');
+    expect(a.stats()).toMatchObject({ inFlight: 0, keys: 0 });
+  });
+
   it('releases when fn throws or its Deferred fails, passing the failure on', () => {
     const a = new KeyedAdmission({ globalLimit: 1, perKeyLimit: 1, maxWaitingPerKey: 1 });
     const boom = new Error('boom');

@@ -2,8 +2,8 @@
 // that makes `instanceof` work across duplicate installs, IoReactorError, the invalid-argument
 // errors, ReactorSystemError and NotImplementedError. The errors of each concern live beside the
 // code that throws them: defer/errors.ts, task/errors.ts, reactor/errors.ts,
-// transport/errors.ts, protocols/amp/errors.ts, protocols/basic/errors.ts. This module imports
-// nothing from them.
+// transport/errors.ts, protocols/amp/errors.ts, protocols/basic/errors.ts,
+// protocols/policies/errors.ts. This module imports nothing from them.
 import * as util from 'node:util';
 
 /**

@@ -195,5 +195,9 @@ export {
   TimeoutMixin,
   TimeoutProtocol,
   TimeoutFactory,
+  KeyedAdmission,
+  AdmissionTicket,
 } from './protocols';
 export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
+export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './protocols';
+export { AdmissionRefusedError } from './protocols/policies/errors';

@@ -22,6 +22,9 @@ export {
   TimeoutMixin,
   TimeoutProtocol,
   TimeoutFactory,
+  KeyedAdmission,
+  AdmissionTicket,
 } from './policies';
 export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './policies';
+export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './policies';
 export * from './amp'; // Twisted's twisted.protocols.amp: its explicit export list is amp/index.ts

@@ -8,7 +8,8 @@
 // Two measures per pool, same pool size, same process, alternating which pool goes first in
 // each round; the table shows the median of the rounds and the spread (min..max):
 //   round trip   one task at a time, awaited before the next: microseconds per task;
-//   throughput   `--window` tasks kept in flight until `--throughput-tasks` are done: tasks/s.
+//   throughput   `--window` tasks kept in flight until `--throughput-tasks` are done: tasks/s,
+//                and the caller thread's busy time per task then (its event loop utilisation).
 // A third row runs ioreactor's throughput with a single worker: it tells whether the shared
 // queue (one queue on the caller's thread feeding every worker) costs anything as workers are
 // added. This is a benchmark, not a test: nothing asserts on timing.
@@ -60,6 +61,7 @@ async function tasksPerSecond(pool, n, window) {
   let submitted = 0;
   let sink = 0;
   const start = process.hrtime.bigint();
+  const loopBefore = performance.eventLoopUtilization();
   await new Promise((resolve, reject) => {
     let done = 0;
     const submitOne = () => {
@@ -73,8 +75,10 @@ async function tasksPerSecond(pool, n, window) {
     for (let k = 0; k < Math.min(window, n); k++) submitOne();
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const loop = performance.eventLoopUtilization(loopBefore);
   if (sink !== (n * (n - 1)) / 2 + n) throw new Error('wrong sum');
-  return n / seconds;
+  // The caller's thread time per task (event loop active time): where a shared queue would cost.
+  return { perSecond: n / seconds, callerMicros: (loop.active * 1000) / n };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -89,22 +93,24 @@ async function main() {
     await tasksPerSecond(pools[name], 4000, WINDOW);
     await roundTripMicros(pools[name], 500);
   }
-  const results = Object.fromEntries(names.map((n) => [n, { rtt: [], tps: [] }]));
+  const results = Object.fromEntries(names.map((n) => [n, { rtt: [], tps: [], caller: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) {
       results[name].rtt.push(await roundTripMicros(pools[name], LATENCY_TASKS));
-      results[name].tps.push(await tasksPerSecond(pools[name], THROUGHPUT_TASKS, WINDOW));
+      const { perSecond, callerMicros } = await tasksPerSecond(pools[name], THROUGHPUT_TASKS, WINDOW);
+      results[name].tps.push(perSecond);
+      results[name].caller.push(callerMicros);
     }
   }
   for (const name of names) await pools[name].close();
 
   const spread = (xs, digits) => `${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}`;
   const rows = names.map((name) => {
-    const { rtt, tps } = results[name];
-    return [name, median(rtt).toFixed(1), spread(rtt, 1), Math.round(median(tps)).toString(), spread(tps, 0)];
+    const { rtt, tps, caller } = results[name];
+    return [name, median(rtt).toFixed(1), spread(rtt, 1), Math.round(median(tps)).toString(), spread(tps, 0), median(caller).toFixed(1)];
   });
-  const header = ['pool', 'round trip µs', '(min..max)', 'tasks/s', '(min..max)'];
+  const header = ['pool', 'round trip µs', '(min..max)', 'tasks/s', '(min..max)', 'caller µs/task'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`node ${process.version}, pool size ${SIZE}, ${ROUNDS} rounds (median), window ${WINDOW}, ${availableParallelism()} cores`);

@@ -9,6 +9,7 @@ import * as reactorA from '../../src/reactor/errors';
 import * as transportA from '../../src/transport/errors';
 import * as ampA from '../../src/protocols/amp/errors';
 import * as basicA from '../../src/protocols/basic/errors';
+import * as workersA from '../../src/workers/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -19,9 +20,10 @@ type Modules = {
   transport: typeof transportA;
   amp: typeof ampA;
   basic: typeof basicA;
+  workers: typeof workersA;
 };
 
-const copyA: Modules = { base: baseA, defer: deferA, task: taskA, reactor: reactorA, transport: transportA, amp: ampA, basic: basicA };
+const copyA: Modules = { base: baseA, defer: deferA, task: taskA, reactor: reactorA, transport: transportA, amp: ampA, basic: basicA, workers: workersA };
 let copyB: Modules;
 
 beforeAll(async () => {
@@ -35,6 +37,7 @@ beforeAll(async () => {
     transport: await import('../../src/transport/errors'),
     amp: await import('../../src/protocols/amp/errors'),
     basic: await import('../../src/protocols/basic/errors'),
+    workers: await import('../../src/workers/errors'),
   };
 });
 
@@ -72,6 +75,11 @@ function instances(copy: Modules): Map<string, object> {
     BadLocalReturn: ['bad'],
     NetstringParseError: ['too-long', 'bad'],
     StringTooLongError: [300, 255],
+    RemoteError: [{ name: 'TypeError', message: 'm', stack: undefined, code: undefined, isError: true }],
+    WorkerModuleNotFound: ['file:///x.mjs'],
+    WorkerExportNotFunction: ['file:///x.mjs', 'f', 'number'],
+    WorkerExited: [1],
+    PoolQueueFull: [1],
   };
   const out = new Map<string, object>();
   for (const [name, cls] of classes(copy)) {
@@ -84,7 +92,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(49);
+    expect(classes(copyA).size).toBe(55);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

@@ -7,7 +7,8 @@
 //
 // Two measures per pool, same pool size, same process, alternating which pool goes first in
 // each round; the table shows the median of the rounds and the spread (min..max):
-//   round trip   one task at a time, awaited before the next: microseconds per task;
+//   round trip   one task at a time, awaited before the next: microseconds per task (median of
+//                slices of `--latency-tasks` / 10 tasks, the pools taking turns slice by slice);
 //   throughput   `--window` tasks kept in flight until `--throughput-tasks` are done: tasks/s,
 //                and the caller thread's busy time per task then (its event loop utilisation).
 // A third row runs ioreactor's throughput with a single worker: it tells whether the shared
@@ -32,6 +33,7 @@ function option(name, fallback) {
 const SIZE = option('--size', Math.min(4, availableParallelism()));
 const ROUNDS = option('--rounds', 5);
 const LATENCY_TASKS = option('--latency-tasks', 3000);
+const LATENCY_SLICES = 10;
 const THROUGHPUT_TASKS = option('--throughput-tasks', 40000);
 const WINDOW = option('--window', 64);
 
@@ -96,8 +98,12 @@ async function main() {
   const results = Object.fromEntries(names.map((n) => [n, { rtt: [], tps: [], caller: [] }]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? names : [...names].reverse();
+    // Round trips are measured in short slices taken in turn, so that a burst of load from
+    // elsewhere on the machine lands on every pool alike rather than on one pool's whole run.
+    for (let slice = 0; slice < LATENCY_SLICES; slice++) {
+      for (const name of order) results[name].rtt.push(await roundTripMicros(pools[name], Math.ceil(LATENCY_TASKS / LATENCY_SLICES)));
+    }
     for (const name of order) {
-      results[name].rtt.push(await roundTripMicros(pools[name], LATENCY_TASKS));
       const { perSecond, callerMicros } = await tasksPerSecond(pools[name], THROUGHPUT_TASKS, WINDOW);
       results[name].tps.push(perSecond);
       results[name].caller.push(callerMicros);

@@ -67,6 +67,11 @@ export {
   LoopingCallAlreadyRunning,
   LoopingCallNotRunning,
 } from './task/errors';
+// worker pools
+export { WorkerPool, deferToWorker, getDefaultWorkerPool, transfer } from './workers';
+export type { WorkerPoolOptions, RunOptions, WorkerPoolStats, TransferredResult } from './workers';
+export { RemoteError, WorkerModuleNotFound, WorkerExportNotFunction, WorkerExited, PoolQueueFull, PoolClosed } from './workers/errors';
+export type { RemoteErrorDetails } from './workers/errors';
 // reactor
 export { Reactor } from './reactor/reactor';
 export type { ReactorStats } from './reactor/stats';

@@ -10,6 +10,7 @@ import * as transportA from '../../src/transport/errors';
 import * as ampA from '../../src/protocols/amp/errors';
 import * as basicA from '../../src/protocols/basic/errors';
 import * as policiesA from '../../src/protocols/policies/errors';
+import * as workersA from '../../src/workers/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -21,9 +22,20 @@ type Modules = {
   amp: typeof ampA;
   basic: typeof basicA;
   policies: typeof policiesA;
+  workers: typeof workersA;
 };
 
-const copyA: Modules = { base: baseA, defer: deferA, task: taskA, reactor: reactorA, transport: transportA, amp: ampA, basic: basicA, policies: policiesA };
+const copyA: Modules = {
+  base: baseA,
+  defer: deferA,
+  task: taskA,
+  reactor: reactorA,
+  transport: transportA,
+  amp: ampA,
+  basic: basicA,
+  policies: policiesA,
+  workers: workersA,
+};
 let copyB: Modules;
 
 beforeAll(async () => {
@@ -38,6 +50,7 @@ beforeAll(async () => {
     amp: await import('../../src/protocols/amp/errors'),
     basic: await import('../../src/protocols/basic/errors'),
     policies: await import('../../src/protocols/policies/errors'),
+    workers: await import('../../src/workers/errors'),
   };
 });
 
@@ -76,6 +89,11 @@ function instances(copy: Modules): Map<string, object> {
     NetstringParseError: ['too-long', 'bad'],
     StringTooLongError: [300, 255],
     AdmissionRefusedError: ['tenant', 10],
+    RemoteError: [{ name: 'TypeError', message: 'm', stack: undefined, code: undefined, isError: true }],
+    WorkerModuleNotFound: ['file:///x.mjs'],
+    WorkerExportNotFunction: ['file:///x.mjs', 'f', 'number'],
+    WorkerExited: [1],
+    PoolQueueFull: [1],
   };
   const out = new Map<string, object>();
   for (const [name, cls] of classes(copy)) {
@@ -88,7 +106,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(50);
+    expect(classes(copyA).size).toBe(56);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

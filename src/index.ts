@@ -69,6 +69,10 @@ export {
 } from './task/errors';
 // reactor
 export { Reactor } from './reactor/reactor';
+export { serve } from './workers/serve';
+export type { ServeHandle, ServeMode, ServeOptions, ServeWorker, ServeStopOptions } from './workers/serve';
+export type { WorkerContext } from './workers/worker-main';
+export { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './workers/errors';
 export type { ReactorStats } from './reactor/stats';
 export { reactor } from './reactor/default-reactor';
 export { DelayedCall } from './reactor/delayed-call';

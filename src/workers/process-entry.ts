@@ -1,0 +1,27 @@
+/**
+ * The script a serve() worker process runs (spawned with an IPC channel). @internal
+ */
+import { runWorker } from './worker-main';
+import type { ToWorker } from './messages';
+
+if (process.send === undefined) throw new Error('process-entry runs only as a child process started by serve(), with an IPC channel');
+let unsent = 0;
+let closeWhenSent = false;
+const disconnect = (): void => {
+  if (process.connected) process.disconnect();
+};
+runWorker({
+  post: (message) => {
+    if (!process.connected) return;
+    unsent++;
+    process.send?.(message, undefined, undefined, () => {
+      // Disconnecting with a message still queued would drop it (the last one is 'stopped').
+      if (--unsent === 0 && closeWhenSent) disconnect();
+    });
+  },
+  onMessage: (listener) => process.on('message', (m: ToWorker) => listener(m)),
+  close: () => {
+    closeWhenSent = true;
+    if (unsent === 0) disconnect();
+  },
+});

@@ -10,6 +10,11 @@ let closeWhenSent = false;
 const disconnect = (): void => {
   if (process.connected) process.disconnect();
 };
+// The parent went away without stopping us (killed, or it exited): nobody can stop this worker
+// any more, so it must not outlive its parent with a port open.
+process.on('disconnect', () => {
+  if (!closeWhenSent) process.exit(1);
+});
 runWorker({
   post: (message) => {
     if (!process.connected) return;

@@ -70,7 +70,7 @@ export {
 // reactor
 export { Reactor } from './reactor/reactor';
 export { serve } from './workers/serve';
-export type { ServeHandle, ServeMode, ServeOptions, ServeWorker, ServeStopOptions } from './workers/serve';
+export type { ServeBalance, ServeHandle, ServeMode, ServeOptions, ServeWorker, ServeStopOptions } from './workers/serve';
 export type { WorkerContext } from './workers/worker-main';
 export { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './workers/errors';
 export type { ReactorStats } from './reactor/stats';

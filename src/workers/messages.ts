@@ -21,6 +21,8 @@ export interface StartMessage {
   workers: number;
   data: unknown;
   reactor: { backend?: Backend | 'auto'; trigger?: Trigger };
+  /** 'acceptor': listenTCP registers with serve()'s acceptor, which hands connections over. */
+  balance: 'kernel' | 'acceptor';
 }
 
 /** Stop accepting, let open connections finish for `deadline` seconds, then close and exit. */
@@ -29,13 +31,23 @@ export interface StopMessage {
   deadline: number;
 }
 
-export type ToWorker = StartMessage | StopMessage;
+/** balance 'acceptor': a connection accepted for the port `key`, by descriptor number. */
+export interface ConnectionMessage {
+  type: 'connection';
+  key: string;
+  fd: number;
+}
+
+export type ToWorker = StartMessage | StopMessage | ConnectionMessage;
 
 export type ToParent =
   | { type: 'ready' }
   | { type: 'setup-failed'; error: SerializedError }
   | { type: 'log'; message: string; error: SerializedError | undefined }
-  | { type: 'stopped'; connectionsLeft: number };
+  | { type: 'stopped'; connectionsLeft: number }
+  | { type: 'listen'; key: string; host: string; port: number; backlog: number }
+  | { type: 'unlisten'; key: string }
+  | { type: 'adopted'; fd: number };
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof Error) {

@@ -16,6 +16,7 @@ import { resolveOptions, type Backend } from '../reactor/options';
 import type { Trigger } from '../reactor/descriptor';
 import { assertNonNegativeNumber, assertOneOf, describe } from '../util/validate';
 import { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './errors';
+import { Acceptor } from './acceptor';
 import type { LaunchedWorker, WorkerLauncher } from './launcher';
 import { deserializeError, type ToParent } from './messages';
 import { launchProcess } from './process-launcher';
@@ -23,6 +24,8 @@ import { launchThread } from './thread-launcher';
 
 export type ServeMode = 'thread' | 'process';
 const MODES: readonly ServeMode[] = ['thread', 'process'];
+export type ServeBalance = 'kernel' | 'acceptor';
+const BALANCES: readonly ServeBalance[] = ['kernel', 'acceptor'];
 
 export interface ServeOptions {
   /** How many workers (reactors) to run: 1 to 1024, default `os.availableParallelism()`. */
@@ -35,6 +38,16 @@ export interface ServeOptions {
   data?: unknown;
   /** Where worker crashes, failed replacements and the workers' reactors' errors are reported. Defaults to console.error. */
   logger?: Logger;
+  /**
+   * Who spreads connections over the workers. `'kernel'`: each worker's listenTCP binds its own
+   * socket (with `reusePort: true`) and the kernel picks one per connection, as Linux does
+   * evenly. `'acceptor'`: the workers' listenTCP calls bind nothing; serve() listens once, in
+   * this thread, and hands each connection to the next worker listening there (round-robin),
+   * by descriptor number: thread mode only, and listenTCP needs a port number, not 0. Default:
+   * `'acceptor'` on macOS in thread mode (its SO_REUSEPORT gives most connections to one
+   * socket), `'kernel'` elsewhere.
+   */
+  balance?: ServeBalance;
   /** Replacements allowed in any minute, over all workers (default: `workers`); past it a crashed worker is not replaced. */
   maxRestarts?: number;
 }
@@ -107,6 +120,7 @@ function positiveInteger(value: unknown, what: string, max: number, code: string
 }
 
 interface Settings {
+  balance: ServeBalance;
   moduleUrl: string;
   workers: number;
   launcher: WorkerLauncher;
@@ -125,6 +139,14 @@ function settingsOf(module: unknown, options: ServeOptions | undefined): Setting
   if (workers === 0) throw new InvalidArgValueError('options.workers must be at least 1', 'ERR_IOREACTOR_INVALID_WORKERS');
   const mode = options.mode ?? 'thread';
   assertOneOf(mode, MODES, 'options.mode', 'ERR_IOREACTOR_INVALID_SERVE_MODE');
+  const balance = options.balance ?? (process.platform === 'darwin' && mode === 'thread' ? 'acceptor' : 'kernel');
+  assertOneOf(balance, BALANCES, 'options.balance', 'ERR_IOREACTOR_INVALID_BALANCE');
+  if (balance === 'acceptor' && mode !== 'thread') {
+    throw new InvalidArgValueError(
+      "balance 'acceptor' hands descriptors over by number, which only threads share: use mode 'thread'",
+      'ERR_IOREACTOR_INVALID_BALANCE',
+    );
+  }
   const reactor = options.reactor ?? {};
   if (reactor === null || typeof reactor !== 'object') throw new InvalidArgTypeError(`options.reactor must be an object, received ${describe(reactor)}`);
   if ('logger' in reactor)
@@ -142,6 +164,7 @@ function settingsOf(module: unknown, options: ServeOptions | undefined): Setting
   }
   const maxRestarts = positiveInteger(options.maxRestarts ?? workers, 'options.maxRestarts', Number.MAX_SAFE_INTEGER, 'ERR_IOREACTOR_INVALID_MAX_RESTARTS');
   return {
+    balance,
     moduleUrl,
     workers,
     launcher: mode === 'thread' ? launchThread : launchProcess,
@@ -159,6 +182,8 @@ class WorkerSlot implements ServeWorker {
   /** The worker reported why it ends (setup failed, or stopped when asked): not a crash. */
   accountedFor = false;
   uncaught: Error | undefined;
+  /** balance 'acceptor': the acceptor's listening sockets this worker's setup asked for. */
+  listening: Promise<void>[] = [];
   killTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly index: number) {}
@@ -181,8 +206,23 @@ class WorkerPool implements ServeHandle {
   private isReady = false;
   private stopping: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  private readonly acceptor: Acceptor | undefined;
+  private acceptorClosed: Promise<void> = Promise.resolve();
 
   constructor(private readonly settings: Settings) {
+    if (settings.balance === 'acceptor') {
+      this.acceptor = new Acceptor(
+        {
+          handOver: (index, key, fd) => {
+            const slot = this.slots[index];
+            if (slot.worker === undefined || slot.state === 'stopping') return false;
+            slot.worker.send({ type: 'connection', key, fd });
+            return true;
+          },
+        },
+        settings.logger,
+      );
+    }
     this.ready = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -202,9 +242,12 @@ class WorkerPool implements ServeHandle {
     }
     const deadline = options?.deadline ?? 10;
     assertNonNegativeNumber(deadline, 'options.deadline', 'ERR_IOREACTOR_INVALID_DEADLINE');
-    this.stopping = new Promise<void>((resolve) => {
+    // Stop accepting first: nothing new is handed to a worker that is draining.
+    if (this.acceptor !== undefined) this.acceptorClosed = this.acceptor.close();
+    const exited = new Promise<void>((resolve) => {
       this.resolveStopped = resolve;
     });
+    this.stopping = Promise.all([exited, this.acceptorClosed]).then(() => undefined);
     for (const slot of this.slots) {
       const worker = slot.worker;
       if (worker === undefined) continue;
@@ -220,6 +263,7 @@ class WorkerPool implements ServeHandle {
     slot.state = 'starting';
     slot.accountedFor = false;
     slot.uncaught = undefined;
+    slot.listening = [];
     const worker = this.settings.launcher({
       message: (m) => this.onMessage(slot, worker, m),
       error: (err) => {
@@ -235,6 +279,7 @@ class WorkerPool implements ServeHandle {
       workers: this.settings.workers,
       data: this.settings.data,
       reactor: this.settings.reactor,
+      balance: this.settings.balance,
     });
   }
 
@@ -242,25 +287,25 @@ class WorkerPool implements ServeHandle {
     if (slot.worker !== worker) return;
     switch (m.type) {
       case 'ready':
-        if (slot.state === 'starting') slot.state = 'ready';
-        if (!this.isReady && this.slots.every((s) => s.state === 'ready')) {
-          this.isReady = true;
-          this.resolveReady();
-        }
+        // With an acceptor, a worker is ready once the acceptor listens where it asked.
+        Promise.all(slot.listening).then(
+          () => this.workerReady(slot, worker),
+          (err: unknown) => this.setupFailed(slot, err instanceof Error ? err : new Error(String(err))),
+        );
         break;
-      case 'setup-failed': {
+      case 'listen':
+        if (this.acceptor !== undefined) slot.listening.push(this.acceptor.listen(slot.index, m.key, m.host, m.port, m.backlog));
+        break;
+      case 'unlisten':
+        this.acceptor?.unlisten(slot.index, m.key);
+        break;
+      case 'adopted':
+        this.acceptor?.adopted(m.fd);
+        break;
+      case 'setup-failed':
         slot.accountedFor = true;
-        const err = new WorkerSetupFailed(`worker ${slot.index}: setup failed: ${m.error.message}`, slot.index, { cause: deserializeError(m.error) });
-        if (!this.isReady && this.stopping === undefined) {
-          // The first generation cannot start: nothing would serve as asked. Stop the others.
-          this.rejectReady(err);
-          void this.stop({ deadline: 0 });
-        } else if (this.stopping === undefined) {
-          reportError(this.settings.logger, `[serve] worker ${slot.index} replacement failed:`, err);
-          slot.accountedFor = false; // its exit is then handled as a crash, within the restart budget
-        }
+        this.setupFailed(slot, deserializeError(m.error));
         break;
-      }
       case 'log':
         reportError(this.settings.logger, `[serve worker ${slot.index}] ${m.message}`, m.error === undefined ? undefined : deserializeError(m.error));
         break;
@@ -270,9 +315,34 @@ class WorkerPool implements ServeHandle {
     }
   }
 
+  private workerReady(slot: WorkerSlot, worker: LaunchedWorker): void {
+    if (slot.worker !== worker || slot.state !== 'starting') return;
+    slot.state = 'ready';
+    if (!this.isReady && this.slots.every((s) => s.state === 'ready')) {
+      this.isReady = true;
+      this.resolveReady();
+    }
+  }
+
+  private setupFailed(slot: WorkerSlot, cause: Error): void {
+    const err = new WorkerSetupFailed(`worker ${slot.index}: setup failed: ${cause.message}`, slot.index, { cause });
+    if (!this.isReady && this.stopping === undefined) {
+      // The first generation cannot start: nothing would serve as asked. Stop the others.
+      this.rejectReady(err);
+      void this.stop({ deadline: 0 });
+    } else if (this.stopping === undefined) {
+      reportError(this.settings.logger, `[serve] worker ${slot.index} replacement failed:`, err);
+      // Its exit is then handled as a crash, within the restart budget; a worker that is still
+      // running (the acceptor could not listen for it) is ended to get there.
+      slot.accountedFor = false;
+      slot.worker?.kill();
+    }
+  }
+
   private onExit(slot: WorkerSlot, worker: LaunchedWorker, code: number | null, signal: string | null): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
+    this.acceptor?.unlisten(slot.index);
     clearTimeout(slot.killTimer);
     slot.killTimer = undefined;
     if (this.stopping !== undefined || slot.accountedFor) {
@@ -335,7 +405,8 @@ class WorkerPool implements ServeHandle {
  *
  * @throws InvalidArgTypeError / InvalidArgValueError with codes `ERR_IOREACTOR_INVALID_MODULE`,
  *   `ERR_IOREACTOR_INVALID_WORKERS`, `ERR_IOREACTOR_INVALID_SERVE_MODE`,
- *   `ERR_IOREACTOR_INVALID_SERVE_DATA`, `ERR_IOREACTOR_INVALID_MAX_RESTARTS`, and the
+ *   `ERR_IOREACTOR_INVALID_SERVE_DATA`, `ERR_IOREACTOR_INVALID_MAX_RESTARTS`,
+ *   `ERR_IOREACTOR_INVALID_BALANCE`, and the
  *   Reactor's own for `options.reactor`.
  */
 export function serve(module: string | URL, options?: ServeOptions): ServeHandle {

@@ -5,6 +5,7 @@
  */
 import { Reactor } from '../reactor/reactor';
 import type { Logger } from '../log/logger';
+import { AcceptorPorts } from './acceptor-ports';
 import { serializeError, type StartMessage, type ToParent, type ToWorker } from './messages';
 
 /** How the worker talks to serve(): a thread's parentPort or a process's IPC channel. */
@@ -34,6 +35,7 @@ const DRAIN_POLL_SECONDS = 0.01;
 
 export function runWorker(channel: ParentChannel): void {
   let reactor: Reactor | undefined;
+  let acceptorPorts: AcceptorPorts | undefined;
   let running: Promise<void> | undefined;
   let stopDeadline: number | undefined;
   let stopping = false;
@@ -48,7 +50,7 @@ export function runWorker(channel: ParentChannel): void {
     if (stopping || reactor === undefined || running === undefined) return;
     stopping = true;
     const r = reactor;
-    for (const port of r.listeningPorts()) void port.stopListening();
+    for (const port of [...r.listeningPorts(), ...(acceptorPorts?.listening() ?? [])]) void port.stopListening();
     const until = r.seconds() + deadline;
     const drain = (): void => {
       if (r.connectionCount === 0 || r.seconds() >= until) r.stop();
@@ -66,6 +68,10 @@ export function runWorker(channel: ParentChannel): void {
   const start = async (m: StartMessage): Promise<void> => {
     try {
       reactor = new Reactor({ ...m.reactor, logger });
+      if (m.balance === 'acceptor') {
+        acceptorPorts = new AcceptorPorts(reactor, (message) => channel.post(message));
+        acceptorPorts.install();
+      }
       const mod = await importModule(m.moduleUrl);
       const setup = typeof mod.setup === 'function' ? mod.setup : (mod.default as Record<string, unknown> | undefined)?.setup;
       if (typeof setup !== 'function') throw new TypeError(`${m.moduleUrl} exports no setup(reactor, context) function`);
@@ -85,7 +91,10 @@ export function runWorker(channel: ParentChannel): void {
 
   channel.onMessage((m) => {
     if (m.type === 'start') void start(m);
-    else if (m.type === 'stop') {
+    else if (m.type === 'connection') {
+      if (acceptorPorts !== undefined) acceptorPorts.adopt(m.key, m.fd);
+      else channel.post({ type: 'adopted', fd: m.fd });
+    } else if (m.type === 'stop') {
       // A stop that arrives while setup is still running waits for it.
       stopDeadline = m.deadline;
       beginStop(m.deadline);

@@ -73,9 +73,16 @@ async function start(
   return { handle, port, logger };
 }
 
-describe.each(['thread', 'process'] as ServeMode[])('serve in %s mode', (mode) => {
+// balance 'acceptor' is macOS's default; forced here, it runs on Linux too.
+const CONFIGS: { label: string; mode: ServeMode; options: ServeOptions }[] = [
+  { label: 'thread mode', mode: 'thread', options: { balance: 'kernel' } },
+  { label: 'process mode', mode: 'process', options: {} },
+  { label: "thread mode with balance 'acceptor'", mode: 'thread', options: { balance: 'acceptor' } },
+];
+
+describe.each(CONFIGS)('serve in $label', ({ mode, options }) => {
   it('runs N reactors on one port, every connection answered and spread across workers', async () => {
-    const { handle, port } = await start(mode, {});
+    const { handle, port } = await start(mode, {}, options);
     try {
       await handle.ready;
       const workers = handle.workers;
@@ -89,7 +96,8 @@ describe.each(['thread', 'process'] as ServeMode[])('serve in %s mode', (mode) =
         expect(r.error).toBeUndefined();
         expect(r.reply).toBe(`${r.greetedBy}:ping-${i}`);
       });
-      // Two sockets in the reuseport group: all 30 connections hashed onto one is a 2^-29 chance.
+      // Two sockets in the reuseport group: all 30 connections hashed onto one is a 2^-29 chance
+      // (the acceptor alternates).
       expect(new Set(results.map((r) => r.greetedBy))).toEqual(new Set([0, 1]));
     } finally {
       await handle.stop({ deadline: 5 });
@@ -98,7 +106,7 @@ describe.each(['thread', 'process'] as ServeMode[])('serve in %s mode', (mode) =
   });
 
   it('stops gracefully under load: every accepted connection gets its reply', async () => {
-    const { handle, port } = await start(mode, { replyDelay: 0.2 });
+    const { handle, port } = await start(mode, { replyDelay: 0.2 }, options);
     await handle.ready;
     const clients: Promise<Exchange>[] = [];
     let greeted = 0;
@@ -124,9 +132,25 @@ describe.each(['thread', 'process'] as ServeMode[])('serve in %s mode', (mode) =
   });
 });
 
-describe('serve workers that crash', () => {
+describe("serve with balance 'acceptor'", () => {
+  it('hands connections to the workers in turn (the workers bind nothing themselves)', async () => {
+    const { handle, port } = await start('thread', {}, { balance: 'acceptor' });
+    try {
+      await handle.ready;
+      const order: (number | undefined)[] = [];
+      for (let i = 0; i < 8; i++) order.push((await exchange(port, `turn-${i}`)).greetedBy);
+      // The kernel's hash would alternate 8 times running by a 1-in-128 chance.
+      expect(order.every((w, i) => w === order[i % 2])).toBe(true);
+      expect(order[0]).not.toBe(order[1]);
+    } finally {
+      await handle.stop({ deadline: 5 });
+    }
+  });
+});
+
+describe.each(CONFIGS.filter((c) => c.mode === 'thread'))('serve workers that crash, $label', ({ options }) => {
   it('replaces a worker that exits mid-traffic, and the descriptors return to their baseline', async () => {
-    const { handle, port } = await start('thread', {});
+    const { handle, port } = await start('thread', {}, options);
     try {
       await handle.ready;
       await Promise.all(Array.from({ length: 6 }, (_, i) => exchange(port, `warm-${i}`)));
@@ -146,7 +170,9 @@ describe('serve workers that crash', () => {
       await handle.stop({ deadline: 5 });
     }
   });
+});
 
+describe('serve workers that crash', () => {
   it('reports the uncaught error of a crashed thread as the cause', async () => {
     const { handle, port } = await start('thread', {});
     try {
@@ -206,6 +232,8 @@ describe('serve options', () => {
     ['an unknown backend', () => serve(MODULE_URL, { reactor: { backend: 'select' as never } }), 'ERR_IOREACTOR_INVALID_BACKEND'],
     ['a reactor logger', () => serve(MODULE_URL, { reactor: { logger: console } as never }), 'ERR_IOREACTOR_INVALID_ARG_VALUE'],
     ['uncloneable data', () => serve(MODULE_URL, { data: { f: () => 1 } }), 'ERR_IOREACTOR_INVALID_SERVE_DATA'],
+    ['an unknown balance', () => serve(MODULE_URL, { balance: 'random' as never }), 'ERR_IOREACTOR_INVALID_BALANCE'],
+    ['an acceptor for processes', () => serve(MODULE_URL, { mode: 'process', balance: 'acceptor' }), 'ERR_IOREACTOR_INVALID_BALANCE'],
     ['negative maxRestarts', () => serve(MODULE_URL, { maxRestarts: -1 }), 'ERR_IOREACTOR_INVALID_MAX_RESTARTS'],
     ['a logger without error()', () => serve(MODULE_URL, { logger: {} as never }), 'ERR_IOREACTOR_INVALID_ARG_TYPE'],
   ];

@@ -9,7 +9,7 @@ const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
-const { catalogue, selectServers, fanoutServers, streamServers, REFERENCE, NODE_NET } = require('./harness/servers');
+const { catalogue, selectServers, fanoutServers, streamServers, scaleServers, REFERENCE, NODE_NET } = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
@@ -80,7 +80,8 @@ function crossCheck(results) {
 }
 
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
-async function runScenario(p, tools, servers, progress, done = []) {
+async function runScenario(p, tools, servers, progress, done = [], serverSpec = undefined) {
+  if (p.scale) servers = selectServers(scaleServers(ROOT), serverSpec);
   if (p.fanout) servers = fanoutServers(servers);
   if (p.stream) servers = streamServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
@@ -189,7 +190,10 @@ async function main() {
   }
   let servers;
   try {
-    servers = selectServers(all, opts.crosscheck ? `${REFERENCE},${NODE_NET}` : opts.servers);
+    // The scale scenario has servers of its own: --servers then names those (checked here too).
+    const scaleOnly = !opts.crosscheck && (opts.scenarios || []).length > 0 && opts.scenarios.every((s) => s === 'scale');
+    if (opts.scenarios && opts.scenarios.includes('scale')) selectServers(scaleServers(ROOT), opts.servers);
+    servers = scaleOnly ? [] : selectServers(all, opts.crosscheck ? `${REFERENCE},${NODE_NET}` : opts.servers);
   } catch (e) {
     console.error(`ioreactor-bench: ${e.message}`);
     process.exit(2);
@@ -208,7 +212,7 @@ async function main() {
   for (const s of servers.filter((x) => x.skipped))
     console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
   servers = servers.filter((s) => !s.skipped);
-  console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
+  if (servers.length) console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
 
   const report = {
     tool: 'ioreactor-bench echo',
@@ -219,8 +223,9 @@ async function main() {
     binaries: tools.sources,
     scenarios: [],
   };
-  const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * servers.filter((s) => !s.unavailable).length, 0));
-  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress, report.scenarios));
+  const serversOf = (p) => (p.scale ? selectServers(scaleServers(ROOT), opts.servers) : servers);
+  const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * serversOf(p).filter((s) => !s.unavailable).length, 0));
+  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress, report.scenarios, opts.servers));
   progress.end();
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;

@@ -15,14 +15,14 @@
 
 namespace ioreactor {
 
-// listen(family, hostOrPath, port, backlog, trigger): name or -errno
+// listen(family, hostOrPath, port, backlog, trigger, reusePort): name or -errno
 Napi::Value NativeReactor::Listen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
   SocketAddress address;
   int rc = AddressArg(info, 0, &address);
   if (rc < 0) return Int(env, rc);
-  return Name(env, core_.Listen(address, I32(info, 3), TriggerArg(info, 4)));
+  return Name(env, core_.Listen(address, I32(info, 3), Bool(info, 5), TriggerArg(info, 4)));
 }
 
 // connect(family, hostOrPath, port, bindFamily, bindHost, bindPort, trigger): name or -errno

@@ -90,7 +90,7 @@ class ReactorCore {
   int Remove(uint32_t slot, uint32_t generation);
 
   // ---- owned sockets: creation returns a name (>= 0) or -errno ----------------------------
-  int64_t Listen(const SocketAddress& address, int backlog, Trigger trigger);
+  int64_t Listen(const SocketAddress& address, int backlog, bool reuse_port, Trigger trigger);
   // Adopted descriptors are checked: a listener must be a listening stream socket, a stream a
   // connected (or connecting) one; anything else is refused with -EINVAL or -ENOTSOCK.
   int64_t AdoptListener(int fd, Trigger trigger);

@@ -47,9 +47,9 @@ uint32_t ReactorCore::StreamInterest(const Registration& r) const {
   return read | write;
 }
 
-int64_t ReactorCore::Listen(const SocketAddress& address, int backlog, Trigger trigger) {
+int64_t ReactorCore::Listen(const SocketAddress& address, int backlog, bool reuse_port, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
-  const int fd = OpenListener(address, backlog);
+  const int fd = OpenListener(address, backlog, reuse_port);
   if (fd < 0) return fd;
   const int64_t name = AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
   if (name < 0) ::close(fd);

@@ -94,12 +94,13 @@ void EncodeAddress(const sockaddr* sa, socklen_t length, AddressBlob* out) {
   }
 }
 
-int OpenListener(const SocketAddress& address, int backlog) {
+int OpenListener(const SocketAddress& address, int backlog, bool reuse_port) {
   const int domain = address.get()->sa_family;
   int fd = NewSocket(domain);
   if (fd < 0) return fd;
   int rc = 0;
   if (domain != AF_UNIX) rc = SetBoolOption(fd, SOL_SOCKET, SO_REUSEADDR, true);
+  if (rc == 0 && reuse_port) rc = SetBoolOption(fd, SOL_SOCKET, SO_REUSEPORT, true);
   if (rc == 0 && bind(fd, address.get(), address.length) < 0) rc = -errno;
   if (rc == 0 && listen(fd, backlog) < 0) rc = -errno;
   if (rc < 0) {

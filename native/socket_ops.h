@@ -39,8 +39,9 @@ int MakeUnixAddress(const char* path, size_t length, SocketAddress* out);
 
 void EncodeAddress(const sockaddr* sa, socklen_t length, AddressBlob* out);
 
-// Returns a listening descriptor or -errno.
-int OpenListener(const SocketAddress& address, int backlog);
+// Returns a listening descriptor or -errno. With reuse_port, SO_REUSEPORT is set before bind so
+// several sockets (one per reactor) can share the port and the kernel spreads connections.
+int OpenListener(const SocketAddress& address, int backlog, bool reuse_port);
 // Starts a non-blocking connect. Returns the descriptor or -errno; the outcome arrives as
 // writability (then read SO_ERROR with TakeSocketError).
 int StartConnect(const SocketAddress& address, const SocketAddress* bind_address);

@@ -24,7 +24,7 @@ export interface NativeReactor {
   start(): number;
   stop(): void;
   close(): void;
-  listen(family: number, address: string | Buffer, port: number, backlog: number, trigger: number): number;
+  listen(family: number, address: string | Buffer, port: number, backlog: number, trigger: number, reusePort: boolean): number;
   connect(family: number, address: string | Buffer, port: number, bindFamily: number, bindHost: string, bindPort: number, trigger: number): number;
   adopt(fd: number, listening: boolean, trigger: number): number;
   /** Returns the bytes still buffered, or -errno. */

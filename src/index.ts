@@ -74,6 +74,10 @@ export { RemoteError, WorkerModuleNotFound, WorkerExportNotFunction, WorkerExite
 export type { RemoteErrorDetails } from './workers/errors';
 // reactor
 export { Reactor } from './reactor/reactor';
+export { serve } from './workers/serve';
+export type { ServeBalance, ServeHandle, ServeMode, ServeOptions, ServeWorker, ServeStopOptions } from './workers/serve';
+export type { WorkerContext } from './workers/serve-worker-main';
+export { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './workers/errors';
 export type { ReactorStats } from './reactor/stats';
 export { reactor } from './reactor/default-reactor';
 export { DelayedCall } from './reactor/delayed-call';

@@ -43,6 +43,15 @@ const SCENARIOS = {
     size: 64,
     depth: 8,
   },
+  scale: {
+    kind: 'load',
+    scale: true,
+    title:
+      'scale: ping-pong 64 B, 100 connections, on 1 and 2 reactors (serve() in threads and processes) beside node:net alone and with cluster (2 workers); servers unpinned, CPU summed over their processes',
+    connections: 100,
+    size: 64,
+    depth: 1,
+  },
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
@@ -114,6 +123,10 @@ Scenarios:
 ${Object.entries(SCENARIOS)
   .map(([n, s]) => `  ${n.padEnd(11)} ${s.title}`)
   .join('\n')}
+
+The scale scenario is not in the default list (--scenario scale); it runs its own servers
+(node-net, node-net-cluster-2, ioreactor-serve-1-thread, -2-threads, -2-processes; --servers
+picks among them), unpinned, since one CPU cannot show scaling.
 
 Each round starts a fresh server pinned to CPU 0 (taskset) and the native load generator on
 CPU 1; the server's CPU time is read from /proc over the measured window. Linux only.

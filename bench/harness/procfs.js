@@ -30,6 +30,55 @@ function cpuTimes(pid) {
   return { user: Number(fields[11]) / CLK_TCK, system: Number(fields[12]) / CLK_TCK };
 }
 
+/** `pid` and every process descended from it (cluster workers, serve()'s child processes). */
+function processTree(pid) {
+  const children = new Map();
+  let names;
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return [pid];
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Field 4 (ppid) follows the state, after the parenthesised command name.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(Number(name));
+  }
+  const out = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift();
+    out.push(p);
+    queue.push(...(children.get(p) || []));
+  }
+  return out;
+}
+
+/**
+ * { user, system } CPU seconds of `pid` and its live descendants, or null if `pid` is gone.
+ * A process's own times include all its threads; its children's are only added here.
+ */
+function treeCpuTimes(pid) {
+  const total = cpuTimes(pid);
+  if (!total) return null;
+  for (const child of processTree(pid).slice(1)) {
+    const t = cpuTimes(child);
+    if (t) {
+      total.user += t.user;
+      total.system += t.system;
+    }
+  }
+  return total;
+}
+
 /** CPU seconds (user + system) of every process on the machine: Map pid -> seconds. */
 function allProcessesCpu() {
   const out = new Map();
@@ -110,4 +159,4 @@ function machineInfo(root) {
   };
 }
 
-module.exports = { cpuTimes, cpuStat, allProcessesCpu, rssKiB, machineInfo, CLK_TCK };
+module.exports = { cpuTimes, treeCpuTimes, processTree, cpuStat, allProcessesCpu, rssKiB, machineInfo, CLK_TCK };

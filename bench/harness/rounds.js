@@ -4,7 +4,7 @@
 // A fresh server per round keeps rounds independent: no heap, JIT or socket state carried
 // over, and a crash costs one round, not the run.
 const { spawnPinned, waitForLine, stop, pinning, failureReason } = require('./processes');
-const { cpuTimes, cpuStat, allProcessesCpu, rssKiB } = require('./procfs');
+const { cpuTimes, treeCpuTimes, processTree, cpuStat, allProcessesCpu, rssKiB } = require('./procfs');
 
 const { performance } = require('node:perf_hooks');
 
@@ -13,7 +13,8 @@ const FANOUT_CLIENT = require('node:path').join(__dirname, '..', 'fanout', 'clie
 
 async function startServer(server) {
   const [cmd, args] = server.start(0);
-  const child = spawnPinned(cmd, args, pinning.serverCpu, server.env);
+  // Servers of several reactors (the scale scenario) get every CPU: pinned to one, they could not scale.
+  const child = spawnPinned(cmd, args, server.unpinned ? undefined : pinning.serverCpu, server.env);
   try {
     const m = await waitForLine(child, /^listening (\d+)/, START_TIMEOUT_MS, server.name);
     return { child, port: Number(m[1]) };
@@ -34,7 +35,10 @@ function delta(after, before) {
  * Runs the generator against `port` for one round of a load scenario. Resolves with the
  * generator's JSON plus CPU seconds used by server and client in the measured window.
  */
-async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
+async function driveLoad(tools, serverPid, port, p, serverChild, wantStats, serverTree) {
+  // A server of several processes (cluster, serve() in process mode) is measured whole.
+  const serverCpu = serverTree ? treeCpuTimes : cpuTimes;
+  let serverPids = [serverPid];
   // What the load generator and the fan-out client both take.
   const load = ['--port', port, '--connections', p.connections, '--size', p.size, '--depth', p.depth, '--duration', p.duration, '--warmup', p.warmup].map(
     String,
@@ -96,7 +100,8 @@ async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
     if (m) {
       ask(m[1]);
       askStats();
-      samples[m[1]] = { ...samples[m[1]], server: cpuTimes(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
+      if (serverTree) serverPids = processTree(serverPid);
+      samples[m[1]] = { ...samples[m[1]], server: serverCpu(serverPid), client: cpuTimes(gen.pid), machine: cpuStat(), others: allProcessesCpu() };
     }
   });
   // Connecting 10 000 sockets and warming up take time of their own; allow for it.
@@ -132,7 +137,7 @@ async function driveLoad(tools, serverPid, port, p, serverChild, wantStats) {
   result.client_cpu_s = cli.total;
   result.client_user_s = cli.user;
   const benchS = srv.total === null || cli.total === null ? null : srv.total + cli.total;
-  Object.assign(result, interference(s0, s1, [serverPid, gen.pid, process.pid], result.seconds, benchS));
+  Object.assign(result, interference(s0, s1, [...serverPids, gen.pid, process.pid], result.seconds, benchS));
   return result;
 }
 
@@ -200,7 +205,7 @@ async function loadRound(tools, server, p) {
       const m = await waitForLine(idleGen, /^(\{.*\})$/, 90000, 'load generator (idle)');
       idle = JSON.parse(m[1]);
     }
-    const r = await driveLoad(tools, srv.child.pid, srv.port, p, srv.child, Boolean(server.stats));
+    const r = await driveLoad(tools, srv.child.pid, srv.port, p, srv.child, Boolean(server.stats), Boolean(server.tree));
     if (idle) {
       r.idle_established = idle.established;
       r.idle_connect_failures = idle.connect_failures || 0;

@@ -152,6 +152,38 @@ function streamServers(servers) {
   );
 }
 
+/**
+ * The servers of the scale scenario: node:net on one process and with cluster (2 workers),
+ * ioreactor's serve() with 1 and 2 reactors in threads and 2 in processes. Unpinned (every
+ * CPU), and measured with their child processes (`tree`).
+ */
+function scaleServers(root) {
+  const node = process.execPath;
+  const dir = path.join(root, 'bench', 'echo', 'servers');
+  const { problem } = ioreactorVariants(root);
+  const serveServer = (workers, mode) => ({
+    name: `ioreactor-serve-${workers}-${mode}${workers > 1 ? (mode === 'thread' ? 's' : 'es') : ''}`,
+    label: `ioreactor serve(), ${workers} reactor${workers > 1 ? 's' : ''} in ${mode === 'thread' ? 'worker threads' : 'child processes'}, epoll level`,
+    unavailable: problem,
+    unpinned: true,
+    tree: true,
+    start: (port) => [node, [path.join(dir, 'ioreactor-serve.js'), String(workers), mode, 'auto', 'level', String(port)]],
+  });
+  return [
+    { name: NODE_NET, label: 'node:net, one process', unpinned: true, start: (port) => [node, [path.join(dir, 'node-net.js'), String(port)]] },
+    {
+      name: 'node-net-cluster-2',
+      label: 'node:net with cluster, 2 workers (the primary hands connections round-robin)',
+      unpinned: true,
+      tree: true,
+      start: (port) => [node, [path.join(dir, 'node-net-cluster.js'), '2', String(port)]],
+    },
+    serveServer(1, 'thread'),
+    serveServer(2, 'thread'),
+    serveServer(2, 'process'),
+  ];
+}
+
 /** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
 function selectServers(all, spec) {
   if (!spec || spec === 'all') return all;
@@ -169,4 +201,4 @@ function selectServers(all, spec) {
   return chosen;
 }
 
-module.exports = { fanoutServers, streamServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };
+module.exports = { fanoutServers, streamServers, scaleServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };

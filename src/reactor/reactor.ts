@@ -352,6 +352,27 @@ export class Reactor implements IReactorTime {
     endpoints.adoptStreamConnection(this.streams, fd, family, factory);
   }
 
+  // ---- what a reactor is serving ----------------------------------------------------------
+
+  /**
+   * The ports of this reactor that are still listening (listenTCP, listenUNIX, adoptStreamPort),
+   * so code that did not open them (a graceful shutdown, `serve`'s workers) can stop accepting
+   * with `stopListening()` while open connections finish. Empty once the reactor is closed.
+   */
+  listeningPorts(): Port[] {
+    if (this.state === 'closed') return [];
+    return this.streams.listeningPorts();
+  }
+
+  /**
+   * Stream connections this reactor has open (accepted, connected or adopted, not yet told
+   * connectionLost): what a graceful shutdown waits to fall to zero. Raw descriptors
+   * (addReader...) are not counted.
+   */
+  get connectionCount(): number {
+    return this.state === 'closed' ? 0 : this.streams.connectionCount;
+  }
+
   // ---- internals -------------------------------------------------------------------------
 
   private native(): NativeReactor {

@@ -19,6 +19,14 @@ export interface ListenTCPOptions {
   backlog?: number;
   /** Numeric address to listen on: '' (default) every IPv4 interface, '::' every IPv6 one. */
   interface?: string;
+  /**
+   * Sets SO_REUSEPORT before binding (default false), so several sockets (one per reactor, in
+   * one thread, in workers or in processes) can listen on the same port and the kernel spreads
+   * connections among them. Every socket of the group must ask for it; on Linux they must also
+   * belong to the same user. macOS and the BSDs accept the option but do not balance: there
+   * the last socket bound gets most connections (see `serve`'s `balance: 'acceptor'`).
+   */
+  reusePort?: boolean;
 }
 
 export interface ConnectTCPOptions {
@@ -60,8 +68,12 @@ export function listenTCP(streams: StreamSet, port: unknown, factory: unknown, o
   const o = optionsObject<ListenTCPOptions>(options);
   const backlog = o.backlog ?? 50;
   assertBacklog(backlog);
+  const reusePort = o.reusePort ?? false;
+  if (typeof reusePort !== 'boolean') {
+    throw new InvalidArgTypeError(`options.reusePort must be a boolean, received ${describe(reusePort)}`, 'ERR_IOREACTOR_INVALID_REUSE_PORT');
+  }
   const { family, host } = listenInterface(o.interface);
-  return streams.listen(family, host, port, backlog, factory, null);
+  return streams.listen(family, host, port, backlog, factory, null, reusePort);
 }
 
 export function connectTCP(streams: StreamSet, host: unknown, port: unknown, factory: unknown, options?: ConnectTCPOptions): Connector {
@@ -96,7 +108,7 @@ export function listenUNIX(streams: StreamSet, path: unknown, factory: unknown, 
   if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777) {
     throw new InvalidArgValueError(`options.mode must be a file mode (0 to 0o7777), received ${describe(mode)}`);
   }
-  const p = streams.listen(C.FAMILY_UNIX, bytes, 0, backlog, factory, path as string);
+  const p = streams.listen(C.FAMILY_UNIX, bytes, 0, backlog, factory, path as string, false);
   if (!(path as string).startsWith('\0')) {
     try {
       chmodSync(path as string, mode);

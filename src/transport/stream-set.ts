@@ -73,8 +73,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
 
   // ---- creating endpoints -----------------------------------------------------------------
 
-  listen(family: number, address: string | Buffer, port: number, backlog: number, factory: Factory, unixName: string | null): Port {
-    const name = this.native.listen(family, address, port, backlog, this.host.triggerCode);
+  listen(family: number, address: string | Buffer, port: number, backlog: number, factory: Factory, unixName: string | null, reusePort: boolean): Port {
+    const name = this.native.listen(family, address, port, backlog, this.host.triggerCode, reusePort);
     if (name < 0) throw new ReactorSystemError(name, 'listen', family === C.FAMILY_UNIX ? `path ${JSON.stringify(unixName)}` : `${address} port ${port}`);
     return this.startPort(name, factory, unixName);
   }
@@ -335,6 +335,13 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     markAsUntransferable(arena);
     this.arena = Buffer.from(arena);
     this.arenaKept = 0;
+  }
+
+  /** The ports still listening, in slot order. */
+  listeningPorts(): Port[] {
+    const ports: Port[] = [];
+    for (const p of this.ports) if (p !== undefined && p.listening) ports.push(p);
+    return ports;
   }
 
   get connectionCount(): number {

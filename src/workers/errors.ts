@@ -1,5 +1,6 @@
-// The worker pool's errors: what a job's Deferred fails with when the job threw in its worker,
-// could not be found, lost its worker, or was refused by the pool.
+// The errors of the worker area: what happens to jobs on a worker pool (deferToWorker,
+// WorkerPool), and to the reactors serve() runs in workers. Argument errors (bad options) are the
+// shared InvalidArgTypeError / InvalidArgValueError with codes of this area.
 import { defineBrand, IoReactorError } from '../errors';
 
 /** What a worker reports about a value its job threw (an Error or anything else). */
@@ -154,3 +155,53 @@ export class PoolClosed extends IoReactorError {
   }
 }
 defineBrand(PoolClosed, 'PoolClosed');
+
+// ---- serve() ----
+
+/**
+ * A worker's `setup` threw or rejected, or its module could not be loaded or has no `setup`
+ * export. The first time round it rejects `ready` (and the other workers are stopped); for a
+ * replacement worker it is reported through the logger. `cause` is the worker's error.
+ * Code: `ERR_IOREACTOR_WORKER_SETUP_FAILED`.
+ */
+export class WorkerSetupFailed extends IoReactorError {
+  constructor(
+    message: string,
+    readonly workerIndex: number,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_IOREACTOR_WORKER_SETUP_FAILED', message, options);
+  }
+}
+defineBrand(WorkerSetupFailed, 'WorkerSetupFailed');
+
+/**
+ * A worker ended without being asked to (an uncaught error, process.exit, a signal). Reported
+ * through the logger; the worker is replaced at the same index. `cause` is the uncaught error
+ * when the worker reported one. Code: `ERR_IOREACTOR_WORKER_CRASHED`.
+ */
+export class WorkerCrashed extends IoReactorError {
+  constructor(
+    message: string,
+    readonly workerIndex: number,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_IOREACTOR_WORKER_CRASHED', message, options);
+  }
+}
+defineBrand(WorkerCrashed, 'WorkerCrashed');
+
+/**
+ * Workers crashed more often than `maxRestarts` a minute: the crashed worker is not replaced
+ * and its index stays empty until stop(). Reported through the logger.
+ * Code: `ERR_IOREACTOR_WORKER_RESTARTS_EXHAUSTED`.
+ */
+export class WorkerRestartsExhausted extends IoReactorError {
+  constructor(
+    message: string,
+    readonly workerIndex: number,
+  ) {
+    super('ERR_IOREACTOR_WORKER_RESTARTS_EXHAUSTED', message);
+  }
+}
+defineBrand(WorkerRestartsExhausted, 'WorkerRestartsExhausted');

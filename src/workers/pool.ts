@@ -11,11 +11,11 @@ import { fail } from '../defer/simple';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
 import { PoolClosed, PoolQueueFull, RemoteError, WorkerExited, WorkerExportNotFunction, WorkerModuleNotFound } from './errors';
-import type { JobReply, JobRequest } from './messages';
-import { workerMain } from './worker-main';
+import type { JobReply, JobRequest } from './pool-messages';
+import { workerMain } from './pool-worker-main';
 
 // The `import()` is written in this string, not in workerMain, so that TypeScript's CommonJS
-// output leaves it a real dynamic import (see worker-main.ts).
+// output leaves it a real dynamic import (see pool-worker-main.ts).
 const WORKER_SOURCE = `'use strict';\n(${workerMain.toString()})((url) => import(url));\n`;
 
 export interface WorkerPoolOptions {

@@ -5,7 +5,7 @@
 // workers) and receives `import()` from the launcher, because TypeScript compiles an `import()`
 // written here into a `require` under CommonJS output, which cannot load ES modules.
 import type { TransferListItem } from 'node:worker_threads';
-import type { JobReply, JobRequest } from './messages';
+import type { JobReply, JobRequest } from './pool-messages';
 import type { RemoteErrorDetails } from './errors';
 
 type ModuleNamespace = Record<string, unknown>;

@@ -2,7 +2,8 @@
  * The worker's side of `balance: 'acceptor'`: the module's listenTCP calls do not bind; each
  * becomes a Port fed with connections the acceptor (in serve()'s thread) accepted and handed
  * over by descriptor number, which the reactor adopts (duplicates). Descriptors are
- * process-wide, so this works between threads only. @internal
+ * process-wide, so this works between threads only.
+ * Internal to the package.
  */
 import { InvalidArgValueError } from '../errors';
 import { assertFactory, type Factory } from '../protocol/factory';

@@ -4,7 +4,8 @@
  * one listening socket per address the workers asked for, in serve()'s thread; each accepted
  * connection goes to the next worker listening there (round-robin), by descriptor number. The
  * socket is accepted paused (never read here), the worker duplicates the descriptor, and only
- * then is this copy closed, so the number cannot be reused while it is in flight. @internal
+ * then is this copy closed, so the number cannot be reused while it is in flight.
+ * Internal to the package.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { reportError, type Logger } from '../log/logger';

@@ -1,5 +1,6 @@
 /**
- * Where the compiled worker entry scripts are. @internal
+ * Where the compiled worker entry scripts are.
+ * Internal to the package.
  */
 import { join } from 'node:path';
 

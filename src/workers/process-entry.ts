@@ -1,5 +1,6 @@
 /**
- * The script a serve() worker process runs (spawned with an IPC channel). @internal
+ * The script a serve() worker process runs (spawned with an IPC channel).
+ * Internal to the package.
  */
 import { runWorker } from './serve-worker-main';
 import type { ToWorker } from './serve-messages';

@@ -1,7 +1,8 @@
 /**
  * Starts a serve() worker in a child process: node running the process entry with an IPC
  * channel. The advanced (structured clone) serialization carries `data` as a thread's
- * postMessage would. Output goes to this process's stdout and stderr. @internal
+ * postMessage would. Output goes to this process's stdout and stderr.
+ * Internal to the package.
  */
 import { spawn } from 'node:child_process';
 import { workerEntryPath } from './entry-path';

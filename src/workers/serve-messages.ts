@@ -1,7 +1,8 @@
 /**
  * The messages between serve() and a worker, the same over a worker thread's port and a child
  * process's IPC channel (both structured-clone them). Errors travel as plain records: a class
- * does not survive the crossing, its name, message, stack and code do. @internal
+ * does not survive the crossing, its name, message, stack and code do.
+ * Internal to the package.
  */
 import type { Backend } from '../reactor/options';
 import type { Trigger } from '../reactor/descriptor';

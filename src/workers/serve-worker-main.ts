@@ -1,7 +1,8 @@
 /**
  * The life of one serve() worker, in a worker thread or a child process alike: build a reactor,
  * load the user's module and call its `setup`, run the reactor, and on request stop gracefully
- * (stop accepting, let open connections finish until the deadline, close). @internal
+ * (stop accepting, let open connections finish until the deadline, close).
+ * Internal to the package.
  */
 import { Reactor } from '../reactor/reactor';
 import type { Logger } from '../log/logger';

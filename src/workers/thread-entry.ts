@@ -1,5 +1,6 @@
 /**
- * The script a serve() worker thread runs. @internal
+ * The script a serve() worker thread runs.
+ * Internal to the package.
  */
 import { parentPort } from 'node:worker_threads';
 import { runWorker } from './serve-worker-main';

@@ -1,5 +1,6 @@
 /**
- * Starts a serve() worker in a worker thread of this process. @internal
+ * Starts a serve() worker in a worker thread of this process.
+ * Internal to the package.
  */
 import { Worker } from 'node:worker_threads';
 import { workerEntryPath } from './entry-path';

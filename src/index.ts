@@ -197,3 +197,10 @@ export {
   TimeoutFactory,
 } from './protocols';
 export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
+// child processes
+export { ProcessProtocol } from './process/process-protocol';
+export { ProcessTransport } from './process/process-transport';
+export type { SignalName } from './process/process-transport';
+export type { ChildFD, SpawnProcessOptions } from './process/spawn-process';
+export type { ExitStatus } from './process/exit-watcher';
+export { ProcessDone, ProcessExitedAlready, ProcessTerminated } from './process/errors';

@@ -70,13 +70,16 @@ class Attributes {
     sigemptyset(&none);
     int rc = posix_spawnattr_setsigdefault(&attr_, &all);
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attr_, &none);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    flags_ |= POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
     return -rc;
   }
+  int ApplyFlags() { return -posix_spawnattr_setflags(&attr_, flags_); }
   posix_spawnattr_t* get() { return &attr_; }
+  short* flags() { return &flags_; }
 
  private:
   posix_spawnattr_t attr_;
+  short flags_ = 0;
   bool ok_;
 };
 
@@ -135,11 +138,15 @@ int SpawnChild(const SpawnRequest& request, SpawnResult* result) {
   int rc = attributes.ResetSignals();
   if (rc < 0) return rc;
   // dup2 clears close-on-exec on the target: these are the only descriptors the child keeps
-  // (everything else this process opens is close-on-exec, as libuv and the core open them).
+  // (CloseOthersInChild below closes the rest, close-on-exec or not).
   for (size_t i = 0; i < request.fds.size(); i++) {
     rc = posix_spawn_file_actions_adddup2(actions.get(), child_ends[i], request.fds[i].child_fd);
     if (rc != 0) return -rc;
   }
+  rc = CloseOthersInChild(actions.get(), attributes.flags(), floor);
+  if (rc < 0) return rc;
+  rc = attributes.ApplyFlags();
+  if (rc < 0) return rc;
   if (!request.cwd.empty()) {
     rc = posix_spawn_file_actions_addchdir_np(actions.get(), request.cwd.c_str());
     if (rc != 0) return -rc;

@@ -4,9 +4,11 @@
 // Child processes without JavaScript: spawning with pipes, reading and writing those pipes
 // (the core's stream helpers use send/recv, which pipes refuse), and learning a child's exit
 // status from a descriptor the poller can watch. Spawning, reads and writes are plain POSIX
-// (process_ops.cc); the exit watcher is one file per kernel (process_exit_linux.cc with
-// pidfd_open, process_exit_kqueue.cc with EVFILT_PROC), chosen by the build's file list.
+// (process_ops.cc); the exit watcher and the closing of inherited descriptors are one file per
+// kernel (process_linux.cc: pidfd_open, closefrom; process_kqueue.cc: EVFILT_PROC,
+// POSIX_SPAWN_CLOEXEC_DEFAULT), chosen by the build's file list.
 
+#include <spawn.h>
 #include <sys/types.h>
 
 #include <string>
@@ -41,6 +43,11 @@ struct SpawnResult {
 // Starts the child with posix_spawn. Returns 0 or -errno (ENOENT, EACCES... from the exec as
 // well as from the pipes); on failure nothing is left open.
 int SpawnChild(const SpawnRequest& request, SpawnResult* result);
+
+// Makes the child close every descriptor numbered `floor` or above that the file actions so far
+// did not set up: close-on-exec protects only against descriptors this process opened itself,
+// not against ones it inherited without the flag. Returns 0 or -errno.
+int CloseOthersInChild(posix_spawn_file_actions_t* actions, short* flags, int floor);
 
 // A descriptor that turns readable once `pid` (a child of this process) has exited, or -errno.
 int OpenExitWatcher(pid_t pid);

@@ -1,6 +1,7 @@
-// The exit watcher on Linux: a pidfd (Linux 5.3), readable once the child has exited, and
-// waitid(P_PIDFD) (Linux 5.4), which reaps exactly that child. Nothing polls, and no other
-// child of the process (Node's own, say) is ever reaped here.
+// The Linux half of process_ops.h. The exit watcher is a pidfd (Linux 5.3), readable once the
+// child has exited, and waitid(P_PIDFD) (Linux 5.4) reaps exactly that child: nothing polls,
+// and no other child of the process (Node's own, say) is ever reaped here. Descriptors the
+// child must not inherit are closed by glibc's closefrom file action (glibc 2.34).
 #include <errno.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -14,6 +15,8 @@
 #endif
 
 namespace ioreactor {
+
+int CloseOthersInChild(posix_spawn_file_actions_t* actions, short* /*flags*/, int floor) { return -posix_spawn_file_actions_addclosefrom_np(actions, floor); }
 
 int OpenExitWatcher(pid_t pid) {
   // PIDFD_NONBLOCK is not needed: the pidfd is only polled, never read.

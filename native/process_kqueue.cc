@@ -1,5 +1,6 @@
-// The exit watcher on macOS and the BSDs: a kqueue of its own holding one EVFILT_PROC
-// NOTE_EXIT filter. A kqueue descriptor is itself pollable (by the reactor's kqueue or by
+// The macOS / BSD half of process_ops.h. Descriptors the child must not inherit: macOS's
+// POSIX_SPAWN_CLOEXEC_DEFAULT, or the closefrom file action where that is missing (FreeBSD 13.1).
+// The exit watcher is a kqueue of its own holding one EVFILT_PROC NOTE_EXIT filter. A kqueue descriptor is itself pollable (by the reactor's kqueue or by
 // poll(2)), readable once the child has exited; waitpid(pid) then reaps exactly that child.
 // Not exercised by the Linux test runs.
 #include <errno.h>
@@ -12,6 +13,18 @@
 #include "process_ops.h"
 
 namespace ioreactor {
+
+int CloseOthersInChild(posix_spawn_file_actions_t* actions, short* flags, int floor) {
+#ifdef POSIX_SPAWN_CLOEXEC_DEFAULT
+  (void)actions;
+  (void)floor;
+  *flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
+  return 0;
+#else
+  (void)flags;
+  return -posix_spawn_file_actions_addclosefrom_np(actions, floor);
+#endif
+}
 
 int OpenExitWatcher(pid_t pid) {
   int kq = kqueue();

@@ -22,8 +22,23 @@ const READ_SIZE = 65536;
  */
 const READS_PER_CALL = 16;
 
-/** Where every pipe read lands before its bytes are copied out (one per module instance: per thread). */
-const scratch = Buffer.allocUnsafeSlow(READ_SIZE);
+/**
+ * Reads of at least this many bytes are handed over as a view of the buffer they were read into
+ * (no copy; the next read gets a fresh buffer); smaller ones are copied out, so a kept small
+ * chunk does not hold a 64 KiB buffer alive, and the buffer is read into again.
+ */
+const HAND_OVER_AT = 16384;
+
+/** The buffer the next pipe read lands in (one per module instance: per thread). */
+let readBuffer = Buffer.allocUnsafeSlow(READ_SIZE);
+
+/** The bytes of a read of `n` into readBuffer, as the protocol may keep them. */
+function takeRead(n: number): Buffer {
+  if (n < HAND_OVER_AT) return Buffer.from(readBuffer.subarray(0, n));
+  const data = readBuffer.subarray(0, n);
+  readBuffer = Buffer.allocUnsafeSlow(READ_SIZE);
+  return data;
+}
 
 /** What a pipe needs from its process. */
 export interface PipeOwner {
@@ -63,12 +78,11 @@ export class PipeReader implements IReadDescriptor {
   doRead(): unknown {
     for (let i = 0; i < READS_PER_CALL; i++) {
       if (this.fd < 0) return undefined; // closed by the protocol meanwhile
-      const n = nativeProcess.readPipe(this.fd, scratch);
+      const n = nativeProcess.readPipe(this.fd, readBuffer);
       if (n === EAGAIN) return undefined;
       if (n === 0) return new ConnectionDone();
       if (n < 0) return new ConnectionLost('reading from the child failed', { cause: new ReactorSystemError(n, 'read') });
-      // A copy: the scratch buffer is reused by the next read.
-      this.owner.childData(this.childFD, Buffer.from(scratch.subarray(0, n)));
+      this.owner.childData(this.childFD, takeRead(n));
     }
     if (this.owner.edge && !this.continuing) {
       this.continuing = true;

@@ -157,6 +157,16 @@ export class ProcessTransport {
     this.closeChildFD(0);
   }
 
+  /** Closes the pipe from the child's standard output. */
+  closeStdout(): void {
+    this.closeChildFD(1);
+  }
+
+  /** Closes the pipe from the child's standard error. */
+  closeStderr(): void {
+    this.closeChildFD(2);
+  }
+
   /**
    * Closes the parent's end of the child's descriptor `childFD`: a pipe the parent writes to
    * once its queue is written, one it reads from at once. A descriptor already closed is a no-op.
@@ -188,6 +198,12 @@ export class ProcessTransport {
     const rc = nativeProcess.signalChild(this.pid, this.watcher.descriptor, n);
     if (rc === ESRCH) throw new ProcessExitedAlready();
     if (rc < 0) throw new ReactorSystemError(rc, 'kill', `process ${this.pid}`);
+  }
+
+  /** Takes back a child whose descriptors the reactor refused: killed, its descriptors closed. @internal */
+  abandon(): void {
+    if (this.pid !== null) nativeProcess.signalChild(this.pid, this.watcher.descriptor, os.constants.signals.SIGKILL);
+    this.release();
   }
 
   /** Closes every descriptor without telling the protocol; reaps the child if it has exited. @internal */

@@ -120,6 +120,13 @@ export function spawnProcess(
   });
   const process = new ProcessTransport(host, protocol, pid, watcherFd, pipes);
   host.track(process);
-  process.start();
+  try {
+    process.start();
+  } catch (err) {
+    // The poller refused a descriptor (ENOMEM, ENOSPC...): a child nobody could hear from.
+    host.forget(process);
+    process.abandon();
+    throw err;
+  }
   return process;
 }

@@ -173,6 +173,12 @@ describe.each(VARIANTS)('spawnProcess on $name', (variant) => {
     expect((p.endedReason?.value as ProcessTerminated).signal).toBe(9);
   });
 
+  it('gives the child default signal handling: closeStdout makes a writer die of SIGPIPE (Node itself ignores it)', async () => {
+    const p = await runChild(variant, ['yes'], undefined, (self) => self.transport.closeStdout());
+    expect((p.endedReason?.value as ProcessTerminated).signal).toBe(13);
+    expect(p.events.indexOf('lost 1')).toBeLessThan(p.events.indexOf('exited'));
+  });
+
   it('leaves no zombie: the child is reaped by processEnded', async () => {
     let pid = -1;
     await runChild(variant, [SH, '-c', 'exit 0'], undefined, (self) => {

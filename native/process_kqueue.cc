@@ -67,7 +67,9 @@ int ReapChild(pid_t pid, int /*watcher*/, ExitStatus* status) {
 }
 
 int SignalChild(pid_t pid, int /*watcher*/, int signal) {
-  // The child is ours and not yet reaped, so its pid cannot have been reused.
+  // The child is ours and not yet reaped, so its pid cannot have been reused. Never a pid that
+  // names a group (0, -1...).
+  if (pid <= 0) return -ESRCH;
   return kill(pid, signal) < 0 ? -errno : 0;
 }
 

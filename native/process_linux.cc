@@ -44,9 +44,13 @@ int ReapChild(pid_t /*pid*/, int watcher, ExitStatus* status) {
   return 0;
 }
 
-int SignalChild(pid_t /*pid*/, int watcher, int signal) {
+int SignalChild(pid_t pid, int watcher, int signal) {
   // Through the pidfd: never another process that has since been given the same pid.
-  return syscall(SYS_pidfd_send_signal, watcher, signal, nullptr, 0) < 0 ? -errno : 0;
+  if (watcher >= 0) return syscall(SYS_pidfd_send_signal, watcher, signal, nullptr, 0) < 0 ? -errno : 0;
+  // Watching has stopped (the reactor shut down or closed) and the child was not reaped, so its
+  // pid cannot have been reused yet. Never a pid that names a group (0, -1...).
+  if (pid <= 0) return -ESRCH;
+  return kill(pid, signal) < 0 ? -errno : 0;
 }
 
 }  // namespace ioreactor

@@ -64,7 +64,8 @@ struct ExitStatus {
 // or -errno.
 int ReapChild(pid_t pid, int watcher, ExitStatus* status);
 
-// Sends `signal` to the child; 0 or -errno (ESRCH once it has been reaped).
+// Sends `signal` to the child (through `watcher`, or by pid once the watcher is closed); 0 or
+// -errno (ESRCH once it has been reaped).
 int SignalChild(pid_t pid, int watcher, int signal);
 
 // read(2) on a pipe: the byte count, 0 at end of file, or -errno (-EAGAIN: nothing now).

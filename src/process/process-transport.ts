@@ -214,7 +214,10 @@ export class ProcessTransport {
     this.writers.clear();
     if (this.status === undefined) {
       const status = this.watcher.reap();
-      if (status !== undefined && !(status instanceof Error)) this.status = status;
+      if (status !== undefined && !(status instanceof Error)) {
+        this.status = status;
+        this.pid = null;
+      }
     }
     this.watcher.stop();
     this.ended = true;

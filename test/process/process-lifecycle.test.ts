@@ -40,30 +40,34 @@ describe.each(VARIANTS)('child processes and the reactor lifecycle on $name', (v
     reactor.close();
     expect(procState(pid)).toBeUndefined();
     expect(p.events).toEqual(['made']); // the protocol is not told
+    expect(transport.status).toEqual({ exitCode: 0, signal: null });
+    expect(transport.pid).toBeNull();
   });
 
   it('close() leaves a running child running, unwatched, with none of its descriptors open here', async () => {
     const reactor = newReactor(variant);
     const p = new RecordingProcess(() => undefined);
-    const pid = reactor.spawnProcess(p, 'sleep', ['sleep', '30']).pid!;
+    const transport = reactor.spawnProcess(p, 'sleep', ['sleep', '30']);
+    const pid = transport.pid!;
     reactor.close();
     expect(alive(pid)).toBe(true);
     expect(p.events).toEqual(['made']);
-    // Ours to end now; nothing reaps it any more, so it stays a zombie until this test process exits.
-    process.kill(pid, 'SIGKILL');
+    // Still signallable through its transport; nothing reaps it any more, so it stays a zombie
+    // until this test process exits.
+    transport.signalProcess('KILL');
   });
 
   it('stopping the reactor closes the pipes (childConnectionLost) and stops watching, without processEnded', async () => {
     const reactor = newReactor(variant);
     const p = new RecordingProcess(() => undefined);
-    let pid = -1;
     await runReactor(reactor, (done) => {
-      pid = reactor.spawnProcess(p, 'sleep', ['sleep', '30']).pid!;
+      reactor.spawnProcess(p, 'sleep', ['sleep', '30']);
       waitUntil(reactor, () => p.events.includes('made'), done);
     });
     expect(p.events).toEqual(expect.arrayContaining(['made', 'lost 0', 'lost 1', 'lost 2']));
     expect(p.events).not.toContain('ended');
-    process.kill(pid, 'SIGKILL');
+    expect(p.transport.pid).toBeGreaterThan(0);
+    p.transport.signalProcess('KILL');
   });
 
   it('runs many children at once, each to its own processEnded', async () => {

@@ -5,6 +5,8 @@
       "sources": [
         "native/binding.cc",
         "native/binding_descriptors.cc",
+        "native/binding_process.cc",
+        "native/process_ops.cc",
         "native/binding_reactor.cc",
         "native/binding_reactor_streams.cc",
         "native/binding_loop_watch.cc",
@@ -14,8 +16,8 @@
         "native/poller_poll.cc"
       ],
       "conditions": [
-        ["OS=='linux'", { "sources": ["native/poller_epoll.cc"] }],
-        ["OS=='mac' or OS=='freebsd' or OS=='openbsd' or OS=='netbsd'", { "sources": ["native/poller_kqueue.cc"] }]
+        ["OS=='linux'", { "sources": ["native/poller_epoll.cc", "native/process_linux.cc"] }],
+        ["OS=='mac' or OS=='freebsd' or OS=='openbsd' or OS=='netbsd'", { "sources": ["native/poller_kqueue.cc", "native/process_kqueue.cc"] }]
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

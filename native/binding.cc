@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "binding_descriptors.h"
+#include "binding_process.h"
 #include "binding_reactor.h"
 #include "poller.h"
 #include "reactor_core.h"
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   backends.Set(1u, Napi::String::New(env, "poll"));
   exports.Set("backends", backends);
   ExportDescriptorFunctions(env, exports);
+  ExportProcessFunctions(env, exports);
   exports.Set("platformBackend", Napi::String::New(env, kPlatformPollerName));
 
   Napi::Object c = Napi::Object::New(env);

@@ -210,3 +210,10 @@ export {
 export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
 export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './protocols';
 export { AdmissionRefusedError } from './protocols/policies/errors';
+// child processes
+export { ProcessProtocol } from './process/process-protocol';
+export { ProcessTransport } from './process/process-transport';
+export type { SignalName } from './process/process-transport';
+export type { ChildFD, SpawnProcessOptions } from './process/spawn-process';
+export type { ExitStatus } from './process/exit-watcher';
+export { ProcessDone, ProcessExitedAlready, ProcessTerminated } from './process/errors';

@@ -1,15 +1,15 @@
-// AMP map-reduce: starts N worker processes (worker.js), sends each a share of a text's chunks
-// to count words in (CountWords, with callRemote), gathers the answers with a DeferredList and
-// adds them up.
+// AMP map-reduce: starts N worker processes (worker.js) with reactor.spawnProcess, speaks AMP to
+// each over its stdin and stdout, sends each a share of a text's chunks to count words in
+// (CountWords, with callRemote), gathers the answers with a DeferredList and adds them up.
 //
 //   node examples/amp-mapreduce/coordinator.js [--workers N] [--json] [file]
 //
 // Without a file it counts sample.txt beside this script.
-const { spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
-const { AMP, ClientCreator, DeferredList, Reactor } = require('ioreactor');
+const { AMP, Deferred, DeferredList, ProcessProtocol, Reactor } = require('ioreactor');
 const { CountWords, Shutdown } = require('./commands');
+const { connectAmp } = require('./amp-over-stdio');
 
 function parseArgs(argv) {
   const opts = { workers: 4, json: false, file: path.join(__dirname, 'sample.txt') };
@@ -22,19 +22,37 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** Starts worker.js and resolves with the child and the port it printed. */
-function startWorker() {
-  const child = spawn(process.execPath, [path.join(__dirname, 'worker.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => {
-      out += d;
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), exited: new Promise((r) => child.once('exit', r)) });
+/**
+ * A worker process seen by the reactor: its stdout feeds an AMP instance, the AMP instance
+ * writes to its stdin. `ended` fires with the reason the process ended (ProcessDone or
+ * ProcessTerminated).
+ */
+class WorkerProcess extends ProcessProtocol {
+  constructor() {
+    super();
+    this.amp = new AMP();
+    this.ended = new Deferred();
+  }
+
+  connectionMade() {
+    this.stdio = connectAmp(this.amp, {
+      write: (data) => this.transport.write(data),
+      close: () => this.transport.closeStdin(),
     });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before listening`)));
-    child.once('error', reject);
-  });
+  }
+
+  outReceived(data) {
+    this.stdio.received(data);
+  }
+
+  outConnectionLost() {
+    this.stdio.ended();
+  }
+
+  processEnded(reason) {
+    this.stdio.ended();
+    this.ended.callback(reason.value);
+  }
 }
 
 /** Cuts `text` into about `n` chunks at line ends (so no word is cut in two). */
@@ -50,16 +68,22 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const text = readFileSync(opts.file, 'utf8');
   const reactor = new Reactor();
-  const workers = [];
   const running = reactor.run();
+  const workers = [];
   try {
-    for (let i = 0; i < opts.workers; i++) workers.push(await startWorker());
-    const creator = new ClientCreator(reactor, AMP);
-    const conns = await Promise.all(workers.map((w) => creator.connectTCP('127.0.0.1', w.port)));
+    // Each worker's stdin and stdout are pipes driven by this reactor; its stderr is ours.
+    for (let i = 0; i < opts.workers; i++) {
+      const worker = new WorkerProcess();
+      reactor.spawnProcess(worker, process.execPath, [process.execPath, path.join(__dirname, 'worker.js')], {
+        env: process.env,
+        childFDs: { 0: 'w', 1: 'r', 2: 2 },
+      });
+      workers.push(worker);
+    }
 
     // Map: chunk i goes to worker i mod N; every call is in flight at once.
     const parts = chunks(text, opts.workers * 4);
-    const calls = parts.map((chunk, i) => conns[i % conns.length].callRemote(CountWords, { chunk }));
+    const calls = parts.map((chunk, i) => workers[i % workers.length].amp.callRemote(CountWords, { chunk }));
     const results = await new DeferredList(calls, { consumeErrors: true });
 
     // Reduce.
@@ -71,7 +95,7 @@ async function main() {
     const sorted = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const total = sorted.reduce((n, [, c]) => n + c, 0);
     if (opts.json) {
-      const pids = workers.map((w) => w.child.pid);
+      const pids = workers.map((w) => w.transport.pid);
       process.stdout.write(
         `${JSON.stringify({ workers: opts.workers, pids, chunks: parts.length, total, distinct: sorted.length, counts: Object.fromEntries(sorted) })}\n`,
       );
@@ -79,16 +103,21 @@ async function main() {
       console.log(`${total} words (${sorted.length} distinct) in ${parts.length} chunks over ${opts.workers} workers; the most frequent:`);
       for (const [word, count] of sorted.slice(0, 10)) console.log(`  ${String(count).padStart(6)}  ${word}`);
     }
-
-    await Promise.all(conns.map((c) => c.callRemote(Shutdown, {})));
-    for (const c of conns) c.transport.loseConnection();
+    await new DeferredList(
+      workers.map((w) => w.amp.callRemote(Shutdown, {})),
+      { fireOnOneErrback: true, consumeErrors: true },
+    );
   } finally {
     // Whatever happened, no worker outlives us: closing stdin tells them; a kill makes sure.
-    for (const w of workers) w.child.stdin.end();
-    const timer = setTimeout(() => workers.forEach((w) => w.child.kill('SIGKILL')), 5000);
-    await Promise.all(workers.map((w) => w.exited));
-    clearTimeout(timer);
-    if (reactor.running) reactor.stop();
+    for (const w of workers) w.transport.closeStdin();
+    const kill = reactor.callLater(5, () => workers.forEach((w) => w.transport.pid !== null && w.transport.signalProcess('KILL')));
+    const ends = await new DeferredList(
+      workers.map((w) => w.ended),
+      { consumeErrors: true },
+    );
+    if (kill.active()) kill.cancel();
+    for (const [, reason] of ends) if (reason.code !== 'ERR_IOREACTOR_PROCESS_DONE') console.error(`a worker ended badly: ${reason.message}`);
+    reactor.stop();
     await running;
     reactor.close();
   }

@@ -1,15 +1,9 @@
-// An AMP map worker: listens on 127.0.0.1 (port 0), prints "PORT <n>", counts the words of the
-// chunks it is sent, and exits when told to (Shutdown) or when its parent goes away (stdin closes).
-const { AMP, Factory, Reactor } = require('ioreactor');
+// An AMP map worker: speaks AMP over its standard input and output (the coordinator starts it
+// with reactor.spawnProcess), counts the words of the chunks it is sent, and exits when told to
+// (Shutdown) or when its standard input closes, so a worker never outlives its coordinator.
+const { AMP } = require('ioreactor');
 const { CountWords, Shutdown, words } = require('./commands');
-
-const reactor = new Reactor();
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  reactor.stop();
-};
+const { connectAmp } = require('./amp-over-stdio');
 
 class Worker extends AMP {}
 
@@ -19,17 +13,15 @@ CountWords.responder(Worker, ({ chunk }) => {
   return { counts: [...counts].map(([word, count]) => ({ word, count })) };
 });
 
-Shutdown.responder(Worker, function () {
-  // Answer first; stop once the answer has been written.
-  reactor.callLater(0, stop);
+// Nothing is left to do once stdin is closed: Node exits when its loop is empty.
+const stop = () => process.stdin.destroy();
+
+Shutdown.responder(Worker, () => {
+  // Answer first (the answer is written before the next turn), then stop listening.
+  setImmediate(stop);
   return {};
 });
 
-const port = reactor.listenTCP(0, Factory.forProtocol(Worker), { interface: '127.0.0.1' });
-process.stdout.write(`PORT ${port.getHost().port}\n`);
-// An orphaned worker must not linger: the coordinator holds our stdin open for as long as it runs.
-process.stdin.on('end', () => reactor.callWhenRunning(stop)).resume();
-reactor.run().then(() => {
-  reactor.close();
-  process.stdin.destroy();
-});
+const amp = new Worker();
+const stdio = connectAmp(amp, { write: (data) => process.stdout.write(data), close: stop });
+process.stdin.on('data', stdio.received).on('end', stdio.ended).on('close', stdio.ended);

@@ -20,6 +20,10 @@ import { StreamSet } from '../transport/stream-set';
 import type { Connector } from '../transport/connector';
 import type { Port } from '../transport/port';
 import type { Factory } from '../protocol/factory';
+import { ProcessSet } from '../process/process-set';
+import type { ProcessProtocol } from '../process/process-protocol';
+import type { ProcessHost, ProcessTransport } from '../process/process-transport';
+import { spawnProcess, type SpawnProcessOptions } from '../process/spawn-process';
 
 type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
 
@@ -52,6 +56,8 @@ export class Reactor implements IReactorTime {
   private readonly events: SystemEvents;
   private readonly descriptors: DescriptorSet;
   private readonly streams: StreamSet;
+  private readonly processes = new ProcessSet();
+  private readonly processHost: ProcessHost;
   private stopped: Promise<void> | undefined;
   /** The counters as the native core left them when the reactor closed. */
   private finalStats: ReactorStats | undefined;
@@ -86,6 +92,19 @@ export class Reactor implements IReactorTime {
       callLater: (delay, f) => this.callLater(delay, f),
       isClosed: () => this.state === 'closed',
     });
+    this.processHost = {
+      edge: this.trigger === 'edge',
+      logger: this.logger,
+      addReader: (d) => this.descriptors.addReader(d),
+      removeReader: (d) => this.descriptors.removeReader(d),
+      addWriter: (d) => this.descriptors.addWriter(d),
+      removeWriter: (d) => this.descriptors.removeWriter(d),
+      callSoon: (f) => {
+        if (this.state !== 'closed') this.callLater(0, f);
+      },
+      track: (p) => this.processes.add(p),
+      forget: (p) => this.processes.delete(p),
+    };
     this.events.add(
       'during',
       'startup',
@@ -203,6 +222,8 @@ export class Reactor implements IReactorTime {
     this.halt();
     this.timers.clear();
     if (native !== undefined) {
+      // Child processes' pipes and exit watchers belong to the reactor, unlike raw descriptors.
+      this.processes.releaseAll();
       this.descriptors.removeAll();
       // Protocols hear of it while the native core can still close their sockets; whatever
       // they ask of the reactor meanwhile is refused with ReactorClosed (and logged).
@@ -371,6 +392,28 @@ export class Reactor implements IReactorTime {
    */
   get connectionCount(): number {
     return this.state === 'closed' ? 0 : this.streams.connectionCount;
+  }
+
+  // ---- IReactorProcess -------------------------------------------------------------------
+
+  /**
+   * Starts `executable` with `args` (argv, `args[0]` included; the default is `[executable]`)
+   * as a child process driven by this reactor, as Twisted's spawnProcess: its pipes are
+   * registered with the reactor's poller and its exit is seen through a descriptor (a pidfd on
+   * Linux), never by polling. `processProtocol` hears `makeConnection`, `childDataReceived`,
+   * `childConnectionLost`, `processExited` and, once the child has exited and every pipe is
+   * closed, `processEnded`. An executable without a '/' is looked up in this process's PATH.
+   *
+   * At shutdown the pipes are closed (`childConnectionLost`) and watching stops; a child still
+   * running then is left running, as in Twisted. {@link close} closes every descriptor of
+   * every child without telling the protocols.
+   *
+   * @throws InvalidArgTypeError / InvalidArgValueError for bad arguments; ReactorSystemError
+   *   when the child cannot be started (`ENOENT`: no such executable, `EACCES`...).
+   */
+  spawnProcess(processProtocol: ProcessProtocol, executable: string, args?: readonly string[], options?: SpawnProcessOptions): ProcessTransport {
+    this.assertOpen();
+    return spawnProcess(this.processHost, processProtocol, executable, args, options);
   }
 
   // ---- internals -------------------------------------------------------------------------

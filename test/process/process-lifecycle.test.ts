@@ -1,0 +1,98 @@
+// What stopping and closing a reactor does to the children it watches: no descriptor is left
+// behind, an exited child is reaped, a running one is left running (as Twisted leaves it).
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ProcessProtocol } from '../../src/index';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
+import { RecordingProcess } from './process-recorder';
+
+const HAS_PROC = existsSync('/proc/self/stat');
+
+/** The state letter of /proc/<pid>/stat ('Z' for a zombie), or undefined once it is gone. */
+function procState(pid: number): string | undefined {
+  try {
+    return /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.each(VARIANTS)('child processes and the reactor lifecycle on $name', (variant) => {
+  it('close() reaps a child that has exited but was not yet seen, and leaves no descriptor', async () => {
+    if (!HAS_PROC) return; // needs /proc to see the zombie state
+    const reactor = newReactor(variant);
+    const p = new RecordingProcess(() => undefined);
+    const transport = reactor.spawnProcess(p, '/bin/sh', ['sh', '-c', 'exit 0']);
+    const pid = transport.pid!;
+    // The reactor never runs: the child exits and waits as a zombie for its status to be taken.
+    const deadline = Date.now() + 10_000;
+    while (procState(pid) !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(procState(pid)).toBe('Z');
+    reactor.close();
+    expect(procState(pid)).toBeUndefined();
+    expect(p.events).toEqual(['made']); // the protocol is not told
+    expect(transport.status).toEqual({ exitCode: 0, signal: null });
+    expect(transport.pid).toBeNull();
+  });
+
+  it('close() leaves a running child running, unwatched, with none of its descriptors open here', async () => {
+    const reactor = newReactor(variant);
+    const p = new RecordingProcess(() => undefined);
+    const transport = reactor.spawnProcess(p, 'sleep', ['sleep', '30']);
+    const pid = transport.pid!;
+    reactor.close();
+    expect(alive(pid)).toBe(true);
+    expect(p.events).toEqual(['made']);
+    // Still signallable through its transport; nothing reaps it any more, so it stays a zombie
+    // until this test process exits.
+    transport.signalProcess('KILL');
+  });
+
+  it('stopping the reactor closes the pipes (childConnectionLost) and stops watching, without processEnded', async () => {
+    const reactor = newReactor(variant);
+    const p = new RecordingProcess(() => undefined);
+    await runReactor(reactor, (done) => {
+      reactor.spawnProcess(p, 'sleep', ['sleep', '30']);
+      waitUntil(reactor, () => p.events.includes('made'), done);
+    });
+    expect(p.events).toEqual(expect.arrayContaining(['made', 'lost 0', 'lost 1', 'lost 2']));
+    expect(p.events).not.toContain('ended');
+    expect(p.transport.pid).toBeGreaterThan(0);
+    p.transport.signalProcess('KILL');
+  });
+
+  it('runs many children at once, each to its own processEnded', async () => {
+    const reactor = newReactor(variant);
+    const outputs = new Map<number, string>();
+    await runReactor(reactor, (done) => {
+      let ended = 0;
+      for (let i = 0; i < 20; i++) {
+        const p = new RecordingProcess((self) => {
+          outputs.set(i, self.text(1));
+          if (++ended === 20) done();
+        });
+        reactor.spawnProcess(p, '/bin/sh', ['sh', '-c', `echo child-${i}`]);
+      }
+    });
+    expect([...outputs.keys()].sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+    for (const [i, text] of outputs) expect(text).toBe(`child-${i}\n`);
+  });
+
+  it('a ProcessProtocol without overrides runs a child to its end', async () => {
+    const reactor = newReactor(variant);
+    await runReactor(reactor, (done) => {
+      const p = new ProcessProtocol();
+      p.processEnded = () => done();
+      reactor.spawnProcess(p, '/bin/sh', ['sh', '-c', 'echo out; echo err >&2']);
+    });
+  });
+});

@@ -2,7 +2,7 @@
  * Learns a child's exit status without polling: the addon's exit watcher descriptor (a pidfd on
  * Linux, a kqueue holding EVFILT_PROC elsewhere) is registered with the reactor as a reader and
  * turns readable once the child has exited; the child is then reaped, and only that child.
- * @internal
+ * Internal to the package.
  */
 import { Failure } from '../defer/failure';
 import { ReactorSystemError } from '../errors';

@@ -1,7 +1,7 @@
 /**
  * The addon's process functions (native/binding_process.cc), typed. Every one returns -errno
  * on failure instead of throwing.
- * @internal
+ * Internal to the package.
  */
 import { binding } from '../binding';
 

@@ -3,7 +3,7 @@
  * (Twisted's ProcessReader and ProcessWriter). Pipes are registered with the native poller
  * like any descriptor; they are read and written by the addon's read(2)/write(2) helpers, since
  * the core's stream path uses recv/send, which pipes refuse.
- * @internal
+ * Internal to the package.
  */
 import * as os from 'node:os';
 import { Failure } from '../defer/failure';

@@ -1,6 +1,6 @@
 /**
  * The processes a reactor is watching, so that closing the reactor leaves no descriptor behind.
- * @internal
+ * Internal to the package.
  */
 import type { ProcessTransport } from './process-transport';
 

@@ -2,7 +2,7 @@
  * reactor.spawnProcess: the arguments checked, the child started by the addon (posix_spawn),
  * its pipes and exit watcher handed to a ProcessTransport. Twisted's signature and defaults,
  * except where the README's process section says otherwise.
- * @internal
+ * Internal to the package.
  */
 import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
 import { describe } from '../util/validate';

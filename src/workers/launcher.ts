@@ -1,7 +1,7 @@
 /**
  * How serve() starts one worker, whatever it runs in. A launcher starts the worker entry and
- * reports what the worker says and when it ends; serve() speaks only to this interface, so the
- * child-process launcher can move onto reactor.spawnProcess without serve() changing.
+ * reports what the worker says and when it ends; serve() speaks only to this interface (the
+ * child-process launcher runs on a reactor.spawnProcess of its own).
  * Internal to the package.
  */
 import type { ToParent, ToWorker } from './serve-messages';

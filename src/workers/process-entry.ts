@@ -1,33 +1,49 @@
 /**
- * The script a serve() worker process runs (spawned with an IPC channel).
+ * The script a serve() worker process runs, spawned by serve()'s reactor (process-launcher.ts)
+ * with a message channel of two pipes: it reads the parent's frames on fd 3 and writes its own
+ * on fd 4 (frames.ts).
  * Internal to the package.
  */
+import { Socket } from 'node:net';
+import { encodeFrame, FrameDecoder } from './frames';
 import { runWorker } from './serve-worker-main';
 import type { ToWorker } from './serve-messages';
 
-if (process.send === undefined) throw new Error('process-entry runs only as a child process started by serve(), with an IPC channel');
-let unsent = 0;
-let closeWhenSent = false;
-const disconnect = (): void => {
-  if (process.connected) process.disconnect();
-};
+const FROM_PARENT = 3;
+const TO_PARENT = 4;
+
+let fromParent: Socket;
+let toParent: Socket;
+try {
+  fromParent = new Socket({ fd: FROM_PARENT, readable: true, writable: false });
+  toParent = new Socket({ fd: TO_PARENT, readable: false, writable: true });
+} catch (err) {
+  throw new Error('process-entry runs only as a child process started by serve(), with pipes on fds 3 and 4', { cause: err });
+}
+let closing = false;
 // The parent went away without stopping us (killed, or it exited): nobody can stop this worker
 // any more, so it must not outlive its parent with a port open.
-process.on('disconnect', () => {
-  if (!closeWhenSent) process.exit(1);
+const parentGone = (): void => {
+  if (!closing) process.exit(1);
+};
+fromParent.on('end', parentGone);
+fromParent.on('error', parentGone);
+toParent.on('error', parentGone);
+const listeners: ((message: ToWorker) => void)[] = [];
+const decoder = new FrameDecoder();
+fromParent.on('data', (chunk: Buffer) => {
+  for (const message of decoder.push(chunk)) for (const listener of listeners) listener(message as ToWorker);
 });
 runWorker({
   post: (message) => {
-    if (!process.connected) return;
-    unsent++;
-    process.send?.(message, undefined, undefined, () => {
-      // Disconnecting with a message still queued would drop it (the last one is 'stopped').
-      if (--unsent === 0 && closeWhenSent) disconnect();
-    });
+    if (!toParent.writable) return;
+    toParent.write(encodeFrame(message));
   },
-  onMessage: (listener) => process.on('message', (m: ToWorker) => listener(m)),
+  onMessage: (listener) => void listeners.push(listener),
   close: () => {
-    closeWhenSent = true;
-    if (unsent === 0) disconnect();
+    // What is queued (the last message is 'stopped') is written before the pipe closes.
+    closing = true;
+    toParent.end();
+    fromParent.destroy();
   },
 });

@@ -1,6 +1,6 @@
 /**
  * The messages between serve() and a worker, the same over a worker thread's port and a child
- * process's IPC channel (both structured-clone them). Errors travel as plain records: a class
+ * process's pipes (both structured-clone them: v8.serialize frames, frames.ts). Errors travel as plain records: a class
  * does not survive the crossing, its name, message, stack and code do.
  * Internal to the package.
  */

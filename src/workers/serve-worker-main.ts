@@ -9,7 +9,7 @@ import type { Logger } from '../log/logger';
 import { AcceptorPorts } from './acceptor-ports';
 import { serializeError, type StartMessage, type ToParent, type ToWorker } from './serve-messages';
 
-/** How the worker talks to serve(): a thread's parentPort or a process's IPC channel. */
+/** How the worker talks to serve(): a thread's parentPort or a process's pipes (fds 3 and 4). */
 export interface ParentChannel {
   post(message: ToParent): void;
   onMessage(listener: (message: ToWorker) => void): void;

@@ -19,7 +19,7 @@ import { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './err
 import { Acceptor } from './acceptor';
 import type { LaunchedWorker, WorkerLauncher } from './launcher';
 import { deserializeError, type ToParent } from './serve-messages';
-import { launchProcess } from './process-launcher';
+import { processLauncher } from './process-launcher';
 import { launchThread } from './thread-launcher';
 
 export type ServeMode = 'thread' | 'process';
@@ -167,7 +167,7 @@ function settingsOf(module: unknown, options: ServeOptions | undefined): Setting
     balance,
     moduleUrl,
     workers,
-    launcher: mode === 'thread' ? launchThread : launchProcess,
+    launcher: mode === 'thread' ? launchThread : processLauncher(logger),
     reactor: { backend: reactor.backend, trigger: reactor.trigger },
     data: options.data,
     logger,

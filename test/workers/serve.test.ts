@@ -3,8 +3,8 @@
 import { connect as netConnect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { serve, WorkerSetupFailed, type ServeHandle, type ServeMode, type ServeOptions } from '../../src/index';
+import { describe, expect, it, vi } from 'vitest';
+import { ProcessProtocol, Reactor, serve, WorkerSetupFailed, type ServeHandle, type ServeMode, type ServeOptions } from '../../src/index';
 import { openFds } from '../fixtures/open-descriptors.js';
 import { expectLogged } from '../support/logged';
 import { RecordingLogger } from '../support/reactors';
@@ -169,6 +169,36 @@ describe.each(CONFIGS.filter((c) => c.mode === 'thread'))('serve workers that cr
     } finally {
       await handle.stop({ deadline: 5 });
     }
+  });
+});
+
+describe('serve in process mode', () => {
+  it("runs its children with the parent's reactor.spawnProcess, replaces a crashed one, and leaves no descriptor after stop", async () => {
+    const spawned = vi.spyOn(Reactor.prototype, 'spawnProcess');
+    const baseline = openFds().length;
+    const { handle, port } = await start('process', {});
+    try {
+      await handle.ready;
+      expect(spawned).toHaveBeenCalledTimes(WORKERS);
+      for (const [protocol, executable] of spawned.mock.calls) {
+        expect(protocol).toBeInstanceOf(ProcessProtocol);
+        expect(executable).toBe(process.execPath);
+      }
+      expect(handle.workers.map((w) => w.pid)).toEqual(spawned.mock.results.map((r) => (r.value as { pid: number }).pid));
+      const crash = expectLogged(/\[serve\] worker \d exited unexpectedly: WorkerCrashed: worker \d exited with code 3/);
+      const victim = await exchange(port, 'exit');
+      await eventually(() => handle.workers.some((w) => w.restarts === 1 && w.state === 'ready'), 'the replacement to be ready');
+      expect((crash.errors[0] as { workerIndex: number }).workerIndex).toBe(victim.greetedBy);
+      expect(spawned).toHaveBeenCalledTimes(WORKERS + 1);
+      const r = await exchange(port, 'after');
+      expect(r.reply).toBe(`${r.greetedBy}:after`);
+    } finally {
+      await handle.stop({ deadline: 5 });
+      spawned.mockRestore();
+    }
+    expect(handle.workers.map((w) => w.state)).toEqual(['exited', 'exited']);
+    // The private reactor and every pipe are closed by the time stop() resolves.
+    expect(openFds().length).toBe(baseline);
   });
 });
 

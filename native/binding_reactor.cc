@@ -151,12 +151,14 @@ Napi::Value NativeReactor::Open(const Napi::CallbackInfo& info) {
   return Int(env, 0);
 }
 
-// add(fd, interest, trigger): name >= 0 or -errno
+// add(fd, interest, trigger, owned?): name >= 0 or -errno. With `owned` true the core closes fd
+// if it closes (close(), finalizer, environment teardown) while fd is still registered; remove()
+// hands it back open (see ReactorCore::Add).
 Napi::Value NativeReactor::Add(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
   if (U32(info, 2) > static_cast<uint32_t>(Trigger::kOneshot)) return Int(env, -EINVAL);
-  return Name(env, core_.Add(I32(info, 0), U32(info, 1), TriggerArg(info, 2)));
+  return Name(env, core_.Add(I32(info, 0), U32(info, 1), TriggerArg(info, 2), Bool(info, 3)));
 }
 
 // modify(slot, generation, interest): 0 or -errno

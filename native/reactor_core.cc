@@ -21,10 +21,16 @@ void ReactorCore::Close() {
   if (poller_ == nullptr) return;
   for (uint32_t slot = 0; slot < slots_.capacity(); slot++) {
     Registration& r = slots_.At(slot);
-    if (r.live && r.kind != Kind::kRaw)
+    if (r.live && r.kind != Kind::kRaw) {
       CloseOwned(r, slot, 0, 0);
-    else if (r.live)
+    } else if (r.live) {
+      // An owned raw descriptor is closed only while its number is still this slot's: one its
+      // owner closed (and whose number another registration took) is not ours to close. The
+      // poller forgets it when it closes below.
+      if (r.owned && Owns(r.fd, slot)) ::close(r.fd);
+      Disown(r.fd, slot);
       slots_.Release(slot, in_batch_, false);
+    }
   }
   if (spare_fd_ >= 0) ::close(spare_fd_);
   spare_fd_ = -1;
@@ -49,6 +55,8 @@ void ReactorCore::Own(int fd, uint32_t slot) {
   const uint32_t previous = fd_owner_[index];
   if (previous != 0 && previous - 1 != slot) {
     Registration* stale = OwnerOf(fd);
+    // The number is another registration's now: never close it for the old one.
+    if (stale != nullptr) stale->owned = false;
     if (stale != nullptr && stale->kind == Kind::kRaw && stale->registered) {
       // The owner closed it while registered and the number came back to us. Called before
       // the new descriptor is registered, so deleting by number removes only what is left of
@@ -87,7 +95,7 @@ int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
   return 0;
 }
 
-int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
+int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger, bool owned) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   // poll(2) accepts a closed descriptor and reports POLLNVAL later; check up front so every
   // backend rejects it the same way, at the call that made the mistake.
@@ -95,7 +103,9 @@ int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger) {
   // A socket this reactor owns is served by the core; raw readiness would steal its reports.
   const Registration* owner = OwnerOf(fd);
   if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
-  return AddRegistration(fd, trigger, Kind::kRaw, interest, StreamState::kOpen);
+  const int64_t name = AddRegistration(fd, trigger, Kind::kRaw, interest, StreamState::kOpen);
+  if (name >= 0 && owned) slots_.Named(static_cast<uint32_t>(name >> 32), static_cast<uint32_t>(name))->owned = true;
+  return name;
 }
 
 int64_t ReactorCore::AddRegistration(int fd, Trigger trigger, Kind kind, uint32_t interest, StreamState state) {
@@ -148,6 +158,7 @@ int ReactorCore::Remove(uint32_t slot, uint32_t generation) {
     // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
     if (rc == -EBADF || rc == -ENOENT) rc = 0;
   }
+  // An owned descriptor is handed back open: the caller closes it (see Add).
   Disown(r->fd, slot);
   slots_.Release(slot, in_batch_, false);
   return rc;

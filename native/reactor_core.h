@@ -57,7 +57,7 @@ class ReactorCore {
   // Takes ownership of an unopened poller and opens it. Returns 0 or -errno.
   int Open(std::unique_ptr<Poller> poller);
   // Closes every socket the core owns, then the poller. Raw descriptors belong to their
-  // owners and stay open.
+  // owners and stay open, except owned ones (see Add) still registered: those are closed here.
   void Close();
   bool is_open() const { return poller_ != nullptr; }
   void AttachBatch(Record* records, uint8_t* arena) {
@@ -85,7 +85,12 @@ class ReactorCore {
 
   // ---- raw descriptors --------------------------------------------------------------------
   // Add returns a name (>= 0) or -errno; the others 0 or -errno (-ENOENT for a stale name).
-  int64_t Add(int fd, uint32_t interest, Trigger trigger);
+  // An `owned` registration gives the core the duty to close fd, but only if the core closes
+  // (Close: reactor.close(), the finalizer, environment teardown) while it is still registered.
+  // Remove hands the descriptor back untouched: whoever removed it closes it, exactly as with
+  // any raw descriptor, so a descriptor is closed by one side only, once. The owner must remove
+  // it before closing it (one closed under its registration is no longer the core's to close).
+  int64_t Add(int fd, uint32_t interest, Trigger trigger, bool owned = false);
   int Modify(uint32_t slot, uint32_t generation, uint32_t interest);
   int Remove(uint32_t slot, uint32_t generation);
 

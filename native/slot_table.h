@@ -34,6 +34,7 @@ struct Registration {
   bool held = false;                   // closed, waiting for its close record to be delivered
   bool armed = false;                  // kOneshot: false from a report until the next re-arm
   bool registered = false;             // known to the poller (streams leave it while they want nothing)
+  bool owned = false;                  // kRaw: the core closes fd if it closes while still registered
   std::unique_ptr<Stream> stream;      // kStream
   std::unique_ptr<Listener> listener;  // kListener
 };
@@ -91,6 +92,7 @@ class SlotTable {
     r.fd = -1;
     r.interest = 0;
     r.registered = false;
+    r.owned = false;
     r.kind = Kind::kRaw;
     r.stream.reset();
     r.listener.reset();

@@ -16,8 +16,12 @@ import * as path from 'node:path';
 export interface NativeReactor {
   /** Opens the named backend. Returns 0 or -errno. */
   open(backend: string): number;
-  /** Registers fd; returns its name or -errno. */
-  add(fd: number, interest: number, trigger: number): number;
+  /**
+   * Registers fd; returns its name or -errno. With `owned` the core closes fd if it closes
+   * (close(), finalizer, environment teardown) while fd is still registered; remove() hands it
+   * back open, for the caller to close.
+   */
+  add(fd: number, interest: number, trigger: number, owned?: boolean): number;
   modify(slot: number, generation: number, interest: number): number;
   remove(slot: number, generation: number): number;
   /** Starts watching; the process stays alive until stop() or close(). 0 or -errno. */

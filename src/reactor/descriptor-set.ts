@@ -23,6 +23,8 @@ interface Registration {
   readonly slot: number;
   readonly generation: number;
   readonly trigger: Trigger;
+  /** The core closes the descriptor if it closes while this registration lasts (see add's `owned`). */
+  readonly owned: boolean;
   reader: IReadDescriptor | undefined;
   writer: IWriteDescriptor | undefined;
 }
@@ -53,12 +55,19 @@ export class DescriptorSet {
 
   constructor(private readonly host: DescriptorHost) {}
 
-  addReader(reader: IReadDescriptor, options?: DescriptorOptions): void {
-    this.add(reader, 'reader', options);
+  /**
+   * `owned` (internal: the reactor's own descriptors, such as a child process's pipes) makes the
+   * native core close the descriptor should the core close while it is still registered (the
+   * reactor collected unclosed, its worker terminated). Removing it hands it back open: the
+   * owner closes it itself after removing it, never before, so it is closed exactly once. A
+   * registration that is owned once stays owned until it is removed.
+   */
+  addReader(reader: IReadDescriptor, options?: DescriptorOptions, owned = false): void {
+    this.add(reader, 'reader', options, owned);
   }
 
-  addWriter(writer: IWriteDescriptor, options?: DescriptorOptions): void {
-    this.add(writer, 'writer', options);
+  addWriter(writer: IWriteDescriptor, options?: DescriptorOptions, owned = false): void {
+    this.add(writer, 'writer', options, owned);
   }
 
   removeReader(reader: IReadDescriptor): void {
@@ -145,7 +154,7 @@ export class DescriptorSet {
     }
   }
 
-  private add(descriptor: IReadDescriptor | IWriteDescriptor, role: 'reader' | 'writer', options?: DescriptorOptions): void {
+  private add(descriptor: IReadDescriptor | IWriteDescriptor, role: 'reader' | 'writer', options: DescriptorOptions | undefined, owned: boolean): void {
     const method = role === 'reader' ? 'doRead' : 'doWrite';
     if (
       descriptor === null ||
@@ -162,20 +171,21 @@ export class DescriptorSet {
     }
     const map = role === 'reader' ? this.readers : this.writers;
     const current = map.get(descriptor as never);
-    if (current !== undefined && current.fd === fd && current.trigger === trigger) return; // idempotent
+    if (current !== undefined && current.fd === fd && current.trigger === trigger && (current.owned || !owned)) return; // idempotent
     if (current !== undefined) this.removeRole(current, role);
 
     let r = this.byFd.get(fd);
-    if (r !== undefined && r.trigger !== trigger) {
-      // A new trigger needs a new registration; keep the other role across it.
+    if (r !== undefined && (r.trigger !== trigger || (owned && !r.owned))) {
+      // A new trigger (or ownership) needs a new registration; keep the other role across it.
       const other = r;
       this.unregister(other);
-      r = this.register(fd, trigger, other.reader, other.writer);
+      r = this.register(fd, trigger, other.owned || owned, other.reader, other.writer);
     }
     if (r === undefined) {
       this.register(
         fd,
         trigger,
+        owned,
         role === 'reader' ? (descriptor as IReadDescriptor) : undefined,
         role === 'writer' ? (descriptor as IWriteDescriptor) : undefined,
       );
@@ -204,11 +214,11 @@ export class DescriptorSet {
     return options.trigger;
   }
 
-  private register(fd: number, trigger: Trigger, reader: IReadDescriptor | undefined, writer: IWriteDescriptor | undefined): Registration {
+  private register(fd: number, trigger: Trigger, owned: boolean, reader: IReadDescriptor | undefined, writer: IWriteDescriptor | undefined): Registration {
     const interest = (reader ? C.INTEREST_READ : 0) | (writer ? C.INTEREST_WRITE : 0);
-    const name = this.host.native().add(fd, interest, TRIGGER_CODES[trigger]);
+    const name = this.host.native().add(fd, interest, TRIGGER_CODES[trigger], owned);
     if (name < 0) throw new ReactorSystemError(name, `${this.host.backend} add`, `descriptor ${fd}`);
-    const r: Registration = { fd, slot: slotOf(name), generation: generationOf(name), trigger, reader, writer };
+    const r: Registration = { fd, slot: slotOf(name), generation: generationOf(name), trigger, owned, reader, writer };
     this.byFd.set(fd, r);
     this.bySlot[r.slot] = r;
     if (reader) this.readers.set(reader, r);

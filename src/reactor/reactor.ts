@@ -95,9 +95,11 @@ export class Reactor implements IReactorTime {
     this.processHost = {
       edge: this.trigger === 'edge',
       logger: this.logger,
-      addReader: (d) => this.descriptors.addReader(d),
+      // Owned by the native core while registered: closed by it if this reactor is collected
+      // unclosed or its worker is terminated (close() releases them from JavaScript first).
+      addReader: (d) => this.descriptors.addReader(d, undefined, true),
       removeReader: (d) => this.descriptors.removeReader(d),
-      addWriter: (d) => this.descriptors.addWriter(d),
+      addWriter: (d) => this.descriptors.addWriter(d, undefined, true),
       removeWriter: (d) => this.descriptors.removeWriter(d),
       callSoon: (f) => {
         if (this.state !== 'closed') this.callLater(0, f);

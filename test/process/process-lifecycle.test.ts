@@ -2,7 +2,8 @@
 // behind, an exited child is reaped, a running one is left running (as Twisted leaves it).
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ProcessProtocol } from '../../src/index';
+import { closeDescriptor, openPipe, ProcessProtocol } from '../../src/index';
+import { fdSet, fdTarget, isOpen } from '../fixtures/open-descriptors';
 import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { RecordingProcess } from './process-recorder';
 
@@ -68,6 +69,41 @@ describe.each(VARIANTS)('child processes and the reactor lifecycle on $name', (v
     expect(p.events).not.toContain('ended');
     expect(p.transport.pid).toBeGreaterThan(0);
     p.transport.signalProcess('KILL');
+  });
+
+  // The core closes a child's descriptors itself only if it closes while they are registered
+  // (a collected reactor, a terminated worker): ones the process code already removed and
+  // closed must never be closed again, since their numbers may belong to someone else by then.
+  it("close() after processEnded leaves descriptors opened since (on the pipes' old numbers) open", async () => {
+    const reactor = newReactor(variant);
+    const before = fdSet();
+    const payload = Buffer.alloc(1 << 20, 0x61); // more than a pipe takes: stdin waits for write interest
+    let childFds: number[] = [];
+    let spares: number[] = [];
+    let targets: (string | undefined)[] = [];
+    const p = new RecordingProcess(() => {
+      // The child's pipes and exit watcher are closed now: their numbers are free, and the
+      // spares opened here are likely to take them.
+      spares = [...openPipe(), ...openPipe(), ...openPipe()];
+      targets = spares.map(fdTarget);
+    });
+    await runReactor(reactor, (done) => {
+      reactor.spawnProcess(p, 'cat', ['cat']);
+      childFds = [...fdSet()].filter((fd) => !before.has(fd));
+      p.transport.write(payload);
+      p.transport.closeStdin();
+      waitUntil(reactor, () => spares.length > 0, done);
+    });
+    expect(p.bytes(1).equals(payload)).toBe(true);
+    expect(p.events).toContain('ended');
+    try {
+      expect(spares.filter((fd) => childFds.includes(fd)).length).toBeGreaterThan(0);
+      // runReactor closed the reactor: the spares are still open and still what they were.
+      for (const fd of spares) expect(isOpen(fd), `descriptor ${fd}`).toBe(true);
+      expect(spares.map(fdTarget)).toEqual(targets);
+    } finally {
+      for (const fd of spares) closeDescriptor(fd);
+    }
   });
 
   it('runs many children at once, each to its own processEnded', async () => {

@@ -106,3 +106,22 @@ describe('reactor collection', () => {
     expect(r.heldNative.vmSizeMiB, figures).toBeLessThan(8 * MiB);
   }, 130_000);
 });
+
+// Child processes' pipes and exit watchers are the reactor's own (unlike raw descriptors): a
+// reactor collected unclosed must close them too. test/fixtures/abandoned-process.js spawns
+// cat and sleep on reactors of every variant that are then dropped, never closed.
+describe('collection of a reactor with child processes', () => {
+  it('an unclosed reactor running children is collected and its finalizer closes their pipes and exit watchers', async () => {
+    const outcome = await runNodeScript(path.join(__dirname, '..', 'fixtures', 'abandoned-process.js'), {
+      nodeArgs: ['--expose-gc'],
+      env: { IOREACTOR_ABANDON_MODE: 'collect' },
+      timeoutMs: 60_000,
+    });
+    const why = `child stderr:\n${tail(outcome.stderr)}`;
+    expect({ code: outcome.code, signal: outcome.signal }, why).toEqual({ code: 0, signal: null });
+    const r = outcome.result as { reactors: number; finalized: number; leakedFds: string[] };
+    expect(r.reactors).toBeGreaterThan(0);
+    expect(r.finalized, JSON.stringify(r)).toBe(r.reactors);
+    expect(r.leakedFds, JSON.stringify(r)).toEqual([]);
+  }, 70_000);
+});

@@ -65,3 +65,25 @@ describe('worker termination under traffic', () => {
     expect(result.cutInBatch, `${result.cutInBatch}/${ROUNDS} terminations landed inside a batch; ${seed}`).toBeGreaterThanOrEqual(Math.ceil(ROUNDS / 2));
   }, 180_000);
 });
+
+// A terminated worker's reactor closes its children's pipes and exit watchers too (they are the
+// reactor's own, unlike raw descriptors). test/fixtures/abandoned-process.js runs cat and sleep
+// on a reactor in a worker per variant and terminates it once cat has echoed a line.
+describe('worker termination with child processes', () => {
+  it('terminating a worker whose reactor runs children leaves none of their descriptors open', async () => {
+    const outcome = await runNodeScript(path.join(__dirname, '..', 'fixtures', 'abandoned-process.js'), {
+      env: { IOREACTOR_ABANDON_MODE: 'worker' },
+      timeoutMs: 60_000,
+    });
+    const why = `child stderr:\n${tail(outcome.stderr)}`;
+    expect(outcome.stderr, why).not.toMatch(/FATAL ERROR|Aborted|Segmentation/);
+    expect({ code: outcome.code, signal: outcome.signal }, why).toEqual({ code: 0, signal: null });
+    const r = outcome.result as { rounds: { variant: string; exitCode: number; errors: string[]; leakedFds: string[] }[] };
+    expect(r.rounds.length).toBeGreaterThan(0);
+    for (const round of r.rounds) {
+      expect(round.exitCode, round.variant).toBe(1);
+      expect(round.errors, round.variant).toEqual([]);
+      expect(round.leakedFds, `${round.variant}: descriptors left open`).toEqual([]);
+    }
+  }, 70_000);
+});

@@ -17,6 +17,8 @@ import {
   LineReceiver,
   Protocol,
   type Failure,
+  type Port,
+  type Reactor,
 } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
 import { connect, listen, Recorder, TestClientFactory, TestServerFactory } from '../support/streams';
@@ -40,6 +42,27 @@ beforeAll(() => {
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Connects a DuplexProtocol client to `port` over TCP on 127.0.0.1: `prepare` sees it when it is
+ * built, `onConnected` once it is connected (its producer registered, its stream live).
+ */
+function connectDuplex(reactor: Reactor, port: Port, onConnected: (client: DuplexProtocol) => void, prepare?: (client: DuplexProtocol) => void): void {
+  connect(
+    reactor,
+    'TCP4',
+    port,
+    new TestClientFactory(() => {
+      const client = new DuplexProtocol();
+      prepare?.(client);
+      client.connectionMade = () => {
+        DuplexProtocol.prototype.connectionMade.call(client);
+        onConnected(client);
+      };
+      return client;
+    }),
+  );
+}
 
 describe.each(VARIANTS)('a connection as a Duplex, $name', (variant) => {
   it('carries a 64 MiB file through stream.pipeline to a slow consumer, memory bounded both ways, checksum right', async () => {
@@ -78,29 +101,19 @@ describe.each(VARIANTS)('a connection as a Duplex, $name', (variant) => {
             }, fail);
           }),
         );
-        connect(
-          reactor,
-          'TCP4',
-          port,
-          new TestClientFactory(() => {
-            const client = new DuplexProtocol();
-            client.connectionMade = () => {
-              DuplexProtocol.prototype.connectionMade.call(client);
-              clientTransport = client.transport;
-              pipeline(createReadStream(file), client.stream).catch((err: unknown) => {
-                failure = err;
-                fail(err);
-              });
-              // Read the (empty) reply so the readable side can end when the server closes.
-              client.stream.resume();
-              client.stream.on('close', () => {
-                port.stopListening();
-                done();
-              });
-            };
-            return client;
-          }),
-        );
+        connectDuplex(reactor, port, (client) => {
+          clientTransport = client.transport;
+          pipeline(createReadStream(file), client.stream).catch((err: unknown) => {
+            failure = err;
+            fail(err);
+          });
+          // Read the (empty) reply so the readable side can end when the server closes.
+          client.stream.resume();
+          client.stream.on('close', () => {
+            port.stopListening();
+            done();
+          });
+        });
       },
       120,
     ).finally(() => clearInterval(sampler));
@@ -124,20 +137,16 @@ describe.each(VARIANTS)('a connection as a Duplex, $name', (variant) => {
         done();
       };
       const port = listen(reactor, 'TCP4', new TestServerFactory(() => server));
-      connect(
+      connectDuplex(
         reactor,
-        'TCP4',
         port,
-        new TestClientFactory(() => {
-          const client = new DuplexProtocol();
+        (client) => {
+          client.stream.destroy(new Error('gave up'));
+          port.stopListening();
+        },
+        (client) => {
           client.stream.on('error', (err) => (streamError = err));
-          client.connectionMade = () => {
-            DuplexProtocol.prototype.connectionMade.call(client);
-            client.stream.destroy(new Error('gave up'));
-            port.stopListening();
-          };
-          return client;
-        }),
+        },
       );
     });
     expect(streamError).toBeInstanceOf(Error);
@@ -159,26 +168,16 @@ describe.each(VARIANTS)('a connection as a Duplex, $name', (variant) => {
         }
       }
       const port = listen(reactor, 'TCP4', new TestServerFactory(() => new Shouter()));
-      connect(
-        reactor,
-        'TCP4',
-        port,
-        new TestClientFactory(() => {
-          const client = new DuplexProtocol();
-          client.connectionMade = () => {
-            DuplexProtocol.prototype.connectionMade.call(client);
-            client.stream.on('data', (d: Buffer) => (reply += d.toString()));
-            client.stream.on('close', () => {
-              closedCleanly = !client.stream.errored;
-              port.stopListening();
-              done();
-            });
-            client.stream.on('error', fail);
-            client.stream.end('hello over a half-closed stream');
-          };
-          return client;
-        }),
-      );
+      connectDuplex(reactor, port, (client) => {
+        client.stream.on('data', (d: Buffer) => (reply += d.toString()));
+        client.stream.on('close', () => {
+          closedCleanly = !client.stream.errored;
+          port.stopListening();
+          done();
+        });
+        client.stream.on('error', fail);
+        client.stream.end('hello over a half-closed stream');
+      });
     });
     expect(reply).toBe('HELLO OVER A HALF-CLOSED STREAM');
     expect(closedCleanly).toBe(true);

@@ -17,6 +17,7 @@ import {
   type Port,
   type StreamTransport,
   type IHalfCloseableProtocol,
+  type Connector,
 } from '../../src/index';
 import { expectLogged } from '../support/logged';
 import { closeAll, newReactor, RecordingLogger, runReactor, VARIANTS, waitUntil } from '../support/reactors';
@@ -377,22 +378,25 @@ describe.each(cases)('stream transport, $label', (variant) => {
     const reactor = newReactor(variant);
     const factory = new TestClientFactory(() => new Recorder());
     await runReactor(reactor, (done) => {
-      // Listen, note the address, stop: nothing listens there any more.
-      const port = listen(reactor, family, new TestServerFactory(() => new Recorder()));
-      port.getHost();
-      port.stopListening();
-      const c = connect(
-        reactor,
-        family,
-        port,
-        new TestClientFactory(
-          () => new Recorder(),
-          (reason) => {
-            factory.failed = reason;
-            done();
-          },
-        ),
+      const client = new TestClientFactory(
+        () => new Recorder(),
+        (reason) => {
+          factory.failed = reason;
+          done();
+        },
       );
+      let c: Connector;
+      if (family === 'UNIX') {
+        // Listen, note the path, stop: nothing listens there any more (paths are ours alone).
+        const port = listen(reactor, family, new TestServerFactory(() => new Recorder()));
+        port.getHost();
+        port.stopListening();
+        c = connect(reactor, family, port, client);
+      } else {
+        // Port 1 on loopback: nothing listens there. A port we listened on and released could be
+        // handed at once to another test's listen(0), which may reset the connection instead.
+        c = reactor.connectTCP(family === 'TCP6' ? '::1' : '127.0.0.1', 1, client);
+      }
       expect(c.state).toBe('connecting');
     });
     expect(factory.failed?.value).toBeInstanceOf(family === 'UNIX' ? Error : ConnectionRefusedError);

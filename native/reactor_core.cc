@@ -63,8 +63,7 @@ void ReactorCore::Own(int fd, uint32_t slot) {
       // the old one (poll(2) keeps entries by number; epoll and kqueue already dropped theirs
       // at close, unless a duplicate keeps the old file open, and then its reports are stale).
       // JavaScript removes the registration when told.
-      counters_[kCounterPollerChanges]++;
-      poller_->Remove(stale->fd, stale->interest);
+      PollerRemove(stale->fd, stale->interest);
       stale->registered = false;
       AddRecord(kRecordRaw, previous - 1, static_cast<int32_t>(kReadyInvalid));
     }
@@ -86,8 +85,7 @@ bool ReactorCore::Owns(int fd, uint32_t slot) const {
 }
 
 int ReactorCore::Register(Registration& r, uint32_t slot, uint32_t interest) {
-  counters_[kCounterPollerChanges]++;
-  const int rc = poller_->Add(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
+  const int rc = PollerAdd(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
   if (rc < 0) return rc;
   r.interest = interest;
   r.registered = true;
@@ -138,8 +136,7 @@ int ReactorCore::Modify(uint32_t slot, uint32_t generation, uint32_t interest) {
   Registration* r = slots_.Named(slot, generation);
   if (r == nullptr || r->kind != Kind::kRaw) return -ENOENT;
   if (!r->registered) return 0;  // its descriptor was closed under it: nothing to change
-  counters_[kCounterPollerChanges]++;
-  const int rc = poller_->Modify(r->fd, SlotTable::Token(slot, r->generation), interest, r->trigger);
+  const int rc = PollerModify(r->fd, SlotTable::Token(slot, r->generation), interest, r->trigger);
   if (rc < 0) return rc;
   r->interest = interest;
   r->armed = true;
@@ -153,8 +150,7 @@ int ReactorCore::Remove(uint32_t slot, uint32_t generation) {
   // Deleting by number is only safe while the number is still ours: if the owner closed it
   // and another registration took the number, the kernel already forgot this one.
   if (r->registered && Owns(r->fd, slot)) {
-    counters_[kCounterPollerChanges]++;
-    rc = poller_->Remove(r->fd, r->interest);
+    rc = PollerRemove(r->fd, r->interest);
     // The owner closed the descriptor first: the kernel already forgot it (epoll, kqueue).
     if (rc == -EBADF || rc == -ENOENT) rc = 0;
   }
@@ -174,8 +170,7 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
     // Leave the poller entirely: a level registration with no interest would still report
     // hang-ups, over and over, while nobody is willing to act on them.
     if (r.registered) {
-      counters_[kCounterPollerChanges]++;
-      poller_->Remove(r.fd, r.interest);
+      PollerRemove(r.fd, r.interest);
     }
     r.registered = false;
     r.interest = 0;
@@ -191,8 +186,7 @@ int ReactorCore::SetInterest(Registration& r, uint32_t slot, uint32_t interest) 
     return Register(r, slot, interest);
   }
   if (interest == r.interest) return 0;
-  counters_[kCounterPollerChanges]++;
-  const int rc = poller_->Modify(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
+  const int rc = PollerModify(r.fd, SlotTable::Token(slot, r.generation), interest, r.trigger);
   if (rc < 0) return rc;
   r.interest = interest;
   r.armed = true;
@@ -275,8 +269,7 @@ void ReactorCore::EndBatch() {
     if (r == nullptr || r->armed || !r->registered || r->interest == 0) continue;
     // A failure here means the descriptor went away under us; its owner learns that from
     // its next read or write, so there is nothing useful to report from here.
-    counters_[kCounterPollerChanges]++;
-    if (poller_->Modify(r->fd, token, r->interest, r->trigger) == 0) r->armed = true;
+    if (PollerModify(r->fd, token, r->interest, r->trigger) == 0) r->armed = true;
   }
   fired_oneshot_.clear();
   slots_.EndBatch();

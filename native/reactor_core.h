@@ -155,6 +155,19 @@ class ReactorCore {
   // The live registration that owns a descriptor number, or nullptr.
   Registration* OwnerOf(int fd);
   Registration* NamedStream(uint32_t slot, uint32_t generation);
+  // The poller's add, modify and remove, counted (kCounterPollerChanges) in one place.
+  int PollerAdd(int fd, uint64_t token, uint32_t interest, Trigger trigger) {
+    counters_[kCounterPollerChanges]++;
+    return poller_->Add(fd, token, interest, trigger);
+  }
+  int PollerModify(int fd, uint64_t token, uint32_t interest, Trigger trigger) {
+    counters_[kCounterPollerChanges]++;
+    return poller_->Modify(fd, token, interest, trigger);
+  }
+  int PollerRemove(int fd, uint32_t interest) {
+    counters_[kCounterPollerChanges]++;
+    return poller_->Remove(fd, interest);
+  }
   int Register(Registration& r, uint32_t slot, uint32_t interest);
   int SetInterest(Registration& r, uint32_t slot, uint32_t interest);
   uint32_t StreamInterest(const Registration& r) const;

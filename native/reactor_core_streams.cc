@@ -440,8 +440,7 @@ void ReactorCore::CloseOwned(Registration& r, uint32_t slot, int32_t record, int
   // Leave the poller before close(): a duplicated descriptor would keep the registration
   // (and its reports) alive after close.
   if (r.registered) {
-    counters_[kCounterPollerChanges]++;
-    poller_->Remove(r.fd, r.interest);
+    PollerRemove(r.fd, r.interest);
   }
   Disown(r.fd, slot);
   ::close(r.fd);

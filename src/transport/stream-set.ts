@@ -367,14 +367,13 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     // A connection we are closing hears no more data (as Twisted stops reading on loseConnection).
     if (protocol === undefined || !t!.connected) return;
     const arena = this.arenaBuffer();
+    const borrowed = protocol.borrowData === true;
     let data: Buffer;
-    if (protocol.borrowData === true) {
+    if (borrowed || length >= VIEW_READ_BYTES) {
+      // The kernel's copy is the only one: the protocol gets the arena's own bytes. Unless it
+      // only borrows them, the core never writes this part of the arena again.
       data = arena.subarray(offset, offset + length);
-    } else if (length >= VIEW_READ_BYTES) {
-      // The kernel's copy is the only one: the protocol gets the arena's own bytes, and the
-      // core never writes this part of the arena again.
-      data = arena.subarray(offset, offset + length);
-      this.keptEnd = Math.max(this.keptEnd, offset + length);
+      if (!borrowed) this.keptEnd = Math.max(this.keptEnd, offset + length);
     } else {
       data = Buffer.allocUnsafe(length);
       arena.copy(data, 0, offset, offset + length);

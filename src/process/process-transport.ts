@@ -7,7 +7,7 @@ import { Failure } from '../defer/failure';
 import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
 import type { Logger } from '../log/logger';
 import type { IReadDescriptor, IWriteDescriptor } from '../reactor/descriptor';
-import { describe } from '../util/validate';
+import { assertBytes, bytesSequence, describe } from '../util/validate';
 import { ProcessDone, ProcessExitedAlready, ProcessTerminated } from './errors';
 import { ExitWatcher, type ExitStatus } from './exit-watcher';
 import { nativeProcess } from './native-process';
@@ -127,25 +127,13 @@ export class ProcessTransport {
 
   /** Writes each chunk in order to the child's standard input. */
   writeSequence(data: Iterable<ArrayBufferView>): void {
-    if (data === null || typeof data === 'string' || typeof (data as Partial<Iterable<ArrayBufferView>>)?.[Symbol.iterator] !== 'function') {
-      throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
-    }
-    const chunks = [...data];
-    for (const chunk of chunks) {
-      if (!ArrayBuffer.isView(chunk))
-        throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
-    }
+    const chunks = bytesSequence(data);
     this.writers.get(0)?.write(chunks);
   }
 
   /** Writes to the child's descriptor `childFD` (one the parent writes to: 0, or a 'w' entry of childFDs). */
   writeToChild(childFD: number, data: ArrayBufferView): void {
-    if (!ArrayBuffer.isView(data)) {
-      throw new InvalidArgTypeError(
-        `write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`,
-        'ERR_IOREACTOR_INVALID_DATA',
-      );
-    }
+    assertBytes(data);
     if (!this.writable.has(childFD)) {
       throw new InvalidArgValueError(`the child has no descriptor ${describe(childFD)} the parent writes to`, 'ERR_IOREACTOR_INVALID_CHILD_FD');
     }

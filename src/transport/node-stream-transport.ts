@@ -4,7 +4,7 @@ import { InvalidArgTypeError } from '../errors';
 import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import { consoleLogger, reportError, type Logger } from '../log/logger';
 import type { Protocol } from '../protocol/protocol';
-import { describe } from '../util/validate';
+import { assertBytes, bytesSequence, describe } from '../util/validate';
 import { UNIXAddress, type Address } from './address';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from './errors';
 
@@ -83,12 +83,7 @@ export class NodeStreamTransport implements IStreamTransport {
   }
 
   write(data: ArrayBufferView): void {
-    if (!ArrayBuffer.isView(data)) {
-      throw new InvalidArgTypeError(
-        `write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}`,
-        'ERR_IOREACTOR_INVALID_DATA',
-      );
-    }
+    assertBytes(data);
     if (!this.connected || this.stream.writableEnded) return;
     // A copy: the bytes are taken now, as every ioreactor transport takes them.
     const ok = this.stream.write(Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
@@ -106,7 +101,7 @@ export class NodeStreamTransport implements IStreamTransport {
   }
 
   writeSequence(data: Iterable<ArrayBufferView>): void {
-    for (const chunk of data) this.write(chunk);
+    for (const chunk of bytesSequence(data)) this.write(chunk);
   }
 
   loseConnection(): void {

@@ -1,7 +1,7 @@
 import { Failure } from '../defer/failure';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from './errors';
 import { InvalidArgTypeError, InvalidArgValueError, IoReactorError, ReactorSystemError } from '../errors';
-import { describe } from '../util/validate';
+import { assertBytes, bytesSequence, describe } from '../util/validate';
 import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import type { Address } from './address';
@@ -88,12 +88,7 @@ export class StreamTransport implements IStreamTransport {
   ) {}
 
   write(data: ArrayBufferView): void {
-    if (!ArrayBuffer.isView(data)) {
-      throw new InvalidArgTypeError(
-        `write() takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`,
-        'ERR_IOREACTOR_INVALID_DATA',
-      );
-    }
+    assertBytes(data);
     if (!this.connected || this.writeShut) return;
     this.afterWrite(this.owner.write(this, data));
   }
@@ -113,15 +108,7 @@ export class StreamTransport implements IStreamTransport {
   }
 
   writeSequence(data: Iterable<ArrayBufferView>): void {
-    if (data === null || typeof (data as Partial<Iterable<ArrayBufferView>>)?.[Symbol.iterator] !== 'function' || typeof data === 'string') {
-      throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
-    }
-    const chunks = [...data];
-    for (const chunk of chunks) {
-      if (!ArrayBuffer.isView(chunk)) {
-        throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
-      }
-    }
+    const chunks = bytesSequence(data);
     if (!this.connected || this.writeShut || chunks.length === 0) return;
     // One native call: chunks that go out at once go in one sendmsg, without being copied.
     this.afterWrite(this.owner.writev(this, chunks));

@@ -42,3 +42,26 @@ export function assertOneOf<T extends string>(value: unknown, allowed: readonly 
     throw new InvalidArgValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, received ${describe(value)}`, code);
   }
 }
+
+/** The bytes every transport's `write` takes: any ArrayBufferView. Strings are refused, as in Twisted. */
+export function assertBytes(data: unknown, what = 'write()'): asserts data is ArrayBufferView {
+  if (!ArrayBuffer.isView(data)) {
+    throw new InvalidArgTypeError(
+      `${what} takes bytes (a Buffer, Uint8Array or other ArrayBufferView), received ${describe(data)}; encode strings first`,
+      'ERR_IOREACTOR_INVALID_DATA',
+    );
+  }
+}
+
+/** The chunks of a `writeSequence`, every one checked before any is written. */
+export function bytesSequence(data: unknown): ArrayBufferView[] {
+  if (data === null || typeof data === 'string' || typeof (data as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function') {
+    throw new InvalidArgTypeError(`writeSequence() takes an iterable of bytes, received ${describe(data)}`, 'ERR_IOREACTOR_INVALID_DATA');
+  }
+  const chunks = [...(data as Iterable<unknown>)];
+  for (const chunk of chunks) {
+    if (!ArrayBuffer.isView(chunk))
+      throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
+  }
+  return chunks as ArrayBufferView[];
+}

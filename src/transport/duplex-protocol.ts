@@ -4,6 +4,7 @@ import type { IPushProducer } from '../interfaces/transport';
 import { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { ConnectionDone } from './errors';
+import { assertFunction } from '../util/validate';
 
 /**
  * A protocol that hands its connection to Node's stream world: {@link DuplexProtocol.stream}
@@ -64,6 +65,7 @@ export class DuplexProtocol extends Protocol {
 
   /** A factory whose every connection is a DuplexProtocol, handed to `onStream` once connected. */
   static factory(onStream: (stream: Duplex, protocol: DuplexProtocol) => void, options?: ConstructorParameters<typeof DuplexProtocol>[0]): Factory {
+    assertFunction(onStream, 'onStream');
     const factory = new Factory();
     factory.buildProtocol = () => {
       const protocol = new DuplexProtocol(options);

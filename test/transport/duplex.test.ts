@@ -254,5 +254,6 @@ describe('an ioreactor protocol over any Node Duplex', () => {
     expect(reason?.check(ConnectionAborted)).not.toBeNull();
     expect(() => connectStreamToProtocol(null as never, new Protocol())).toThrow(InvalidArgTypeError);
     expect(() => connectStreamToProtocol(duplexPair()[0], {} as never)).toThrow(InvalidArgTypeError);
+    expect(() => DuplexProtocol.factory('not a function' as never)).toThrow(expect.objectContaining({ code: 'ERR_IOREACTOR_INVALID_ARG_TYPE' }));
   });
 });

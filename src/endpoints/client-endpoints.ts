@@ -28,7 +28,7 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
 
   connect<P extends Protocol>(factory: Factory<P>): Deferred<P> {
     const destination = this.host.includes(':') ? new IPv6Address(this.host, this.port) : new IPv4Address(this.host, this.port);
-    return connectAttempt(this.reactor, factory, destination, (wrapping) =>
+    return connectAttempt(factory, destination, (wrapping) =>
       this.reactor.connectTCP(this.host, this.port, wrapping, { timeout: this.timeout, bindAddress: this.bindAddress }),
     );
   }
@@ -81,7 +81,7 @@ export class HostnameEndpoint implements IStreamClientEndpoint {
         return;
       }
       const address = addresses[i];
-      attempt = connectAttempt(reactor, factory, address, (wrapping) =>
+      attempt = connectAttempt(factory, address, (wrapping) =>
         reactor.connectTCP(address.host, this.port, wrapping, { timeout: remaining === Infinity ? 0 : remaining, bindAddress: this.bindAddress }),
       );
       attempt.addCallbacks(
@@ -122,9 +122,7 @@ export class UNIXClientEndpoint implements IStreamClientEndpoint {
   ) {}
 
   connect<P extends Protocol>(factory: Factory<P>): Deferred<P> {
-    return connectAttempt(this.reactor, factory, new UNIXAddress(this.path), (wrapping) =>
-      this.reactor.connectUNIX(this.path, wrapping, { timeout: this.timeout }),
-    );
+    return connectAttempt(factory, new UNIXAddress(this.path), (wrapping) => this.reactor.connectUNIX(this.path, wrapping, { timeout: this.timeout }));
   }
 
   toString(): string {

@@ -3,7 +3,6 @@
 // and makes that Deferred cancellable at every stage.
 import { Deferred } from '../defer/deferred';
 import { Failure } from '../defer/failure';
-import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import type { IConnector } from '../interfaces/transport';
 import { ClientFactory } from '../protocol/client-factory';
 import { assertFactory, type Factory } from '../protocol/factory';
@@ -15,17 +14,15 @@ type Stage = 'connecting' | 'built' | 'settled';
 
 /**
  * Hands the connector the protocol the user's factory builds, and settles the Deferred: with the
- * protocol on the reactor turn after its connectionMade, or with the connect failure. The
+ * protocol right after its connectionMade, or with the connect failure. The
  * user's factory is started and stopped with the connector (doStart/doStop), as Twisted's is.
  */
 class EndpointClientFactory<P extends Protocol> extends ClientFactory<P> {
   connector: IConnector | undefined;
   private stage: Stage = 'connecting';
   private built: P | undefined;
-  private firing: IDelayedCall | undefined;
 
   constructor(
-    private readonly reactor: IReactorTime,
     private readonly wrapped: Factory<P>,
     private readonly deferred: Deferred<P>,
     private readonly destination: Address | string,
@@ -60,14 +57,31 @@ class EndpointClientFactory<P extends Protocol> extends ClientFactory<P> {
     }
     this.stage = 'built';
     this.built = protocol;
-    // Fired on the next turn, so it comes after makeConnection (connectionMade) has run.
-    this.firing = this.reactor.callLater(0, () => {
-      this.firing = undefined;
-      if (this.stage !== 'built') return;
+    this.fireAfterConnectionMade(protocol);
+    return protocol;
+  }
+
+  /**
+   * Fires the Deferred right after the protocol's makeConnection (so after its connectionMade),
+   * as Twisted's _WrappingProtocol does, without wrapping the protocol for the connection's
+   * life: its own makeConnection is shadowed on the instance for that one call, then restored.
+   */
+  private fireAfterConnectionMade(protocol: P): void {
+    const own = Object.getOwnPropertyDescriptor(protocol, 'makeConnection');
+    const original = protocol.makeConnection;
+    protocol.makeConnection = (transport) => {
+      if (own === undefined) delete (protocol as Partial<Protocol>).makeConnection;
+      else Object.defineProperty(protocol, 'makeConnection', own);
+      try {
+        original.call(protocol, transport);
+      } catch (err) {
+        if (this.stage === 'built') this.settle(new Failure(err));
+        throw err;
+      }
+      if (this.stage !== 'built') return; // cancelled from inside connectionMade
       this.stage = 'settled';
       this.deferred.callback(protocol);
-    });
-    return protocol;
+    };
   }
 
   override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
@@ -82,8 +96,6 @@ class EndpointClientFactory<P extends Protocol> extends ClientFactory<P> {
     if (stage === 'connecting') {
       this.connector?.stopConnecting();
     } else {
-      if (this.firing?.active()) this.firing.cancel();
-      this.firing = undefined;
       this.built?.transport?.abortConnection();
     }
   }
@@ -102,7 +114,6 @@ class EndpointClientFactory<P extends Protocol> extends ClientFactory<P> {
  * Internal to the package.
  */
 export function connectAttempt<P extends Protocol>(
-  reactor: IReactorTime,
   factory: Factory<P>,
   destination: Address | string,
   start: (wrapping: ClientFactory) => IConnector,
@@ -110,7 +121,7 @@ export function connectAttempt<P extends Protocol>(
   assertFactory(factory);
   let wrapping: EndpointClientFactory<P> | undefined;
   const d = new Deferred<P>(() => wrapping?.cancel());
-  wrapping = new EndpointClientFactory(reactor, factory, d, destination);
+  wrapping = new EndpointClientFactory(factory, d, destination);
   try {
     wrapping.connector = start(wrapping as unknown as ClientFactory);
   } catch (err) {

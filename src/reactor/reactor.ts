@@ -24,6 +24,9 @@ import { ProcessSet } from '../process/process-set';
 import type { ProcessProtocol } from '../process/process-protocol';
 import type { ProcessHost, ProcessTransport } from '../process/process-transport';
 import { spawnProcess, type SpawnProcessOptions } from '../process/spawn-process';
+import type { IHostnameResolver } from '../resolver/interfaces';
+import { GAIResolver } from '../resolver/gai-resolver';
+import { assertResolver, collectAddresses } from '../resolver/resolve';
 
 type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
 
@@ -59,6 +62,7 @@ export class Reactor implements IReactorTime {
   private readonly processes = new ProcessSet();
   private readonly processHost: ProcessHost;
   private stopped: Promise<void> | undefined;
+  private resolver: IHostnameResolver = new GAIResolver();
   /** The counters as the native core left them when the reactor closed. */
   private finalStats: ReactorStats | undefined;
   private resolveStopped: (() => void) | undefined;
@@ -91,6 +95,9 @@ export class Reactor implements IReactorTime {
       reactor: this,
       callLater: (delay, f) => this.callLater(delay, f),
       isClosed: () => this.state === 'closed',
+      resolveHost: (host, done) => {
+        collectAddresses(this.resolver, host, 0, null, (err, addresses) => done(err, addresses[0]));
+      },
     });
     this.processHost = {
       edge: this.trigger === 'edge',
@@ -373,6 +380,24 @@ export class Reactor implements IReactorTime {
   adoptStreamConnection(fd: number, family: StreamFamily, factory: Factory): void {
     this.assertOpen();
     endpoints.adoptStreamConnection(this.streams, fd, family, factory);
+  }
+
+  // ---- IReactorPluggableNameResolver ------------------------------------------------------
+
+  /**
+   * The resolver connectTCP and the `tcp:` client endpoints use for host names: by default a
+   * GAIResolver (getaddrinfo on libuv's thread pool, never blocking the loop).
+   */
+  get nameResolver(): IHostnameResolver {
+    return this.resolver;
+  }
+
+  /** Substitutes the reactor's name resolver; returns the previous one, as Twisted does. */
+  installNameResolver(resolver: IHostnameResolver): IHostnameResolver {
+    assertResolver(resolver);
+    const previous = this.resolver;
+    this.resolver = resolver;
+    return previous;
   }
 
   // ---- what a reactor is serving ----------------------------------------------------------

@@ -3,7 +3,6 @@
  * native address replies into address objects.
  * Internal to the package.
  */
-import { lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
@@ -39,19 +38,6 @@ export function assertHost(host: unknown): asserts host is string {
   if (host.length === 0 || host.length > 253 || /[\s\0]/.test(host)) {
     throw new InvalidArgValueError(`host must be a host name or numeric address, received ${describe(host)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
   }
-}
-
-/** Resolves a host name off the loop thread (Node's resolver pool); numeric hosts at once. */
-export function resolveHost(host: string, done: (err: Error | null, family: number, address: string) => void): void {
-  const version = isIP(host);
-  if (version !== 0) {
-    done(null, version === 6 ? C.FAMILY_IPV6 : C.FAMILY_IPV4, host);
-    return;
-  }
-  lookup(host, { verbatim: true }, (err, address, family) => {
-    if (err) done(err, 0, '');
-    else done(null, family === 6 ? C.FAMILY_IPV6 : C.FAMILY_IPV4, address);
-  });
 }
 
 /** A UNIX socket path as bytes (a leading NUL makes a Linux abstract name). */

@@ -6,7 +6,7 @@
 import { unlinkSync } from 'node:fs';
 import { markAsUntransferable } from 'node:worker_threads';
 import { Failure } from '../defer/failure';
-import { ConnectError, ConnectionLost, ConnectionRefusedError, DNSLookupError } from './errors';
+import { ConnectError, ConnectionLost, ConnectionRefusedError } from './errors';
 import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
 import { connectionCloseChannel, connectionOpenChannel, trace } from '../log/diagnostics';
@@ -14,8 +14,8 @@ import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { C, generationOf, slotOf, type NativeReactor } from '../binding';
-import { UNIXAddress, type Address } from './address';
-import { addressFromBlob, addressFromNative, resolveHost } from './native-addresses';
+import { IPv6Address, UNIXAddress, type Address, type IPv4Address } from './address';
+import { addressFromBlob, addressFromNative } from './native-addresses';
 import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
 import { StreamTransport, type TransportOwner } from './stream-transport';
@@ -37,6 +37,11 @@ export interface StreamHost {
   callLater(delay: number, f: () => void): IDelayedCall;
   /** True once the reactor is closed. */
   isClosed(): boolean;
+  /**
+   * Resolves `host` with the reactor's name resolver and calls `done` once: with the first
+   * address, or with a DNSLookupError. Numeric hosts are answered at once.
+   */
+  resolveHost(host: string, done: (err: Error | null, address: IPv4Address | IPv6Address | undefined) => void): void;
 }
 
 /** Where an outgoing connection goes, in native terms. */
@@ -122,12 +127,12 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
       return;
     }
     this.resolving.add(c);
-    resolveHost(target.host, (err, family, address) => {
+    this.host.resolveHost(target.host, (err, address) => {
       this.resolving.delete(c);
       if (c.attempt !== attempt || c.state !== 'connecting') return; // stopped meanwhile
       if (this.host.isClosed()) return; // the reactor closed meanwhile: the connector was told then
-      if (err) this.connectionFailed(c, new DNSLookupError(`DNS lookup failed: ${target.host}`, { cause: err }));
-      else this.connectNow(c, family, address, target.port, target.bind);
+      if (err || address === undefined) this.connectionFailed(c, err ?? new ConnectError('no address'));
+      else this.connectNow(c, address instanceof IPv6Address ? C.FAMILY_IPV6 : C.FAMILY_IPV4, address.host, target.port, target.bind);
     });
   }
 

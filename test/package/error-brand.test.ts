@@ -11,6 +11,7 @@ import * as ampA from '../../src/protocols/amp/errors';
 import * as basicA from '../../src/protocols/basic/errors';
 import * as policiesA from '../../src/protocols/policies/errors';
 import * as workersA from '../../src/workers/errors';
+import * as endpointsA from '../../src/endpoints/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -23,6 +24,7 @@ type Modules = {
   basic: typeof basicA;
   policies: typeof policiesA;
   workers: typeof workersA;
+  endpoints: typeof endpointsA;
 };
 
 const copyA: Modules = {
@@ -35,6 +37,7 @@ const copyA: Modules = {
   basic: basicA,
   policies: policiesA,
   workers: workersA,
+  endpoints: endpointsA,
 };
 let copyB: Modules;
 
@@ -51,6 +54,7 @@ beforeAll(async () => {
     basic: await import('../../src/protocols/basic/errors'),
     policies: await import('../../src/protocols/policies/errors'),
     workers: await import('../../src/workers/errors'),
+    endpoints: await import('../../src/endpoints/errors'),
   };
 });
 
@@ -94,6 +98,9 @@ function instances(copy: Modules): Map<string, object> {
     WorkerExportNotFunction: ['file:///x.mjs', 'f', 'number'],
     WorkerExited: [1],
     PoolQueueFull: [1],
+    EndpointStringError: ['ERR_IOREACTOR_ENDPOINT_SYNTAX', 'bad', ''],
+    DuplicateEndpointTypeError: ['tcp'],
+    ConnectingCancelledError: ['127.0.0.1:1'],
   };
   const out = new Map<string, object>();
   for (const [name, cls] of classes(copy)) {
@@ -106,7 +113,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(59);
+    expect(classes(copyA).size).toBe(63);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

@@ -9,6 +9,7 @@ import { Failure } from '../defer/failure';
 import { ConnectError, ConnectionLost, ConnectionRefusedError, DNSLookupError } from './errors';
 import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
+import type { ITLSTransport } from '../interfaces/transport';
 import { connectionCloseChannel, connectionOpenChannel, trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
@@ -37,6 +38,8 @@ export interface StreamHost {
   callLater(delay: number, f: () => void): IDelayedCall;
   /** True once the reactor is closed. */
   isClosed(): boolean;
+  /** Moves a connection under TLS (the reactor hands this in from tls/, a folder above this one). */
+  startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport;
 }
 
 /** Where an outgoing connection goes, in native terms. */
@@ -232,6 +235,10 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     const rc = this.native.socketOption(t.slot, t.generation, option === 'noDelay' ? C.OPTION_NODELAY : C.OPTION_KEEPALIVE, value);
     if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
     return rc === 1;
+  }
+
+  startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport {
+    return this.host.startTLS(t, tlsOptions, normal);
   }
 
   // ---- dispatch -----------------------------------------------------------------------------

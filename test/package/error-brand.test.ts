@@ -11,6 +11,7 @@ import * as ampA from '../../src/protocols/amp/errors';
 import * as basicA from '../../src/protocols/basic/errors';
 import * as policiesA from '../../src/protocols/policies/errors';
 import * as workersA from '../../src/workers/errors';
+import * as tlsA from '../../src/tls/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -23,6 +24,7 @@ type Modules = {
   basic: typeof basicA;
   policies: typeof policiesA;
   workers: typeof workersA;
+  tls: typeof tlsA;
 };
 
 const copyA: Modules = {
@@ -35,6 +37,7 @@ const copyA: Modules = {
   basic: basicA,
   policies: policiesA,
   workers: workersA,
+  tls: tlsA,
 };
 let copyB: Modules;
 
@@ -51,6 +54,7 @@ beforeAll(async () => {
     basic: await import('../../src/protocols/basic/errors'),
     policies: await import('../../src/protocols/policies/errors'),
     workers: await import('../../src/workers/errors'),
+    tls: await import('../../src/tls/errors'),
   };
 });
 
@@ -106,7 +110,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(59);
+    expect(classes(copyA).size).toBe(62);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

@@ -20,7 +20,20 @@ import {
 } from '../../src/index';
 import { expectLogged } from '../support/logged';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
-import { certs, clientOptions, Echo, factoryOf, loopback, payload, RecordingClientFactory, Sender, serverOptions, sha256, TCP_FAMILIES } from './tls-support';
+import {
+  certs,
+  clientOptions,
+  Echo,
+  factoryOf,
+  loopback,
+  payload,
+  portOf,
+  RecordingClientFactory,
+  Sender,
+  serverOptions,
+  sha256,
+  TCP_FAMILIES,
+} from './tls-support';
 
 const BULK = 4 * 1024 * 1024;
 
@@ -47,7 +60,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
           { interface: loopback(family) },
         );
         let total = 0;
-        const client = tls.connect({ host: loopback(family), port: port.getHost().port!, ...clientOptions() }, () => client.write(data));
+        const client = tls.connect({ host: loopback(family), port: portOf(port), ...clientOptions() }, () => client.write(data));
         client.on('data', (chunk: Buffer) => {
           received.push(chunk);
           total += chunk.length;
@@ -172,7 +185,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
                 },
               },
             );
-            silent.push(net.connect(port.getHost().port!, '127.0.0.1'));
+            silent.push(net.connect(portOf(port), '127.0.0.1'));
           },
         );
         reactor.connectSSL('127.0.0.1', (mute.address() as net.AddressInfo).port, factory, { ...clientOptions(), handshakeTimeout: 100 });
@@ -214,7 +227,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
             override connectionMade(): void {
               client = this.transport as ITLSTransport;
               version = client.getProtocol();
-              peerCN = (client.getPeerCertificate() as tls.PeerCertificate).subject.CN;
+              peerCN = String((client.getPeerCertificate() as tls.PeerCertificate).subject.CN);
             }
             override dataReceived(): void {
               this.transport.loseConnection();
@@ -225,7 +238,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
           done();
         },
       );
-      reactor.connectSSL('127.0.0.1', port.getHost().port!, factory, { ...clientOptions(), servername: 'localhost', ALPNProtocols: ['proto-a'] });
+      reactor.connectSSL('127.0.0.1', portOf(port), factory, { ...clientOptions(), servername: 'localhost', ALPNProtocols: ['proto-a'] });
     });
     expect(sniSeen).toEqual(['localhost']);
     expect(server!.servername).toBe('localhost');
@@ -247,7 +260,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
           () =>
             new (class extends Protocol {
               override connectionMade(): void {
-                subject = ((this.transport as ITLSTransport).getPeerCertificate() as tls.PeerCertificate).subject.CN;
+                subject = String(((this.transport as ITLSTransport).getPeerCertificate() as tls.PeerCertificate).subject.CN);
                 this.transport.loseConnection();
               }
             })(),
@@ -255,10 +268,10 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
         { ...serverOptions(), ca: certs().ca, requestCert: true },
         { interface: '127.0.0.1', onHandshakeError: (f) => failures.push(f) },
       );
-      const bare = tls.connect({ host: '127.0.0.1', port: port.getHost().port!, ...clientOptions() });
+      const bare = tls.connect({ host: '127.0.0.1', port: portOf(port), ...clientOptions() });
       bare.on('error', () => {});
       bare.on('close', () => {
-        const signed = tls.connect({ host: '127.0.0.1', port: port.getHost().port!, ...clientOptions(), key: certs().clientKey, cert: certs().clientCert });
+        const signed = tls.connect({ host: '127.0.0.1', port: portOf(port), ...clientOptions(), key: certs().clientKey, cert: certs().clientCert });
         signed.resume();
         signed.on('close', () => {
           void port.stopListening();
@@ -298,7 +311,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
       const run = (then: () => void): void => {
         const record = { text: '', ended: false, error: undefined as string | undefined };
         seen.push(record);
-        const c = tls.connect({ host: '127.0.0.1', port: port.getHost().port!, ...clientOptions() });
+        const c = tls.connect({ host: '127.0.0.1', port: portOf(port), ...clientOptions() });
         c.on('data', (d: Buffer) => (record.text += d.toString()));
         c.on('end', () => (record.ended = true));
         c.on('error', (e: NodeJS.ErrnoException) => (record.error = e.code));
@@ -339,7 +352,7 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
         serverOptions(),
         { interface: '127.0.0.1' },
       );
-      const c = tls.connect({ host: '127.0.0.1', port: port.getHost().port!, ...clientOptions() }, () => c.write('x'));
+      const c = tls.connect({ host: '127.0.0.1', port: portOf(port), ...clientOptions() }, () => c.write('x'));
       c.on('error', () => {});
       c.on('close', () => {
         clientClosed = true;

@@ -6,7 +6,7 @@ import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { ConnectionDone, IoReactorError, Protocol, TLSVerificationError, type Failure, type ITLSTransport, type StreamTransport } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
-import { clientOptions, factoryOf, loopback, payload, RecordingClientFactory, serverOptions, sha256, TCP_FAMILIES } from './tls-support';
+import { clientOptions, factoryOf, loopback, payload, portOf, RecordingClientFactory, serverOptions, sha256, TCP_FAMILIES } from './tls-support';
 
 const BULK = 1024 * 1024;
 
@@ -84,7 +84,7 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
           () => (client = new StartTLSClient(data)),
           () => void port.stopListening(),
         );
-        reactor.connectTCP(loopback(family), port.getHost().port!, factory);
+        reactor.connectTCP(loopback(family), portOf(port), factory);
         const check = (): void => {
           if (server?.lost !== undefined && client?.lost !== undefined) done();
           else reactor.callLater(0.005, check);
@@ -110,7 +110,7 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
           factoryOf(() => (server = new StartTLSServer())),
           { interface: loopback(family) },
         );
-        const plain = net.connect(port.getHost().port!, loopback(family), () => plain.write('STARTTLS\n'));
+        const plain = net.connect(portOf(port), loopback(family), () => plain.write('STARTTLS\n'));
         plain.once('data', (line: Buffer) => {
           expect(line.toString()).toBe('READY\n');
           plain.pause();
@@ -177,7 +177,7 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
         () => (client = new StartTLSClient(Buffer.from('x'), {})),
         () => void port.stopListening(),
       );
-      reactor.connectTCP('127.0.0.1', port.getHost().port!, factory);
+      reactor.connectTCP('127.0.0.1', portOf(port), factory);
       const check = (): void => (server?.lost !== undefined && client?.lost !== undefined ? done() : void reactor.callLater(0.005, check));
       check();
     });
@@ -208,7 +208,7 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
         ),
         { interface: '127.0.0.1' },
       );
-      const c = net.connect(port.getHost().port!, '127.0.0.1');
+      const c = net.connect(portOf(port), '127.0.0.1');
       c.resume();
       c.on('close', () => {
         void port.stopListening();

@@ -1,7 +1,7 @@
 // What the TLS suites share: the certificates (made once per file), the option sets built from
 // them, an echo protocol and a client that sends a payload and checks what comes back.
 import { createHash, randomBytes } from 'node:crypto';
-import { ClientFactory, Factory, Protocol, type Failure, type IConnector } from '../../src/index';
+import { ClientFactory, Factory, Protocol, type Failure, type IConnector, type Port } from '../../src/index';
 import { makeCertificates, type TestCertificates } from './certificates';
 
 let certificates: TestCertificates | undefined;
@@ -91,4 +91,11 @@ export class RecordingClientFactory extends ClientFactory {
     this.lost = reason;
     this.onEnd();
   }
+}
+
+/** The TCP port a listening port got. */
+export function portOf(port: Port): number {
+  const host = port.getHost();
+  if (host.type !== 'TCP') throw new Error(`not a TCP port: ${String(host)}`);
+  return host.port;
 }

@@ -7,6 +7,7 @@
  */
 import { Failure } from '../defer/failure';
 import type { IConnector } from '../interfaces/transport';
+import { trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { ClientFactory } from '../protocol/client-factory';
 import { assertFactory, Factory } from '../protocol/factory';
@@ -21,14 +22,14 @@ import { describe } from '../util/validate';
 import type { TLSHandshakeError } from './errors';
 import { startHandshake } from './handshake';
 import { resolveTLSOptions, type ResolvedTLSOptions } from './options';
-import { TLSTransport } from './tls-transport';
+import { TLSCarrier, TLSTransport } from './tls-transport';
 
 export interface ListenSSLOptions extends ListenTCPOptions {
   /**
    * Told of every connection whose handshake failed (its protocol never hears of it), with the
    * coded failure (TLSHandshakeError, TLSVerificationError, TLSHandshakeTimeout) and the peer's
    * address. By default such connections are closed silently, as node:tls servers do: a
-   * public server sees many.
+   * public server sees many (`NODE_DEBUG=ioreactor` traces them).
    */
   onHandshakeError?: (failure: Failure, peer: Address) => void;
 }
@@ -66,20 +67,21 @@ function carrierFor(
   side: { isServer: boolean; host?: string },
   resolved: ResolvedTLSOptions,
   logger: Logger,
-  settled: (failure: TLSHandshakeError | undefined, carrier: DuplexProtocol, transport: TLSTransport | undefined) => void,
+  settled: (failure: TLSHandshakeError | undefined, transport: TLSTransport | undefined) => void,
 ): DuplexProtocol {
-  const carrier = new DuplexProtocol();
+  const carrier = new TLSCarrier();
   carrier.connectionMade = () => {
     DuplexProtocol.prototype.connectionMade.call(carrier);
     const tcp = carrier.transport;
     const socket = startHandshake(carrier.stream, side, resolved, (failure) => {
       if (failure !== undefined) {
-        settled(failure, carrier, undefined);
+        settled(failure, undefined);
         return;
       }
       const transport = new TLSTransport(socket, protocol, tcp, { peer: tcp.getPeer(), host: tcp.getHost(), logger });
       transport.handshakeSettled(undefined);
-      settled(undefined, carrier, transport);
+      carrier.tls = transport;
+      settled(undefined, transport);
       transport.start();
     });
   };
@@ -109,7 +111,9 @@ class TLSServerFactory extends Factory {
     const protocol = this.wrapped.buildProtocol(addr);
     if (protocol === null) return null;
     return carrierFor(protocol, { isServer: true }, this.resolved, this.logger, (failure) => {
-      if (failure === undefined || this.onHandshakeError === undefined) return;
+      if (failure === undefined) return;
+      if (trace.enabled) trace('TLS handshake failed: %s', failure.message);
+      if (this.onHandshakeError === undefined) return;
       try {
         this.onHandshakeError(new Failure(failure), addr);
       } catch (err) {
@@ -170,7 +174,7 @@ class TLSClientFactory extends Factory {
     if (protocol === null) return null;
     const attempt: ClientAttempt = { connector: undefined, failure: undefined, lost: undefined, done: false };
     this.attempt = attempt;
-    return carrierFor(protocol, { isServer: false, host: this.hostname }, this.resolved, this.logger, (failure, _carrier, transport) => {
+    return carrierFor(protocol, { isServer: false, host: this.hostname }, this.resolved, this.logger, (failure, transport) => {
       attempt.failure = failure;
       if (transport !== undefined) {
         transport.onLost = (reason) => {

@@ -13,11 +13,10 @@ import { InvalidArgTypeError, IoReactorError } from '../errors';
 import type { ITLSTransport } from '../interfaces/transport';
 import type { Logger } from '../log/logger';
 import { describe } from '../util/validate';
-import { DuplexProtocol } from '../transport/duplex-protocol';
 import type { StreamTransport } from '../transport/stream-transport';
 import { startHandshake } from './handshake';
 import { resolveTLSOptions } from './options';
-import { TLSTransport } from './tls-transport';
+import { TLSCarrier, TLSTransport } from './tls-transport';
 
 export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unknown, logger: Logger): ITLSTransport {
   const resolved = resolveTLSOptions(tlsOptions);
@@ -37,7 +36,7 @@ export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unkn
   // Twisted's `normal`: the side a connection already plays (the one that connected is the
   // client); false swaps them.
   const isServer = (raw.connector === undefined) === normal;
-  const carrier = new DuplexProtocol();
+  const carrier = new TLSCarrier();
   raw.protocol = carrier;
   carrier.makeConnection(raw);
   const peer = raw.getPeer();
@@ -45,6 +44,7 @@ export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unkn
   let transport: TLSTransport | undefined;
   const socket = startHandshake(carrier.stream, { isServer, host }, resolved, (failure) => transport?.handshakeSettled(failure));
   transport = new TLSTransport(socket, protocol, raw, { peer, host: raw.getHost(), logger });
+  carrier.tls = transport;
   transport.start(false);
   return transport;
 }

@@ -2,6 +2,8 @@ import type * as tls from 'node:tls';
 import { Failure } from '../defer/failure';
 import type { IStreamTransport, ITLSTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
+import { DuplexProtocol } from '../transport/duplex-protocol';
+import { ConnectionDone } from '../transport/errors';
 import { NodeStreamTransport, type StreamTransportOptions } from '../transport/node-stream-transport';
 import { TLSHandshakeError } from './errors';
 import { handshakeFailure } from './handshake';
@@ -21,6 +23,8 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
   private handshakeDone = false;
   private handshakeError: TLSHandshakeError | undefined;
   private finalReason: Error | undefined;
+  /** Why the connection underneath was lost, when not cleanly. */
+  private carrierFailure: Error | undefined;
   /** @internal Told the reason connectionLost was given, after the protocol was. */
   onLost: ((reason: Failure) => void) | undefined;
 
@@ -74,8 +78,14 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
     this.handshakeError = failure;
   }
 
+  /** @internal The connection underneath is gone: a TLSSocket sees only an end, so its reason is kept here. */
+  carrierLost(reason: Failure): void {
+    if (reason.check(ConnectionDone) === null && reason.value instanceof Error) this.carrierFailure = reason.value;
+  }
+
   protected override lostReason(failure: Error | undefined): Error {
     if (this.handshakeError !== undefined) this.finalReason = this.handshakeError;
+    else if (failure === undefined && this.carrierFailure !== undefined) this.finalReason = this.carrierFailure;
     else if (!this.handshakeDone) this.finalReason = handshakeFailure(failure ?? new TLSHandshakeError('the connection closed during the TLS handshake'));
     else this.finalReason = super.lostReason(failure);
     return this.finalReason;
@@ -88,5 +98,15 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
       this.onLost(new Failure(reason));
       this.onLost = undefined;
     }
+  }
+}
+
+/** The protocol of the connection underneath a TLS transport: a DuplexProtocol that passes on why it was lost. */
+export class TLSCarrier extends DuplexProtocol {
+  tls: TLSTransport | undefined;
+
+  override connectionLost(reason: Failure): void {
+    this.tls?.carrierLost(reason);
+    super.connectionLost(reason);
   }
 }

@@ -330,6 +330,47 @@ describe.each(VARIANTS)('TLS over ioreactor, $name', (variant) => {
     expect(lost[1]!.value).toBeInstanceOf(ConnectionAborted);
   });
 
+  it('a reactor shut down with TLS connections open tells their protocols ConnectionLost', async () => {
+    const reactor = newReactor(variant);
+    const lost: Failure[] = [];
+    const record = () =>
+      new (class extends Protocol {
+        override connectionLost(reason: Failure): void {
+          lost.push(reason);
+        }
+      })();
+    await runReactor(reactor, (done) => {
+      const port = reactor.listenSSL(0, factoryOf(record), serverOptions(), { interface: '127.0.0.1' });
+      const factory = new RecordingClientFactory(
+        () =>
+          new (class extends Protocol {
+            override connectionMade(): void {
+              // Connected: a second connection starts its handshake, and the reactor stops meanwhile.
+              reactor.connectSSL(
+                '127.0.0.1',
+                portOf(port),
+                new RecordingClientFactory(
+                  () => new Protocol(),
+                  () => {},
+                ),
+                clientOptions(),
+              );
+              reactor.callLater(0, done);
+            }
+            override connectionLost(reason: Failure): void {
+              lost.push(reason);
+            }
+          })(),
+        () => {},
+      );
+      reactor.connectSSL('127.0.0.1', portOf(port), factory, clientOptions());
+    });
+    // The TLS sockets close on the next turns of Node's loop.
+    for (let i = 0; i < 100 && lost.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(lost.length).toBeGreaterThanOrEqual(2);
+    for (const reason of lost) expect(reason.value).toBeInstanceOf(ConnectionLost);
+  });
+
   it('a protocol throwing in dataReceived under TLS is logged and its connection closed', async () => {
     const reactor = newReactor(variant);
     const logged = expectLogged(/Unhandled error in dataReceived.*boom/);

@@ -42,7 +42,15 @@ export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unkn
   const peer = raw.getPeer();
   const host = 'host' in peer && typeof peer.host === 'string' ? peer.host : undefined;
   let transport: TLSTransport | undefined;
-  const socket = startHandshake(carrier.stream, { isServer, host }, resolved, (failure) => transport?.handshakeSettled(failure));
+  let socket;
+  try {
+    socket = startHandshake(carrier.stream, { isServer, host }, resolved, (failure) => transport?.handshakeSettled(failure));
+  } catch (err) {
+    // node:tls refused an option createSecureContext let through: the connection stays plain.
+    raw.unregisterProducer();
+    raw.protocol = protocol;
+    throw err;
+  }
   transport = new TLSTransport(socket, protocol, raw, { peer, host: raw.getHost(), logger });
   carrier.tls = transport;
   transport.start(false);

@@ -116,9 +116,16 @@ export type {
   IPushProducer,
   IStreamTransport,
   ITCPTransport,
+  ITLSTransport,
   ITransport,
 } from './interfaces/transport';
 export { ConnectError, ConnectionRefusedError, ConnectTimeoutError, DNSLookupError, UserAbortedConnect, ConnectionAborted } from './transport/errors';
+// TLS (listenSSL, connectSSL, startTLS)
+export { TLSTransport } from './tls/tls-transport';
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './tls/options';
+export type { TLSOptions } from './tls/options';
+export type { ListenSSLOptions } from './tls/ssl-endpoints';
+export { TLSHandshakeError, TLSVerificationError, TLSHandshakeTimeout } from './tls/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

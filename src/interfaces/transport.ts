@@ -94,3 +94,18 @@ export interface IHalfCloseableProtocol {
 }
 
 export type ConnectionLostReason = Failure;
+
+/**
+ * A stream transport carried over TLS (listenSSL, connectSSL, startTLS): what the handshake
+ * settled, on top of the stream transport. Twisted's ISSLTransport.
+ */
+export interface ITLSTransport extends IStreamTransport {
+  /** The peer's certificate as node:tls describes it (`{}` when it sent none); `detailed`: with the issuer chain. */
+  getPeerCertificate(detailed?: boolean): object;
+  /** The protocol ALPN settled on, or false when none was (null before the handshake completes). */
+  readonly alpnProtocol: string | false | null;
+  /** The SNI host name: the one a client asked for, on either side (undefined when none was sent). */
+  readonly servername: string | undefined;
+  /** The negotiated TLS version ('TLSv1.3', ...), null before the handshake completes. */
+  getProtocol(): string | null;
+}

@@ -27,6 +27,10 @@ import { spawnProcess, type SpawnProcessOptions } from '../process/spawn-process
 import type { IHostnameResolver } from '../resolver/interfaces';
 import { GAIResolver } from '../resolver/gai-resolver';
 import { assertResolver, collectAddresses } from '../resolver/resolve';
+import * as ssl from '../tls/ssl-endpoints';
+import type { ListenSSLOptions } from '../tls/ssl-endpoints';
+import type { TLSOptions } from '../tls/options';
+import { startTLS } from '../tls/start-tls';
 
 type Lifecycle = 'new' | 'running' | 'stopping' | 'stopped' | 'closed';
 
@@ -98,6 +102,7 @@ export class Reactor implements IReactorTime {
       resolveHost: (host, done) => {
         collectAddresses(this.resolver, host, 0, null, (err, addresses) => done(err, addresses[0]));
       },
+      startTLS: (t, tlsOptions, normal) => startTLS(t, tlsOptions, normal, this.logger),
     });
     this.processHost = {
       edge: this.trigger === 'edge',
@@ -398,6 +403,37 @@ export class Reactor implements IReactorTime {
     const previous = this.resolver;
     this.resolver = resolver;
     return previous;
+  }
+
+  // ---- IReactorSSL -----------------------------------------------------------------------
+
+  /**
+   * Listens for TLS connections on `port`, as Twisted's listenSSL(port, factory,
+   * contextFactory): `tlsOptions` are node:tls server options (key and cert, or pfx, or a
+   * secureContext; ALPNProtocols, SNICallback, requestCert...; `handshakeTimeout` in ms,
+   * default 30000). Each protocol is built when its TCP connection is accepted and hears
+   * connectionMade once the handshake has completed; its transport is an {@link ITLSTransport}.
+   * Connections whose handshake fails go to `options.onHandshakeError`, if given.
+   *
+   * @throws as listenTCP; InvalidArgValueError `ERR_IOREACTOR_INVALID_TLS_OPTIONS` for
+   *   certificates or keys node:tls cannot load.
+   */
+  listenSSL(port: number, factory: Factory, tlsOptions: TLSOptions, options?: ListenSSLOptions): Port {
+    this.assertOpen();
+    return ssl.listenSSL(this, port, factory, tlsOptions, options);
+  }
+
+  /**
+   * Connects over TLS, as Twisted's connectSSL(host, port, factory, contextFactory): the
+   * server's certificate is verified against `tlsOptions.ca` (else Node's root certificates)
+   * and `host` (or `tlsOptions.servername`, which is also sent as SNI) unless
+   * `rejectUnauthorized: false`. The protocol hears connectionMade after the handshake; a
+   * failed handshake reaches `clientConnectionFailed` as a TLSVerificationError,
+   * TLSHandshakeTimeout or TLSHandshakeError.
+   */
+  connectSSL(host: string, port: number, factory: Factory, tlsOptions: TLSOptions, options?: ConnectTCPOptions): Connector {
+    this.assertOpen();
+    return ssl.connectSSL(this, host, port, factory, tlsOptions, options);
   }
 
   // ---- what a reactor is serving ----------------------------------------------------------

@@ -56,15 +56,15 @@ export class NodeStreamTransport implements IStreamTransport {
 
   /** @internal */
   constructor(
-    private readonly stream: Duplex,
-    private readonly protocol: Protocol,
+    protected readonly stream: Duplex,
+    protected readonly protocol: Protocol,
     private readonly options: StreamTransportOptions,
   ) {
     this.logger = options.logger ?? consoleLogger;
   }
 
-  /** @internal */
-  start(): void {
+  /** @internal Listens to the stream, then makes the connection (or, for startTLS, only takes the protocol over). */
+  start(announce = true): void {
     const { stream, protocol } = this;
     stream.on('data', (data: Buffer) => this.guard('dataReceived', () => protocol.dataReceived(Buffer.isBuffer(data) ? data : Buffer.from(data))));
     stream.on('end', () => {
@@ -79,7 +79,8 @@ export class NodeStreamTransport implements IStreamTransport {
       this.failure ??= err;
     });
     stream.on('close', () => this.closed());
-    this.guard('connectionMade', () => protocol.makeConnection(this));
+    if (announce) this.guard('connectionMade', () => protocol.makeConnection(this));
+    else protocol.transport = this;
   }
 
   write(data: ArrayBufferView): void {
@@ -166,18 +167,22 @@ export class NodeStreamTransport implements IStreamTransport {
     this.producer = undefined;
   }
 
-  private closed(): void {
+  protected closed(): void {
     if (!this.connected) return;
     this.connected = false;
     this.disconnecting = true;
     const producer = this.producer;
     this.producer = undefined;
     if (producer !== undefined) this.guard('stopProducing', () => producer.stopProducing());
-    const failure = this.failure;
-    const reason =
-      failure === undefined ? new ConnectionDone() : failure instanceof ConnectionAborted ? failure : new ConnectionLost(failure.message, { cause: failure });
+    const reason = this.lostReason(this.failure);
     this.protocol.connected = false;
     this.guard('connectionLost', () => this.protocol.connectionLost(new Failure(reason)));
+  }
+
+  /** What connectionLost is told, given the stream's error (none: a clean close). */
+  protected lostReason(failure: Error | undefined): Error {
+    if (failure === undefined) return new ConnectionDone();
+    return failure instanceof ConnectionAborted ? failure : new ConnectionLost(failure.message, { cause: failure });
   }
 
   /** Runs a protocol callback; a throw is reported and aborts the connection, as on a socket. */

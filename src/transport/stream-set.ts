@@ -9,6 +9,7 @@ import { Failure } from '../defer/failure';
 import { ConnectError, ConnectionLost, ConnectionRefusedError } from './errors';
 import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
+import type { ITLSTransport } from '../interfaces/transport';
 import { connectionCloseChannel, connectionOpenChannel, trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
@@ -42,6 +43,8 @@ export interface StreamHost {
    * address, or with a DNSLookupError. Numeric hosts are answered at once.
    */
   resolveHost(host: string, done: (err: Error | null, address: IPv4Address | IPv6Address | undefined) => void): void;
+  /** Moves a connection under TLS (the reactor hands this in from tls/, a folder above this one). */
+  startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport;
 }
 
 /** Where an outgoing connection goes, in native terms. */
@@ -237,6 +240,10 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     const rc = this.native.socketOption(t.slot, t.generation, option === 'noDelay' ? C.OPTION_NODELAY : C.OPTION_KEEPALIVE, value);
     if (rc < 0) throw new ReactorSystemError(rc, 'setsockopt');
     return rc === 1;
+  }
+
+  startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport {
+    return this.host.startTLS(t, tlsOptions, normal);
   }
 
   // ---- dispatch -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import { Failure } from '../defer/failure';
 import { ConnectionAborted, ConnectionDone, ConnectionLost } from './errors';
 import { InvalidArgTypeError, InvalidArgValueError, IoReactorError, ReactorSystemError } from '../errors';
 import { assertBytes, bytesSequence, describe } from '../util/validate';
-import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
+import type { IProducer, IPushProducer, IStreamTransport, ITLSTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import type { Address } from './address';
 import type { Connector } from './connector';
@@ -32,6 +32,8 @@ export interface TransportOwner {
   address(t: StreamTransport, peer: boolean): Address;
   /** Sets the option when `value` is given; returns its current value. */
   socketOption(t: StreamTransport, option: 'noDelay' | 'keepAlive', value: boolean | undefined): boolean;
+  /** Moves the connection under TLS (see StreamTransport.startTLS). */
+  startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport;
 }
 
 /** Twisted's default: a registered streaming producer is paused past 64 KiB of unsent data. */
@@ -168,6 +170,30 @@ export class StreamTransport implements IStreamTransport {
   /** Bytes written but not yet handed to the kernel. */
   get bufferedAmount(): number {
     return this.connected ? Math.max(0, this.owner.pending(this)) : 0;
+  }
+
+  /**
+   * Starts TLS on this connection, as Twisted's `ITLSTransport.startTLS(contextFactory,
+   * normal)`: `tlsOptions` are node:tls options (as for listenSSL/connectSSL); `normal` true
+   * (the default) keeps the roles of the connection (the side that connected is the TLS
+   * client), false swaps them. What was written before the call goes out in clear first.
+   *
+   * The protocol keeps running: its `transport` becomes the returned TLS transport (write to
+   * that one, or to `this.transport`: writes to this plain transport after the call would go
+   * out unencrypted into the TLS stream and break it), and its `dataReceived` gets the
+   * decrypted bytes. A failed handshake closes the connection with a TLSHandshakeError.
+   *
+   * @throws IoReactorError `ERR_IOREACTOR_TLS_NOT_CONNECTED` when the connection is closing or
+   *   closed, `ERR_IOREACTOR_TLS_PRODUCER_REGISTERED` while a producer is registered;
+   *   InvalidArgTypeError / InvalidArgValueError for bad options.
+   */
+  startTLS(tlsOptions: object, normal = true): ITLSTransport {
+    return this.owner.startTLS(this, tlsOptions, normal);
+  }
+
+  /** @internal True while a producer is registered. */
+  get hasProducer(): boolean {
+    return this.producer !== undefined;
   }
 
   // ---- IPushProducer: the read side ------------------------------------------------------

@@ -12,6 +12,7 @@ import * as basicA from '../../src/protocols/basic/errors';
 import * as policiesA from '../../src/protocols/policies/errors';
 import * as workersA from '../../src/workers/errors';
 import * as endpointsA from '../../src/endpoints/errors';
+import * as tlsA from '../../src/tls/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -25,6 +26,7 @@ type Modules = {
   policies: typeof policiesA;
   workers: typeof workersA;
   endpoints: typeof endpointsA;
+  tls: typeof tlsA;
 };
 
 const copyA: Modules = {
@@ -38,6 +40,7 @@ const copyA: Modules = {
   policies: policiesA,
   workers: workersA,
   endpoints: endpointsA,
+  tls: tlsA,
 };
 let copyB: Modules;
 
@@ -55,6 +58,7 @@ beforeAll(async () => {
     policies: await import('../../src/protocols/policies/errors'),
     workers: await import('../../src/workers/errors'),
     endpoints: await import('../../src/endpoints/errors'),
+    tls: await import('../../src/tls/errors'),
   };
 });
 
@@ -113,7 +117,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(63);
+    expect(classes(copyA).size).toBe(66);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

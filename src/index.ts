@@ -235,6 +235,8 @@ export type { ParsedDescription } from './endpoints/parser';
 export { EndpointArguments } from './endpoints/arguments';
 export { TCP4ServerEndpoint, TCP6ServerEndpoint, UNIXServerEndpoint } from './endpoints/server-endpoints';
 export { TCP4ClientEndpoint, HostnameEndpoint, UNIXClientEndpoint } from './endpoints/client-endpoints';
+export { SSL4ServerEndpoint, SSL4ClientEndpoint } from './endpoints/ssl-types';
+export type { SSLEndpointReactor } from './endpoints/ssl-types';
 export { connectProtocol } from './endpoints/connect-protocol';
 export type { EndpointReactor, IStreamClientEndpoint, IStreamServerEndpoint } from './endpoints/interfaces';
 export { EndpointStringError, DuplicateEndpointTypeError, ConnectingCancelledError, NoProtocolError } from './endpoints/errors';

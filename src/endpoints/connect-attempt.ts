@@ -84,8 +84,13 @@ class EndpointClientFactory<P extends Protocol> extends ClientFactory<P> {
     };
   }
 
+  /**
+   * A connection that failed before its protocol heard connectionMade: refused or timed out
+   * (stage 'connecting'), or, over TLS, built when the TCP connection was made and then failed
+   * in the handshake (stage 'built').
+   */
   override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
-    if (this.stage === 'connecting') this.settle(reason);
+    if (this.stage !== 'settled') this.settle(reason);
   }
 
   /** The Deferred's canceller: undoes whatever stage the attempt has reached. */

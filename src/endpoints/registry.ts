@@ -6,6 +6,7 @@ import { describe } from '../util/validate';
 import { DuplicateEndpointTypeError, EndpointStringError } from './errors';
 import type { EndpointReactor, IStreamClientEndpoint, IStreamServerEndpoint } from './interfaces';
 import { parseDescription, type ParsedDescription } from './parser';
+import { parseSSLClient, parseSSLServer } from './ssl-types';
 import { parseTCP6Server, parseTCPClient, parseTCPServer, parseUNIXClient, parseUNIXServer } from './stream-types';
 
 /**
@@ -19,11 +20,13 @@ const serverParsers = new Map<string, EndpointParser<object>>([
   ['tcp', parseTCPServer],
   ['tcp6', parseTCP6Server],
   ['unix', parseUNIXServer],
+  ['ssl', parseSSLServer],
 ]);
 
 const clientParsers = new Map<string, EndpointParser<object>>([
   ['tcp', parseTCPClient],
   ['unix', parseUNIXClient],
+  ['ssl', parseSSLClient],
 ]);
 
 /**

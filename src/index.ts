@@ -117,8 +117,18 @@ export type {
   IStreamTransport,
   ITCPTransport,
   ITransport,
+  IUNIXTransport,
+  IFileDescriptorReceiver,
 } from './interfaces/transport';
-export { ConnectError, ConnectionRefusedError, ConnectTimeoutError, DNSLookupError, UserAbortedConnect, ConnectionAborted } from './transport/errors';
+export {
+  ConnectError,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DNSLookupError,
+  UserAbortedConnect,
+  ConnectionAborted,
+  FileDescriptorsNotSupported,
+} from './transport/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

@@ -2,7 +2,9 @@
 // and IFileDescriptorReceiver.fileDescriptorReceived), over every backend x trigger mode: the
 // descriptor is used on the other side, order against the bytes is kept, and no path (claimed,
 // never claimed, queued at an abort) leaves a descriptor open.
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConnectionDone,
@@ -20,6 +22,15 @@ import { closeAll, newReactor, runReactor, VARIANTS, waitUntil } from '../suppor
 import { Recorder, removeSocketDir, socketPath, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
+
+/** The Python for the independent peer: $IOREACTOR_PYTHON, else python3 if it has socket.send_fds (3.9+). */
+const PYTHON = ((): string | undefined => {
+  const python = process.env.IOREACTOR_PYTHON ?? 'python3';
+  const probe = spawnSync(python, ['-c', 'import socket; socket.send_fds'], { timeout: 10_000 });
+  if (probe.status === 0) return python;
+  if (process.env.IOREACTOR_PYTHON !== undefined) throw new Error(`IOREACTOR_PYTHON=${python} cannot run socket.send_fds`);
+  return undefined;
+})();
 
 /** What a receiving protocol saw, in order: descriptors (with how many bytes came before them) and data. */
 class Receiver extends Recorder implements IFileDescriptorReceiver {
@@ -371,5 +382,76 @@ describe.each(VARIANTS)('descriptor passing on $name', (variant) => {
     expect(right?.received.toString()).toBe('there');
     expect(left?.received.toString()).toBe('back');
     expect(left?.lost?.value).toBeInstanceOf(ConnectionDone);
+  });
+
+  it('closes the descriptors left in a batch when the reactor closes inside fileDescriptorReceived', async () => {
+    const pipes = [openPipe(), openPipe(), openPipe()];
+    const reactor = newReactor(variant);
+    let server: Receiver | undefined;
+    try {
+      await runReactor(reactor, (done) => {
+        connectPair(
+          reactor,
+          () =>
+            (server = new Receiver((_self, fd) => {
+              closeSync(fd);
+              done();
+              reactor.close();
+            })),
+          () =>
+            new Sender((self) => {
+              const t = self.transport as unknown as { sendFileDescriptor(fd: number): void };
+              for (const [, w] of pipes) t.sendFileDescriptor(w);
+              self.transport.write(Buffer.from('abc'));
+            }),
+        );
+      });
+      for (const [, w] of pipes) closeSync(w);
+      expect(pipes.map(([r]) => readAll(r))).toEqual(['', '', '']);
+    } finally {
+      closeAll(pipes.flat());
+    }
+    expect(server?.descriptors).toHaveLength(1);
+  });
+
+  it.skipIf(PYTHON === undefined)("interoperates with Python's socket.send_fds / recv_fds", async () => {
+    const [ours, theirs] = openSocketPair();
+    const [readEnd, writeEnd] = openPipe();
+    const reactor = newReactor(variant);
+    let output = '';
+    let exitCode: number | null | undefined;
+    let protocol: Receiver | undefined;
+    try {
+      await runReactor(
+        reactor,
+        (done) => {
+          const child = spawn(PYTHON!, [join(__dirname, 'descriptor_peer.py')], { stdio: ['ignore', 'pipe', 'inherit', theirs] });
+          closeSync(theirs);
+          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.on('close', (code) => {
+            exitCode = code;
+            protocol?.transport.loseConnection();
+            waitUntil(reactor, () => protocol?.lost !== undefined, done);
+          });
+          protocol = new Receiver((self, fd) => {
+            writeSync(fd, 'via ioreactor');
+            closeSync(fd);
+            (self.transport as unknown as { sendFileDescriptor(fd: number): void }).sendFileDescriptor(writeEnd);
+            closeSync(writeEnd);
+            self.transport.write(Buffer.from('Q'));
+          });
+          reactor.adoptStreamConnection(ours, 'UNIX', new TestServerFactory(() => protocol!));
+          closeSync(ours);
+        },
+        20,
+      );
+      expect(readAll(readEnd)).toBe('via python');
+    } finally {
+      closeAll([ours, theirs, readEnd, writeEnd]);
+    }
+    expect(exitCode).toBe(0);
+    expect(output).toBe('via ioreactor Q 1');
+    expect(protocol?.received.toString()).toBe('P');
+    expect(protocol?.descriptors).toHaveLength(1);
   });
 });

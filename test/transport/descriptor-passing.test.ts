@@ -427,7 +427,7 @@ describe.each(VARIANTS)('descriptor passing on $name', (variant) => {
         (done) => {
           const child = spawn(PYTHON!, [join(__dirname, 'descriptor_peer.py')], { stdio: ['ignore', 'pipe', 'inherit', theirs] });
           closeSync(theirs);
-          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
           child.on('close', (code) => {
             exitCode = code;
             protocol?.transport.loseConnection();

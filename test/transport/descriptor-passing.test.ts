@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConnectionDone,
@@ -453,5 +454,36 @@ describe.each(VARIANTS)('descriptor passing on $name', (variant) => {
     expect(output).toBe('via ioreactor Q 1');
     expect(protocol?.received.toString()).toBe('P');
     expect(protocol?.descriptors).toHaveLength(1);
+  });
+
+  it('a worker terminated inside fileDescriptorReceived leaves no copy open (queued, in flight or undelivered)', async () => {
+    const pipes = [openPipe(), openPipe(), openPipe(), openPipe()];
+    try {
+      const worker = new Worker(join(__dirname, '../fixtures/descriptor-worker.js'), {
+        workerData: { backend: variant.backend, trigger: variant.trigger, fds: pipes.map(([, w]) => w), blocker: new SharedArrayBuffer(4) },
+      });
+      const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+      const errors: unknown[] = [];
+      worker.on('error', (err) => errors.push(err));
+      let sent = false;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the worker never blocked in fileDescriptorReceived')), 10_000);
+        worker.on('message', (m: { sent?: boolean; blocking?: boolean }) => {
+          if (m.sent === true) sent = true;
+          if (m.blocking === true) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      expect(sent).toBe(true);
+      for (const [, w] of pipes) closeSync(w); // the worker's copies are the only ones left
+      await worker.terminate();
+      await exited;
+      expect(errors).toEqual([]);
+      expect(pipes.map(([r]) => readAll(r))).toEqual(['', '', '', '']);
+    } finally {
+      closeAll(pipes.flat());
+    }
   });
 });

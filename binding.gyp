@@ -12,6 +12,8 @@
         "native/binding_loop_watch.cc",
         "native/reactor_core.cc",
         "native/reactor_core_streams.cc",
+        "native/reactor_core_descriptors.cc",
+        "native/descriptor_passing.cc",
         "native/socket_ops.cc",
         "native/poller_poll.cc"
       ],

@@ -26,6 +26,7 @@ enum RecordType : int32_t {
   kRecordDrained = 8,        //                                     (write buffer empty, as requested)
   kRecordWriteClosed = 9,    //                                     (our write side was shut down)
   kRecordAcceptError = 10,   // a: -errno                           (the listener's name; accepting paused)
+  kRecordDescriptor = 11,    // a: descriptor received              (before the DATA record of the bytes it came with)
 };
 
 struct Record {

@@ -52,6 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "RECORD_DRAINED", kRecordDrained);
   SetInt(c, "RECORD_WRITE_CLOSED", kRecordWriteClosed);
   SetInt(c, "RECORD_ACCEPT_ERROR", kRecordAcceptError);
+  SetInt(c, "RECORD_DESCRIPTOR", kRecordDescriptor);
   SetInt(c, "CLOSE_AFTER_FLUSH", kCloseAfterFlush);
   SetInt(c, "CLOSE_ABORT", kCloseAbort);
   SetInt(c, "SHUT_WRITE_AFTER_FLUSH", kShutWriteAfterFlush);

@@ -83,6 +83,8 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
                                      InstanceMethod<&NativeReactor::SocketOption>("socketOption"),
                                      InstanceMethod<&NativeReactor::Address>("address"),
                                      InstanceMethod<&NativeReactor::Pending>("pending"),
+                                     InstanceMethod<&NativeReactor::SendDescriptor>("sendDescriptor"),
+                                     InstanceMethod<&NativeReactor::ClaimDescriptor>("claimDescriptor"),
                                      InstanceAccessor<&NativeReactor::GetRecords>("records"),
                                      InstanceAccessor<&NativeReactor::GetArena>("arena"),
                                      InstanceAccessor<&NativeReactor::GetBackend>("backend"),

@@ -54,6 +54,8 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value SocketOption(const Napi::CallbackInfo& info);
   Napi::Value Address(const Napi::CallbackInfo& info);
   Napi::Value Pending(const Napi::CallbackInfo& info);
+  Napi::Value SendDescriptor(const Napi::CallbackInfo& info);
+  Napi::Value ClaimDescriptor(const Napi::CallbackInfo& info);
   Napi::Value GetRecords(const Napi::CallbackInfo& info);
   Napi::Value GetArena(const Napi::CallbackInfo& info);
   Napi::Value GetBackend(const Napi::CallbackInfo& info);

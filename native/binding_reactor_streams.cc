@@ -211,4 +211,21 @@ Napi::Value NativeReactor::Pending(const Napi::CallbackInfo& info) {
   return Int(env, static_cast<double>(core_.Pending(U32(info, 0), U32(info, 1))));
 }
 
+// sendDescriptor(slot, generation, fd): 0 or -errno. The core sends a copy: the caller keeps
+// (and may close at once) its own.
+Napi::Value NativeReactor::SendDescriptor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_.is_open()) return Int(env, -ENOTCONN);
+  const int fd = I32(info, 2);
+  if (fd < 0) return Int(env, -EBADF);
+  return Int(env, core_.SendDescriptor(U32(info, 0), U32(info, 1), fd));
+}
+
+// claimDescriptor(fd): 0 or -ENOENT. The received descriptor now belongs to JavaScript.
+Napi::Value NativeReactor::ClaimDescriptor(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!core_.is_open()) return Int(env, -ENOENT);
+  return Int(env, core_.ClaimDescriptor(I32(info, 0)));
+}
+
 }  // namespace ioreactor

@@ -32,6 +32,7 @@ void ReactorCore::Close() {
       slots_.Release(slot, in_batch_, false);
     }
   }
+  CloseUnclaimedDescriptors();
   if (spare_fd_ >= 0) ::close(spare_fd_);
   spare_fd_ = -1;
   poller_->Close();
@@ -254,6 +255,9 @@ void ReactorCore::Consumed(int delivered) {
     const int32_t type = batch_.records[i].type;
     if (type == kRecordClosed || type == kRecordConnectFailed) slots_.Delivered(static_cast<uint32_t>(batch_.records[i].slot));
   }
+  // Every descriptor record was among those delivered (reads add none during dispatch): what
+  // no protocol claimed is closed.
+  CloseUnclaimedDescriptors();
   const int left = batch_.count - delivered;
   if (left > 0) std::memmove(batch_.records, batch_.records + delivered, sizeof(Record) * left);
   batch_.count = left > 0 ? left : 0;

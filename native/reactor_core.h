@@ -122,6 +122,15 @@ class ReactorCore {
   int SocketFd(uint32_t slot, uint32_t generation);
   int64_t Pending(uint32_t slot, uint32_t generation);
 
+  // ---- descriptor passing (UNIX streams; reactor_core_descriptors.cc) ---------------------
+  // Queues a copy of fd to ride with the next byte written. 0 or -errno: -EAFNOSUPPORT for a
+  // stream that is not UNIX, -EPIPE once closing, -ENOBUFS past kMaxQueuedDescriptors, -EBADF
+  // for fd not open, -ENOTCONN for a stale name.
+  int SendDescriptor(uint32_t slot, uint32_t generation, int fd);
+  // JavaScript handed a received descriptor (from a DESCRIPTOR record) to its protocol: the
+  // core no longer closes it when the batch is consumed. 0 or -ENOENT.
+  int ClaimDescriptor(int fd);
+
   // ---- batches ----------------------------------------------------------------------------
   // Serves the edge-mode ready list, then waits up to timeout_ms and serves what the kernel
   // reports, appending records. Returns how many reports the kernel gave, or -errno.
@@ -177,6 +186,17 @@ class ReactorCore {
   void FinishConnect(Registration& r, uint32_t slot);
   void ReadStream(Registration& r, uint32_t slot, uint32_t ready);
   void Flush(Registration& r, uint32_t slot);
+  // One send of queued bytes; with descriptors queued, bytes up to the next one's position, or
+  // the descriptors at the head with the bytes up to the next position. Bytes sent or -errno.
+  ssize_t SendQueued(Registration& r);
+  ssize_t SendQueuedWithDescriptors(Registration& r);
+  // recvmsg for UNIX streams: adds a DESCRIPTOR record per descriptor received, then returns
+  // as read() does. `*truncated`: the peer sent more descriptors than one message may carry.
+  ssize_t ReceivePassing(Registration& r, uint32_t slot, uint8_t* buffer, size_t length, bool* truncated);
+  // Room in this batch for another message's descriptors and their records.
+  bool HasRoomForDescriptors() const;
+  // Closes received descriptors no protocol claimed (their records were delivered, or never will be).
+  void CloseUnclaimedDescriptors();
   // Sends what is queued, then the chunks, until all is sent or the kernel takes no more;
   // copies what is left of the chunks into the queue.
   void SendNow(Registration& r, uint32_t slot, const iovec* chunks, size_t count);
@@ -199,6 +219,7 @@ class ReactorCore {
   std::vector<uint64_t> ready_list_;      // edge-mode streams with data or accepts left over
   std::vector<uint32_t> fd_owner_;        // descriptor number -> owning slot + 1 (0: none)
   std::vector<iovec> iovecs_;             // SendNow's scratch, kept between calls
+  std::vector<int> received_fds_;         // received, in records not yet consumed, unclaimed
   uint64_t counters_[kCounterCount] = {};
   bool in_batch_ = false;
   bool dispatching_ = false;

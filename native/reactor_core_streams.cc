@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "descriptor_passing.h"
 #include "reactor_core.h"
 
 namespace ioreactor {
@@ -52,7 +53,11 @@ int64_t ReactorCore::Listen(const SocketAddress& address, int backlog, bool reus
   const int fd = OpenListener(address, backlog, reuse_port);
   if (fd < 0) return fd;
   const int64_t name = AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
-  if (name < 0) ::close(fd);
+  if (name < 0) {
+    ::close(fd);
+    return name;
+  }
+  slots_.At(static_cast<uint32_t>(name >> 32)).listener->unix_family = address.storage.ss_family == AF_UNIX;
   return name;
 }
 
@@ -61,14 +66,18 @@ int64_t ReactorCore::AdoptListener(int fd, Trigger trigger) {
   // A socket that is not listening would make accept fail on every report, forever.
   const int rc = CheckStreamSocket(fd, true);
   if (rc < 0) return rc;
-  return AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
+  const int64_t name = AddRegistration(fd, trigger, Kind::kListener, kInterestRead, StreamState::kOpen);
+  if (name >= 0) slots_.At(static_cast<uint32_t>(name >> 32)).listener->unix_family = IsUnixSocket(fd);
+  return name;
 }
 
 int64_t ReactorCore::AdoptStream(int fd, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
   const int rc = CheckStreamSocket(fd, false);
   if (rc < 0) return rc;
-  return AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kOpen);
+  const int64_t name = AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kOpen);
+  if (name >= 0) slots_.At(static_cast<uint32_t>(name >> 32)).stream->passes_descriptors = IsUnixSocket(fd);
+  return name;
 }
 
 int64_t ReactorCore::Connect(const SocketAddress& address, const SocketAddress* bind_address, Trigger trigger) {
@@ -76,7 +85,11 @@ int64_t ReactorCore::Connect(const SocketAddress& address, const SocketAddress* 
   const int fd = StartConnect(address, bind_address);
   if (fd < 0) return fd;
   const int64_t name = AddRegistration(fd, trigger, Kind::kStream, 0, StreamState::kConnecting);
-  if (name < 0) ::close(fd);
+  if (name < 0) {
+    ::close(fd);
+    return name;
+  }
+  slots_.At(static_cast<uint32_t>(name >> 32)).stream->passes_descriptors = address.storage.ss_family == AF_UNIX;
   return name;
 }
 
@@ -105,6 +118,7 @@ void ReactorCore::ServeListener(Registration& listener, uint32_t slot) {
       continue;
     }
     const uint32_t conn_slot = static_cast<uint32_t>(conn >> 32);
+    slots_.At(conn_slot).stream->passes_descriptors = slots_.At(slot).listener->unix_family;
     const size_t offset = AlignUp(batch_.arena_used);
     std::memcpy(batch_.arena + offset, &peer, sizeof peer);
     batch_.arena_used = offset + sizeof peer;
@@ -184,14 +198,15 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
   Stream& s = *r.stream;
   size_t budget = kStreamReadBudget;
   for (;;) {
-    if (!batch_.HasRoomForReads(kMinReadSpace)) {
+    if (!batch_.HasRoomForReads(kMinReadSpace) || (s.passes_descriptors && !HasRoomForDescriptors())) {
       Defer(r, slot);
       return;
     }
     const size_t offset = batch_.arena_used;
     const size_t space = std::min(budget, Batch::kArenaSize - offset);
     counters_[kCounterReads]++;
-    const ssize_t n = read(r.fd, batch_.arena + offset, space);
+    bool truncated = false;
+    const ssize_t n = s.passes_descriptors ? ReceivePassing(r, slot, batch_.arena + offset, space, &truncated) : read(r.fd, batch_.arena + offset, space);
     if (n > 0) {
       counters_[kCounterBytesRead] += static_cast<uint64_t>(n);
       Record* last = batch_.count > 0 ? &batch_.records[batch_.count - 1] : nullptr;
@@ -203,11 +218,18 @@ void ReactorCore::ReadStream(Registration& r, uint32_t slot, uint32_t ready) {
       }
       batch_.arena_used = offset + static_cast<size_t>(n);
       budget -= static_cast<size_t>(n);
+      if (truncated) {
+        // The peer sent more descriptors in one message than we take: some are lost, so the
+        // stream can no longer be trusted. Those that arrived were closed.
+        CloseOwned(r, slot, kRecordClosed, -EMSGSIZE);
+        return;
+      }
       // Level and one-shot do bounded work and rely on the next report. Edge reads on, but a
       // short read already emptied the socket: data arriving later raises a new edge. Not so
-      // an end of stream reported with this edge: read on until it shows.
+      // an end of stream reported with this edge: read on until it shows. Nor a UNIX stream's
+      // recvmsg, which stops short at every message that carried descriptors.
       const bool hangup = (ready & (kReadyReadHangup | kReadyHangup | kReadyError)) != 0;
-      if (r.trigger != Trigger::kEdge || (static_cast<size_t>(n) < space && !hangup)) return;
+      if (r.trigger != Trigger::kEdge || (static_cast<size_t>(n) < space && !hangup && !s.passes_descriptors)) return;
       if (budget == 0) {
         Defer(r, slot);
         return;
@@ -254,7 +276,7 @@ int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const iovec* chun
   // refuse these too, so they join the queue without a system call.
   const bool backed_up = s.pending() > 0 && !s.queued_flush;
   const bool coalesce = dispatching_ && total < kDirectWriteSize;
-  if (s.state == StreamState::kOpen && !backed_up && !coalesce) {
+  if (s.state == StreamState::kOpen && !backed_up && !coalesce && s.out_fds.empty()) {
     SendNow(*r, slot, chunks, count);
     return r->live ? static_cast<int64_t>(s.pending()) : 0;
   }
@@ -263,6 +285,10 @@ int64_t ReactorCore::Write(uint32_t slot, uint32_t generation, const iovec* chun
     // Coalesce: everything this connection writes during the batch goes out in one send.
     s.queued_flush = true;
     flush_list_.push_back(slots_.TokenOf(slot));
+  } else if (!s.out_fds.empty() && !coalesce && !backed_up && s.state == StreamState::kOpen && !s.queued_flush) {
+    // Descriptors ride with these bytes: they go out through the queue, which knows where.
+    Flush(*r, slot);
+    return r->live ? static_cast<int64_t>(s.pending()) : 0;
   }
   return static_cast<int64_t>(s.pending());
 }
@@ -327,6 +353,7 @@ void ReactorCore::SendNow(Registration& r, uint32_t slot, const iovec* chunks, s
 }
 
 void ReactorCore::ResetQueue(Stream& s) {
+  for (QueuedDescriptor& d : s.out_fds) d.position = 0;  // all wait for the next byte written
   s.out.clear();
   s.out_head = 0;
   if (s.out.capacity() > kKeepWriteCapacity) std::string().swap(s.out);
@@ -347,7 +374,7 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
   Stream& s = *r.stream;
   while (s.pending() > 0) {
     counters_[kCounterWrites]++;
-    const ssize_t n = SendNoSignal(r.fd, s.out.data() + s.out_head, s.pending());
+    const ssize_t n = SendQueued(r);
     if (n >= 0) {
       counters_[kCounterBytesWritten] += static_cast<uint64_t>(n);
       s.out_head += static_cast<size_t>(n);
@@ -374,6 +401,7 @@ void ReactorCore::Flush(Registration& r, uint32_t slot) {
     }
   } else if (s.out_head >= kKeepWriteCapacity && s.out_head * 2 >= s.out.size()) {
     // Drop what was sent so a long transfer does not hold it until the very end.
+    for (QueuedDescriptor& d : s.out_fds) d.position -= std::min(d.position, s.out_head);
     s.out.erase(0, s.out_head);
     s.out_head = 0;
   }

@@ -48,6 +48,10 @@ export interface NativeReactor {
   socketOption(slot: number, generation: number, which: number, value?: boolean): number;
   address(slot: number, generation: number, peer: boolean): [number, string | Buffer | null, number] | number;
   pending(slot: number, generation: number): number;
+  /** Queues a copy of fd to ride with the next byte written (UNIX streams). 0 or -errno. */
+  sendDescriptor(slot: number, generation: number, fd: number): number;
+  /** Takes a received descriptor (of a RECORD_DESCRIPTOR) from the core, which otherwise closes it after the batch. 0 or -errno. */
+  claimDescriptor(fd: number): number;
   /** The batch records, RECORD_INTS int32s each (type, slot, generation, a, b, c); null once closed. */
   readonly records: Int32Array | null;
   /**
@@ -97,6 +101,7 @@ export interface NativeConstants {
   RECORD_DRAINED: number;
   RECORD_WRITE_CLOSED: number;
   RECORD_ACCEPT_ERROR: number;
+  RECORD_DESCRIPTOR: number;
   CLOSE_AFTER_FLUSH: number;
   CLOSE_ABORT: number;
   CLOSE_DISCARD: number;

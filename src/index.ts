@@ -118,8 +118,18 @@ export type {
   ITCPTransport,
   ITLSTransport,
   ITransport,
+  IUNIXTransport,
+  IFileDescriptorReceiver,
 } from './interfaces/transport';
-export { ConnectError, ConnectionRefusedError, ConnectTimeoutError, DNSLookupError, UserAbortedConnect, ConnectionAborted } from './transport/errors';
+export {
+  ConnectError,
+  ConnectionRefusedError,
+  ConnectTimeoutError,
+  DNSLookupError,
+  UserAbortedConnect,
+  ConnectionAborted,
+  FileDescriptorsNotSupported,
+} from './transport/errors';
 // TLS (listenSSL, connectSSL, startTLS)
 export { TLSTransport } from './tls/tls-transport';
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './tls/options';

@@ -85,6 +85,30 @@ export interface IStreamTransport extends ITCPTransport, IConsumer, IPushProduce
   readonly bufferedAmount: number;
 }
 
+/**
+ * A transport that can pass open descriptors to its peer: Twisted's IUNIXTransport, which
+ * StreamTransport is on UNIX stream connections.
+ */
+export interface IUNIXTransport {
+  /**
+   * Sends a copy of `fd` (taken now: close yours whenever you like) with the next byte written
+   * after this call; it waits for that byte, and is closed unsent if the connection ends first.
+   */
+  sendFileDescriptor(fd: number): void;
+}
+
+/**
+ * A protocol that accepts descriptors passed by its peer: Twisted's IFileDescriptorReceiver.
+ * A protocol without this method has the descriptors it is sent closed for it.
+ */
+export interface IFileDescriptorReceiver {
+  /**
+   * A descriptor arrived, before the dataReceived of the bytes that came with it. It is the
+   * protocol's from this call on: close it (fs.closeSync) when done, even if this throws.
+   */
+  fileDescriptorReceived(fd: number): void;
+}
+
 /** Protocols that want to hear about half-closes instead of losing the connection. */
 export interface IHalfCloseableProtocol {
   /** The peer will send no more; we may still write. */

@@ -84,3 +84,16 @@ export class ConnectionAborted extends ConnectionLost {
   }
 }
 defineBrand(ConnectionAborted, 'ConnectionAborted');
+
+/**
+ * The transport cannot pass descriptors: `sendFileDescriptor` was called on a TCP connection
+ * (only UNIX stream connections carry them, as Twisted's IUNIXTransport).
+ *
+ * Code: `ERR_IOREACTOR_NOT_SUPPORTED`.
+ */
+export class FileDescriptorsNotSupported extends IoReactorError {
+  constructor(message = 'only UNIX stream connections can pass file descriptors', options?: { cause?: unknown }) {
+    super('ERR_IOREACTOR_NOT_SUPPORTED', message, options);
+  }
+}
+defineBrand(FileDescriptorsNotSupported, 'FileDescriptorsNotSupported');

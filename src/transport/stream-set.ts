@@ -9,7 +9,7 @@ import { Failure } from '../defer/failure';
 import { ConnectError, ConnectionLost, ConnectionRefusedError } from './errors';
 import { ReactorSystemError } from '../errors';
 import type { IDelayedCall, IReactorTime } from '../interfaces/time';
-import type { ITLSTransport } from '../interfaces/transport';
+import type { IFileDescriptorReceiver, ITLSTransport } from '../interfaces/transport';
 import { connectionCloseChannel, connectionOpenChannel, trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
@@ -230,6 +230,10 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     this.native.closeStream(t.slot, t.generation, C.SHUT_WRITE_AFTER_FLUSH);
   }
 
+  sendFileDescriptor(t: StreamTransport, fd: number): number {
+    return this.native.sendDescriptor(t.slot, t.generation, fd);
+  }
+
   address(t: StreamTransport, peer: boolean): Address {
     const reply = this.native.address(t.slot, t.generation, peer);
     if (typeof reply === 'number') throw new ReactorSystemError(reply, peer ? 'getpeername' : 'getsockname');
@@ -283,6 +287,9 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
         break;
       case C.RECORD_ACCEPT_ERROR:
         this.onAcceptError(slot, generation, a);
+        break;
+      case C.RECORD_DESCRIPTOR:
+        this.onDescriptor(slot, generation, a);
         break;
     }
   }
@@ -394,6 +401,29 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
       protocol.dataReceived(data);
     } catch (err) {
       this.protocolFailed(t!, 'dataReceived', err);
+    }
+  }
+
+  /**
+   * A descriptor arrived on a UNIX connection. It is handed to the protocol if it has
+   * fileDescriptorReceived (and is then the protocol's, even if that throws: it may have kept
+   * it, so closing it here could close a number since reused); otherwise it stays the core's,
+   * which closes it once this batch is consumed.
+   */
+  private onDescriptor(slot: number, generation: number, fd: number): void {
+    const t = this.transportAt(slot, generation);
+    const protocol = t?.protocol as (Protocol & Partial<IFileDescriptorReceiver>) | undefined;
+    // A connection we are closing hears no more (as for data): the core closes the descriptor.
+    if (protocol === undefined || !t!.connected) return;
+    if (typeof protocol.fileDescriptorReceived !== 'function') {
+      if (trace.enabled) trace('slot %d: %s has no fileDescriptorReceived; closing descriptor %d received', slot, safePrefix(protocol), fd);
+      return;
+    }
+    if (this.native.claimDescriptor(fd) < 0) return;
+    try {
+      protocol.fileDescriptorReceived(fd);
+    } catch (err) {
+      this.protocolFailed(t!, 'fileDescriptorReceived', err);
     }
   }
 

@@ -1,8 +1,9 @@
+import { constants as osConstants } from 'node:os';
 import { Failure } from '../defer/failure';
-import { ConnectionAborted, ConnectionDone, ConnectionLost } from './errors';
+import { ConnectionAborted, ConnectionDone, ConnectionLost, FileDescriptorsNotSupported } from './errors';
 import { InvalidArgTypeError, InvalidArgValueError, IoReactorError, ReactorSystemError } from '../errors';
 import { assertBytes, bytesSequence, describe } from '../util/validate';
-import type { IProducer, IPushProducer, IStreamTransport, ITLSTransport } from '../interfaces/transport';
+import type { IProducer, IPushProducer, IStreamTransport, ITLSTransport, IUNIXTransport } from '../interfaces/transport';
 import type { Protocol } from '../protocol/protocol';
 import type { Address } from './address';
 import type { Connector } from './connector';
@@ -30,11 +31,15 @@ export interface TransportOwner {
   /** Shuts the write side once everything queued is sent. */
   shutWriteAfterFlush(t: StreamTransport): void;
   address(t: StreamTransport, peer: boolean): Address;
+  /** Queues a copy of fd to ride with the next byte written; 0 or -errno (see ReactorCore::SendDescriptor). */
+  sendFileDescriptor(t: StreamTransport, fd: number): number;
   /** Sets the option when `value` is given; returns its current value. */
   socketOption(t: StreamTransport, option: 'noDelay' | 'keepAlive', value: boolean | undefined): boolean;
   /** Moves the connection under TLS (see StreamTransport.startTLS). */
   startTLS(t: StreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport;
 }
+
+const { ENOTCONN, EPIPE, EAFNOSUPPORT } = osConstants.errno;
 
 /** Twisted's default: a registered streaming producer is paused past 64 KiB of unsent data. */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
@@ -61,7 +66,7 @@ export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  * registered, loseConnection waits for unregisterProducer, and the producer's writes go out
  * until then. `connectionLost` follows once the socket is closed, exactly once.
  */
-export class StreamTransport implements IStreamTransport {
+export class StreamTransport implements IStreamTransport, IUNIXTransport {
   /** True until the connection is closed (connectionLost has been called). */
   connected = true;
   /** True once loseConnection or abortConnection was called. */
@@ -114,6 +119,31 @@ export class StreamTransport implements IStreamTransport {
     if (!this.connected || this.writeShut || chunks.length === 0) return;
     // One native call: chunks that go out at once go in one sendmsg, without being copied.
     this.afterWrite(this.owner.writev(this, chunks));
+  }
+
+  /**
+   * Passes an open descriptor to the peer (UNIX stream connections only; SCM_RIGHTS), whose
+   * protocol gets it in `fileDescriptorReceived` before the bytes it came with. A copy is taken
+   * now, so the caller may close `fd` at once. The copy rides with the next byte written after
+   * this call (as in Twisted, a descriptor needs a byte to travel with: write at least one after
+   * it); copies still queued when the connection ends are closed, never sent. After
+   * loseConnection it is dropped, as writes are.
+   *
+   * Throws FileDescriptorsNotSupported (`ERR_IOREACTOR_NOT_SUPPORTED`) on a TCP connection,
+   * InvalidArgTypeError / InvalidArgValueError for something that is not a descriptor number,
+   * and a ReactorSystemError (`EBADF`) for a descriptor that is not open, or `ENOBUFS` past
+   * 1024 descriptors waiting for their byte.
+   */
+  sendFileDescriptor(fd: number): void {
+    if (typeof fd !== 'number') throw new InvalidArgTypeError(`file descriptor must be a number, received ${describe(fd)}`);
+    if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+      throw new InvalidArgValueError(`file descriptor must be an integer from 0 to 2147483647, received ${describe(fd)}`);
+    }
+    if (!this.connected || this.writeShut) return;
+    const rc = this.owner.sendFileDescriptor(this, fd);
+    if (rc === 0 || rc === -ENOTCONN || rc === -EPIPE) return; // closing meanwhile: dropped as writes are
+    if (rc === -EAFNOSUPPORT) throw new FileDescriptorsNotSupported();
+    throw new ReactorSystemError(rc, 'sendFileDescriptor', `descriptor ${fd}`);
   }
 
   /**

@@ -210,7 +210,7 @@ export {
   KeyedAdmission,
   AdmissionTicket,
 } from './protocols';
-export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
+export type { LimitConnectionsByPeerOptions, ProtocolClassLike, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
 export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './protocols';
 export { AdmissionRefusedError } from './protocols/policies/errors';
 // child processes

@@ -22,6 +22,7 @@ export class ConnectionStream extends Duplex {
   private local: IPv4Address | IPv6Address | null | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
+  /** Made by each {@link DuplexProtocol} for its connection; there is no need to make one. */
   constructor(
     private readonly protocol: DuplexProtocol,
     options: DuplexOptions,

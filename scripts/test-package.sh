@@ -19,7 +19,7 @@ for needed in package.json README.md lib/index.js lib/index.mjs lib/index.d.ts l
   grep -qx "$needed" "$work/contents" || fail "the package lacks $needed"
 done
 grep -q '^prebuilds/.*\.node$' "$work/contents" || fail "the package has no prebuild"
-if grep -E '^(test|src|build|build-[a-z]+|scripts|\.ci|examples)/|\.tgz$|^bench/.*\.(json|svg)$|^native/\.clang-format$' "$work/contents"; then
+if grep -E '^(test|src|build|build-[a-z]+|scripts|\.ci|examples|bench/http|docs)/|\.tgz$|^bench/.*\.(json|svg)$|^native/\.clang-format$' "$work/contents"; then
   fail "the package holds files a user does not need (above)"
 fi
 # The published types as each resolution sees them (node10, node16 from CommonJS and from an ES

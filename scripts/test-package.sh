@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The package as a user gets it: `npm pack`'s contents (what a user needs and nothing else), the
-# addon loaded from a prebuild made with prebuildify (no build/ folder, no compiler), and the
-# tarball installed into an empty project where the CommonJS and ES module examples serve.
+# published types as arethetypeswrong sees them, the addon loaded from a prebuild made with
+# prebuildify (no build/ folder, no compiler), and the tarball installed into an empty project where the CommonJS and ES module examples serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build:ts >/dev/null
@@ -15,13 +15,16 @@ trap cleanup EXIT
 tarball="$work/$(npm pack --silent --pack-destination "$work")"
 tar -tzf "$tarball" | sed 's|^package/||' | sort >"$work/contents"
 fail() { echo "test-package: $*" >&2; exit 1; }
-for needed in package.json README.md lib/index.js lib/index.mjs lib/index.d.ts binding.gyp CMakeLists.txt native/poller.h bench/run.js; do
+for needed in package.json README.md lib/index.js lib/index.mjs lib/index.d.ts lib/index.d.mts binding.gyp CMakeLists.txt native/poller.h bench/run.js; do
   grep -qx "$needed" "$work/contents" || fail "the package lacks $needed"
 done
 grep -q '^prebuilds/.*\.node$' "$work/contents" || fail "the package has no prebuild"
-if grep -E '^(test|src|build|build-[a-z]+|scripts|\.ci|examples)/|\.tgz$|^bench/.*\.(json|svg)$|^native/\.clang-format$' "$work/contents"; then
+if grep -E '^(test|src|build|build-[a-z]+|scripts|\.ci|examples|bench/http|docs)/|\.tgz$|^bench/.*\.(json|svg)$|^native/\.clang-format$' "$work/contents"; then
   fail "the package holds files a user does not need (above)"
 fi
+# The published types as each resolution sees them (node10, node16 from CommonJS and from an ES
+# module, bundler): arethetypeswrong reads the tarball, no registry needed.
+npx --no-install attw "$tarball" || fail "arethetypeswrong found problems in the published types (above)"
 echo "package: $(wc -l <"$work/contents") files, $(du -k "$tarball" | cut -f1) KiB, prebuild $(grep '^prebuilds/' "$work/contents" | tr '\n' ' ')"
 
 mkdir "$work/app"

@@ -79,7 +79,7 @@ export type { ServeBalance, ServeHandle, ServeMode, ServeOptions, ServeWorker, S
 export type { WorkerContext } from './workers/serve-worker-main';
 export { WorkerCrashed, WorkerRestartsExhausted, WorkerSetupFailed } from './workers/errors';
 export type { ReactorStats } from './reactor/stats';
-export { DuplexProtocol } from './transport/duplex-protocol';
+export { ConnectionStream, DuplexProtocol } from './transport/duplex-protocol';
 export { connectStreamToProtocol, NodeStreamTransport } from './transport/node-stream-transport';
 export type { StreamTransportOptions } from './transport/node-stream-transport';
 export { reactor } from './reactor/default-reactor';
@@ -227,7 +227,7 @@ export {
   KeyedAdmission,
   AdmissionTicket,
 } from './protocols';
-export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
+export type { LimitConnectionsByPeerOptions, ProtocolClassLike, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './protocols';
 export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './protocols';
 export { AdmissionRefusedError } from './protocols/policies/errors';
 // child processes

@@ -25,6 +25,6 @@ export {
   KeyedAdmission,
   AdmissionTicket,
 } from './policies';
-export type { LimitConnectionsByPeerOptions, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './policies';
+export type { LimitConnectionsByPeerOptions, ProtocolClassLike, ThrottlingFactoryOptions, TimeoutFactoryOptions, TimeoutProtocolMethods } from './policies';
 export type { KeyedAdmissionOptions, AdmissionStats, AdmissionKeyStats } from './policies';
 export * from './amp'; // Twisted's twisted.protocols.amp: its explicit export list is amp/index.ts

@@ -2,9 +2,123 @@ import { Duplex, type DuplexOptions } from 'node:stream';
 import type { Failure } from '../defer/failure';
 import type { IPushProducer } from '../interfaces/transport';
 import { Factory } from '../protocol/factory';
+import { IPv6Address, type Address, type IPv4Address } from './address';
 import { Protocol } from '../protocol/protocol';
 import { ConnectionDone } from './errors';
-import { assertFunction } from '../util/validate';
+import { assertFunction, assertNonNegativeNumber } from '../util/validate';
+
+/**
+ * The Duplex of a {@link DuplexProtocol}, with the part of `net.Socket`'s surface that
+ * `node:http` and its users look for: the two ends' addresses (`req.socket.remoteAddress`),
+ * `setNoDelay`, `setKeepAlive`, and an idle `setTimeout` that emits `'timeout'` (which is how
+ * `node:http` applies `server.timeout` and `keepAliveTimeout`).
+ *
+ * Addresses are those of a TCP connection; over a UNIX socket or a Node stream they are
+ * `undefined`, as `net.Socket`'s are for a UNIX socket. They are read once, on first use, and
+ * kept after the connection closes.
+ */
+export class ConnectionStream extends Duplex {
+  private remote: IPv4Address | IPv6Address | null | undefined;
+  private local: IPv4Address | IPv6Address | null | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  /** Made by each {@link DuplexProtocol} for its connection; there is no need to make one. */
+  constructor(
+    private readonly protocol: DuplexProtocol,
+    options: DuplexOptions,
+  ) {
+    super(options);
+  }
+
+  /** The peer's IP address, as `net.Socket.remoteAddress`. */
+  get remoteAddress(): string | undefined {
+    return this.remoteEnd()?.host;
+  }
+
+  get remotePort(): number | undefined {
+    return this.remoteEnd()?.port;
+  }
+
+  /** `'IPv4'` or `'IPv6'`, as `net.Socket.remoteFamily`. */
+  get remoteFamily(): 'IPv4' | 'IPv6' | undefined {
+    const remote = this.remoteEnd();
+    if (remote === undefined) return undefined;
+    return remote instanceof IPv6Address ? 'IPv6' : 'IPv4';
+  }
+
+  get localAddress(): string | undefined {
+    return this.localEnd()?.host;
+  }
+
+  get localPort(): number | undefined {
+    return this.localEnd()?.port;
+  }
+
+  /** TCP_NODELAY on (the default) or off; a no-op where the connection is not TCP. */
+  setNoDelay(noDelay = true): this {
+    if (this.isTCP()) this.protocol.transport.setTcpNoDelay(noDelay);
+    return this;
+  }
+
+  /**
+   * SO_KEEPALIVE on or off; a no-op where the connection is not TCP. `initialDelay` is
+   * accepted for `net.Socket`'s signature, and ignored: the system's keep-alive timing applies.
+   */
+  setKeepAlive(enable = false, initialDelay?: number): this {
+    void initialDelay;
+    if (this.isTCP()) this.protocol.transport.setTcpKeepAlive(enable);
+    return this;
+  }
+
+  /**
+   * Emits `'timeout'` once the connection has been idle (nothing read, nothing written) for
+   * `timeout` milliseconds, as `net.Socket.setTimeout`: the connection stays open, the listener
+   * decides. 0 turns it off. `callback` is added as a one-time `'timeout'` listener (removed
+   * when `timeout` is 0). The timer does not keep the process alive.
+   */
+  setTimeout(timeout: number, callback?: () => void): this {
+    assertNonNegativeNumber(timeout, 'setTimeout() timeout (milliseconds)');
+    if (callback !== undefined) assertFunction(callback, 'setTimeout() callback');
+    this.clearIdleTimer();
+    if (timeout === 0) {
+      if (callback !== undefined) this.removeListener('timeout', callback);
+      return this;
+    }
+    if (callback !== undefined) this.once('timeout', callback);
+    if (!this.destroyed) this.idleTimer = setTimeout(() => this.emit('timeout'), timeout).unref();
+    return this;
+  }
+
+  /** A read or a write happened, so the idle timer starts over (the protocol calls it). @internal */
+  noteActivity(): void {
+    this.idleTimer?.refresh();
+  }
+
+  /** The connection is gone, the idle timer with it (the protocol calls it). @internal */
+  clearIdleTimer(): void {
+    if (this.idleTimer === undefined) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private isTCP(): boolean {
+    return this.protocol.connected && this.protocol.transport.getPeer().type === 'TCP';
+  }
+
+  private remoteEnd(): IPv4Address | IPv6Address | undefined {
+    if (this.remote === undefined && this.protocol.connected) this.remote = tcpAddress(this.protocol.transport.getPeer());
+    return this.remote ?? undefined;
+  }
+
+  private localEnd(): IPv4Address | IPv6Address | undefined {
+    if (this.local === undefined && this.protocol.connected) this.local = tcpAddress(this.protocol.transport.getHost());
+    return this.local ?? undefined;
+  }
+}
+
+function tcpAddress(address: Address): IPv4Address | IPv6Address | null {
+  return address.type === 'TCP' ? address : null;
+}
 
 /**
  * A protocol that hands its connection to Node's stream world: {@link DuplexProtocol.stream}
@@ -28,15 +142,15 @@ import { assertFunction } from '../util/validate';
  * ```
  */
 export class DuplexProtocol extends Protocol {
-  /** The connection as a Node Duplex (Buffers in, Buffers out). */
-  readonly stream: Duplex;
+  /** The connection as a Node Duplex (Buffers in, Buffers out), with a socket's addresses and options. */
+  readonly stream: ConnectionStream;
   private writeCallback: ((error?: Error | null) => void) | undefined;
   private writesPaused = false;
   private readEnded = false;
 
   constructor(options: Omit<DuplexOptions, 'read' | 'write' | 'final' | 'destroy' | 'objectMode'> = {}) {
     super();
-    this.stream = new Duplex({
+    this.stream = new ConnectionStream(this, {
       ...options,
       read: () => {
         if (this.connected) this.transport.resumeProducing();
@@ -52,6 +166,7 @@ export class DuplexProtocol extends Protocol {
         callback();
       },
       destroy: (error, callback) => {
+        this.stream.clearIdleTimer();
         if (this.connected) {
           this.transport.unregisterProducer();
           if (error) this.transport.abortConnection();
@@ -64,7 +179,7 @@ export class DuplexProtocol extends Protocol {
   }
 
   /** A factory whose every connection is a DuplexProtocol, handed to `onStream` once connected. */
-  static factory(onStream: (stream: Duplex, protocol: DuplexProtocol) => void, options?: ConstructorParameters<typeof DuplexProtocol>[0]): Factory {
+  static factory(onStream: (stream: ConnectionStream, protocol: DuplexProtocol) => void, options?: ConstructorParameters<typeof DuplexProtocol>[0]): Factory {
     assertFunction(onStream, 'onStream');
     const factory = new Factory();
     factory.buildProtocol = () => {
@@ -94,6 +209,7 @@ export class DuplexProtocol extends Protocol {
   }
 
   override dataReceived(data: Buffer): void {
+    this.stream.noteActivity();
     if (!this.stream.push(data)) this.transport.pauseProducing();
   }
 
@@ -104,6 +220,7 @@ export class DuplexProtocol extends Protocol {
   }
 
   override connectionLost(reason: Failure): void {
+    this.stream.clearIdleTimer();
     if (reason.check(ConnectionDone) !== null) {
       this.endReadable();
       this.releaseWrite(undefined);
@@ -118,6 +235,7 @@ export class DuplexProtocol extends Protocol {
       callback(new Error('the connection is closed'));
       return;
     }
+    this.stream.noteActivity();
     this.transport.write(chunk);
     if (this.writesPaused) this.writeCallback = callback;
     else callback();

@@ -113,7 +113,7 @@ export function parseBoxes(data: Buffer): AmpBox[] {
  * refuses further input), so a protocol can close the connection with it.
  *
  * Memory is bounded: besides the box being assembled (at most `maxBoxBytes`, counting each
- * pair as its wire size plus {@link PAIR_OVERHEAD}), it holds at most one incomplete length
+ * pair as its wire size plus a fixed 64-byte bookkeeping charge), it holds at most one incomplete length
  * prefix and key or value, in one buffer (at most 65 537 bytes).
  */
 export class BoxParser {

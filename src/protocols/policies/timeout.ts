@@ -37,8 +37,9 @@ function cancelQuietly(call: IDelayedCall): void {
   }
 }
 
+/** Any protocol class, abstract or not, whatever its constructor takes: what {@link TimeoutMixin} extends. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ProtocolClassLike = abstract new (...args: any[]) => Protocol;
+export type ProtocolClassLike = abstract new (...args: any[]) => Protocol;
 
 /** What {@link TimeoutMixin} adds to a protocol class. */
 export interface TimeoutProtocolMethods {

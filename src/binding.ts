@@ -137,4 +137,6 @@ const load = require('node-gyp-build') as (dir: string) => unknown;
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
 export const binding = (process.env.IOREACTOR_ADDON ? require(path.resolve(process.env.IOREACTOR_ADDON)) : load(path.join(__dirname, '..'))) as NativeBinding;
-export const C = binding.constants;
+// A copy: the addon's object has its properties in dictionary mode (slow loads), and these are
+// read per batch and per record on the hot path; a fresh frozen literal gets fast properties.
+export const C: NativeConstants = Object.freeze({ ...binding.constants });

@@ -44,7 +44,11 @@ describe.each(VARIANTS)('UDP round trips on $name', (variant) => {
       expect(echo.seen).toHaveLength(3);
       for (const addr of echo.seen) {
         expect(addr).toBeInstanceOf(AddressClass);
-        expect(addr.equals(new AddressClass(family.loopback, peer.address().port, ...((family.name === 'IPv4' ? ['UDP'] : [0, 0, 'UDP']) as [])))).toBe(true);
+        const expected =
+          family.name === 'IPv4'
+            ? new IPv4Address(family.loopback, peer.address().port, 'UDP')
+            : new IPv6Address(family.loopback, peer.address().port, 0, 0, 'UDP');
+        expect(addr.equals(expected)).toBe(true);
       }
       // One Address per sender, not per datagram.
       expect(echo.seen[1]).toBe(echo.seen[0]);
@@ -61,7 +65,7 @@ describe.each(VARIANTS)('UDP round trips on $name', (variant) => {
         client.onDatagram = () => {
           if (client.received.length === 2) done();
         };
-        clientPort.write(Buffer.from('plain'), { host: family.loopback, port: serverPort.getHost().port as number });
+        clientPort.write(Buffer.from('plain'), { host: family.loopback, port: (serverPort.getHost() as IPv4Address).port });
         clientPort.connect(family.loopback, (serverPort.getHost() as IPv4Address).port);
         expect(clientPort.connectedAddress).toEqual({ host: family.loopback, port: (serverPort.getHost() as IPv4Address).port });
         clientPort.write(Buffer.from('connected'));

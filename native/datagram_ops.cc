@@ -74,6 +74,10 @@ int OpenDatagramSocket(int domain, const SocketAddress* bind_address) {
   const int fd = socket(domain, SOCK_DGRAM, 0);
   if (fd < 0) return -errno;
   int rc = SetNonBlockingCloexec(fd);
+#ifdef SO_NOSIGPIPE
+  // Platforms without MSG_NOSIGNAL suppress SIGPIPE per socket (a UNIX peer gone, say).
+  if (rc == 0) rc = SetBoolOption(fd, SOL_SOCKET, SO_NOSIGPIPE, true);
+#endif
   if (rc == 0 && bind_address != nullptr && bind(fd, bind_address->get(), bind_address->length) < 0) rc = -errno;
   if (rc < 0) {
     ::close(fd);

@@ -51,7 +51,7 @@ int64_t ReactorCore::OpenDatagram(int family, const SocketAddress* bind_address,
 
 int64_t ReactorCore::AdoptDatagram(int fd, size_t max_packet, Trigger trigger) {
   if (!poller_->Supports(trigger)) return -EINVAL;
-  int rc = CheckDatagramSocket(fd);
+  const int rc = CheckDatagramSocket(fd);
   if (rc < 0) return rc;
   const int family = DatagramFamily(fd);
   if (family < 0) return family;

@@ -106,6 +106,25 @@ describe.each(VARIANTS)('datagram port behaviour on $name', (variant) => {
       expect((writeError as { code: string }).code).toBe('ERR_IOREACTOR_DATAGRAM_PORT_CLOSED');
     });
 
+    it('reactor.close() from datagramReceived stops every port once and delivers nothing more', async () => {
+      const reactor = newReactor(variant);
+      const peer = await nodeSocket(family, opened);
+      const protocol = new Recorder();
+      const other = new Recorder();
+      await runReactor(reactor, (done) => {
+        const port = listenLoopback(reactor, family, protocol);
+        listenLoopback(reactor, family, other);
+        protocol.onDatagram = () => {
+          reactor.close();
+          done();
+        };
+        for (let i = 0; i < 5; i++) peer.send(`d${i}`, portOf(port), family.loopback);
+      });
+      expect(protocol.received).toHaveLength(1);
+      expect([protocol.stopped, other.stopped]).toEqual([1, 1]);
+      expect(reactor.stats().registrations).toBe(0);
+    });
+
     it('logs a protocol that throws in datagramReceived and keeps the port working', async () => {
       const reactor = newReactor(variant);
       const peer = await nodeSocket(family, opened);

@@ -87,6 +87,8 @@ int ReactorCore::ConnectDatagram(uint32_t slot, uint32_t generation, const Socke
 int ReactorCore::CloseDatagram(uint32_t slot, uint32_t generation) {
   Registration* r = NamedDatagram(slot, generation);
   if (r == nullptr) return -EBADF;
+  // What the protocol wrote before stopping goes out first, as it would have outside dispatch.
+  if (!r->datagram->queue.empty()) FlushDatagrams(*r, slot);
   CloseOwned(*r, slot, 0, 0);
   return 0;
 }

@@ -106,6 +106,26 @@ describe.each(VARIANTS)('datagram port behaviour on $name', (variant) => {
       expect((writeError as { code: string }).code).toBe('ERR_IOREACTOR_DATAGRAM_PORT_CLOSED');
     });
 
+    it('sends what datagramReceived wrote before it stopped the port', async () => {
+      const reactor = newReactor(variant);
+      const peer = await nodeSocket(family, opened);
+      const protocol = new Recorder();
+      let reply = '';
+      await runReactor(reactor, (done) => {
+        const port = listenLoopback(reactor, family, protocol);
+        protocol.onDatagram = (data, addr) => {
+          port.write(Buffer.from(`bye ${data.toString()}`), addr);
+          void port.stopListening();
+        };
+        peer.on('message', (m) => {
+          reply = m.toString();
+          done();
+        });
+        peer.send('x', portOf(port), family.loopback);
+      });
+      expect(reply).toBe('bye x');
+    });
+
     it('reactor.close() from datagramReceived stops every port once and delivers nothing more', async () => {
       const reactor = newReactor(variant);
       const peer = await nodeSocket(family, opened);

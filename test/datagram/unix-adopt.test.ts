@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { closeDescriptor, DatagramProtocol, openPipe, ReactorSystemError, UNIXAddress, type IPv4Address } from '../../src/index';
-import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { removeSocketDir, socketPath } from '../support/streams';
 import { closeNodeSockets, Echo, Recorder } from './support';
 
@@ -139,5 +139,50 @@ describe.each(VARIANTS)('UNIX datagrams and adopted ports on $name', (variant) =
     expect((errors['wrong family'] as { code: string }).code).toBe('ERR_IOREACTOR_INVALID_FAMILY');
     expect((errors.closed as { code: string }).code).toBe('EBADF');
     expect(protocol.started).toBe(0);
+  });
+});
+
+describe.each(VARIANTS)('a full receiver on $name', (variant) => {
+  it('drops and counts datagrams the kernel will not take, at once and at the end of a batch, without throwing', async () => {
+    const reactor = newReactor(variant);
+    // A receiver on a reactor that never runs: nobody reads it, so its queue fills up.
+    const idle = newReactor(variant);
+    const fullPath = socketPath();
+    const triggerPath = socketPath();
+    const COUNT = 2000;
+    let thrown: unknown;
+    const sender = new (class extends Recorder {
+      override datagramReceived(): void {
+        // During dispatch: queued, then one sendmmsg pass that meets the full queue.
+        for (let i = 0; i < COUNT; i++) this.transport!.write(Buffer.from('queued'), fullPath);
+      }
+    })();
+    try {
+      idle.listenUNIXDatagram(fullPath, new Recorder());
+      await runReactor(reactor, (done) => {
+        const port = reactor.listenUNIXDatagram(triggerPath, sender);
+        try {
+          for (let i = 0; i < COUNT; i++) port.write(Buffer.from('direct'), fullPath);
+        } catch (err) {
+          thrown = err;
+        }
+        const afterDirect = reactor.stats();
+        expect(afterDirect.datagramsWritten + afterDirect.datagramsDropped).toBe(COUNT);
+        expect(afterDirect.datagramsDropped).toBeGreaterThan(0);
+        const poke = reactor.connectUNIXDatagram(triggerPath, new DatagramProtocol());
+        poke.write(Buffer.from('go'));
+        waitUntil(
+          reactor,
+          () => reactor.stats().datagramsWritten + reactor.stats().datagramsDropped >= 2 * COUNT + 1,
+          () => done(),
+        );
+      });
+    } finally {
+      idle.close();
+    }
+    expect(thrown).toBeUndefined();
+    const stats = reactor.stats();
+    expect(stats.datagramsWritten + stats.datagramsDropped).toBe(2 * COUNT + 1);
+    expect(stats.datagramsDropped).toBeGreaterThan(COUNT);
   });
 });

@@ -14,6 +14,9 @@
         "native/reactor_core_streams.cc",
         "native/reactor_core_descriptors.cc",
         "native/descriptor_passing.cc",
+        "native/reactor_core_datagrams.cc",
+        "native/binding_reactor_datagrams.cc",
+        "native/datagram_ops.cc",
         "native/socket_ops.cc",
         "native/poller_poll.cc"
       ],

@@ -136,6 +136,14 @@ export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './tls/options';
 export type { TLSOptions } from './tls/options';
 export type { ListenSSLOptions } from './tls/ssl-endpoints';
 export { TLSHandshakeError, TLSVerificationError, TLSHandshakeTimeout } from './tls/errors';
+// datagrams (UDP, UNIX datagrams)
+export { DatagramProtocol } from './datagram/protocol';
+export type { DatagramTruncationHandler } from './datagram/protocol';
+export { DatagramPort } from './datagram/datagram-port';
+export type { DatagramTransport, DatagramDestination } from './datagram/datagram-port';
+export { DEFAULT_MAX_PACKET_SIZE } from './datagram/datagram-endpoints';
+export type { ListenUDPOptions, ListenUNIXDatagramOptions, ConnectUNIXDatagramOptions } from './datagram/datagram-endpoints';
+export { DatagramTooLargeError, DatagramTruncatedError, DatagramPortClosedError } from './datagram/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

@@ -41,7 +41,7 @@ const hostile: unknown[] = [
   new Float64Array(2),
   new ArrayBuffer(4),
 ];
-// adopt and add are left out: given a real descriptor number they would take over one of the
+// adopt, datagramAdopt and add are left out: given a real descriptor number they would take over one of the
 // test runner's own sockets. Everything else only ever acts on what the reactor itself owns.
 const methods = [
   'modify',
@@ -58,6 +58,14 @@ const methods = [
   'socketOption',
   'address',
   'pending',
+  'datagramOpen',
+  'datagramConnect',
+  'datagramWrite',
+  'datagramClose',
+  'datagramOption',
+  'datagramMembership',
+  'datagramInterface',
+  'datagramAddress',
 ] as const;
 
 describe('native binding under hostile input', () => {
@@ -79,7 +87,7 @@ describe('native binding under hostile input', () => {
             for (const [method, args] of calls) {
               const result = native[method](...args);
               // Listening on something a hostile value happened to spell must still be a name or -errno.
-              if (method === 'listen' || method === 'connect') expect(typeof result).toBe('number');
+              if (method === 'listen' || method === 'connect' || method === 'datagramOpen') expect(typeof result).toBe('number');
             }
           },
         ),

@@ -13,6 +13,7 @@ import * as policiesA from '../../src/protocols/policies/errors';
 import * as workersA from '../../src/workers/errors';
 import * as endpointsA from '../../src/endpoints/errors';
 import * as tlsA from '../../src/tls/errors';
+import * as datagramA from '../../src/datagram/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -27,6 +28,7 @@ type Modules = {
   workers: typeof workersA;
   endpoints: typeof endpointsA;
   tls: typeof tlsA;
+  datagram: typeof datagramA;
 };
 
 const copyA: Modules = {
@@ -41,6 +43,7 @@ const copyA: Modules = {
   workers: workersA,
   endpoints: endpointsA,
   tls: tlsA,
+  datagram: datagramA,
 };
 let copyB: Modules;
 
@@ -59,6 +62,7 @@ beforeAll(async () => {
     workers: await import('../../src/workers/errors'),
     endpoints: await import('../../src/endpoints/errors'),
     tls: await import('../../src/tls/errors'),
+    datagram: await import('../../src/datagram/errors'),
   };
 });
 
@@ -105,6 +109,7 @@ function instances(copy: Modules): Map<string, object> {
     EndpointStringError: ['ERR_IOREACTOR_ENDPOINT_SYNTAX', 'bad', ''],
     DuplicateEndpointTypeError: ['tcp'],
     ConnectingCancelledError: ['127.0.0.1:1'],
+    DatagramTruncatedError: ['cut', 3000],
   };
   const out = new Map<string, object>();
   for (const [name, cls] of classes(copy)) {
@@ -117,7 +122,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(67);
+    expect(classes(copyA).size).toBe(70);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

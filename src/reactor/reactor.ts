@@ -559,7 +559,7 @@ export class Reactor implements IReactorTime {
     }
     if (trace.enabled) trace('batch: %d records', count);
     const raw = C.RECORD_RAW;
-    const datagramRecords = C.RECORD_DATAGRAMS; // and RECORD_DATAGRAM_ERROR after it
+    const datagramRecords = C.RECORD_DATAGRAMS; // and RECORD_DATAGRAM_ERROR after it: the last record types (batch.h)
     const stride = C.RECORD_INTS;
     for (let i = 0, end = count * stride; i < end; i += stride) {
       // Every record is handled at most once, whatever a callback does: one that throws past

@@ -53,7 +53,7 @@ const SCENARIOS = {
     depth: 1,
   },
   // Datagrams: 32 sockets, closed loop. 64 B: 4 in flight each. 1 400 B: 2 each, so the 64 in
-  // flight (~2.3 KiB of kernel memory apiece) fit a default 208 KiB receive buffer and a loss
+  // flight (2.3 KiB of kernel memory apiece) fit a default 208 KiB receive buffer and a loss
   // means the server fell behind, not that the load overflowed it by construction.
   'udp-64': {
     kind: 'load',

@@ -12,6 +12,9 @@
         "native/binding_loop_watch.cc",
         "native/reactor_core.cc",
         "native/reactor_core_streams.cc",
+        "native/reactor_core_datagrams.cc",
+        "native/binding_reactor_datagrams.cc",
+        "native/datagram_ops.cc",
         "native/socket_ops.cc",
         "native/poller_poll.cc"
       ],

@@ -16,16 +16,18 @@ namespace ioreactor {
 // Every record names its registration by slot and generation, so JavaScript can check that a
 // record is meant for the object it holds in that slot.
 enum RecordType : int32_t {
-  kRecordRaw = 1,            // a: ready bits                       (addReader / addWriter descriptors)
-  kRecordData = 2,           // a: arena offset, b: length          (in the arena current when delivered)
-  kRecordAccept = 3,         // a: listener slot, b: listener generation, c: arena offset of the peer AddressBlob
-  kRecordConnected = 4,      //
-  kRecordConnectFailed = 5,  // a: -errno                           (the descriptor is closed)
-  kRecordReadClosed = 6,     //                                     (peer half-closed; half-close enabled)
-  kRecordClosed = 7,         // a: 0 or -errno                      (the descriptor is closed)
-  kRecordDrained = 8,        //                                     (write buffer empty, as requested)
-  kRecordWriteClosed = 9,    //                                     (our write side was shut down)
-  kRecordAcceptError = 10,   // a: -errno                           (the listener's name; accepting paused)
+  kRecordRaw = 1,             // a: ready bits                       (addReader / addWriter descriptors)
+  kRecordData = 2,            // a: arena offset, b: length          (in the arena current when delivered)
+  kRecordAccept = 3,          // a: listener slot, b: listener generation, c: arena offset of the peer AddressBlob
+  kRecordConnected = 4,       //
+  kRecordConnectFailed = 5,   // a: -errno                           (the descriptor is closed)
+  kRecordReadClosed = 6,      //                                     (peer half-closed; half-close enabled)
+  kRecordClosed = 7,          // a: 0 or -errno                      (the descriptor is closed)
+  kRecordDrained = 8,         //                                     (write buffer empty, as requested)
+  kRecordWriteClosed = 9,     //                                     (our write side was shut down)
+  kRecordAcceptError = 10,    // a: -errno                           (the listener's name; accepting paused)
+  kRecordDatagrams = 11,      // a: arena offset, b: length, c: count (DatagramHeader each, see datagram.h)
+  kRecordDatagramError = 12,  // a: -errno                           (a datagram socket's error; it stays open)
 };
 
 struct Record {

@@ -52,6 +52,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "RECORD_DRAINED", kRecordDrained);
   SetInt(c, "RECORD_WRITE_CLOSED", kRecordWriteClosed);
   SetInt(c, "RECORD_ACCEPT_ERROR", kRecordAcceptError);
+  SetInt(c, "RECORD_DATAGRAMS", kRecordDatagrams);
+  SetInt(c, "RECORD_DATAGRAM_ERROR", kRecordDatagramError);
+  SetInt(c, "DATAGRAM_TRUNCATED", kDatagramTruncated);
+  SetInt(c, "OPTION_BROADCAST", kOptionBroadcast);
+  SetInt(c, "OPTION_MULTICAST_TTL", kOptionMulticastTTL);
+  SetInt(c, "OPTION_MULTICAST_LOOP", kOptionMulticastLoop);
   SetInt(c, "CLOSE_AFTER_FLUSH", kCloseAfterFlush);
   SetInt(c, "CLOSE_ABORT", kCloseAbort);
   SetInt(c, "SHUT_WRITE_AFTER_FLUSH", kShutWriteAfterFlush);
@@ -62,8 +68,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   SetInt(c, "OPTION_NODELAY", 1);
   SetInt(c, "OPTION_KEEPALIVE", 2);
   // The names of the core's counters, in the order stats() reports them.
-  static const char* const kCounterNames[kCounterCount] = {"batches", "waits",        "events",  "reads",         "bytesRead",
-                                                           "writes",  "bytesWritten", "accepts", "pollerChanges", "arenas"};
+  static const char* const kCounterNames[kCounterCount] = {
+      "batches", "waits",         "events", "reads",         "bytesRead",        "writes",           "bytesWritten",
+      "accepts", "pollerChanges", "arenas", "datagramsRead", "datagramsWritten", "datagramsDropped", "datagramsTruncated"};
   Napi::Array counters = Napi::Array::New(env, kCounterCount);
   for (uint32_t i = 0; i < kCounterCount; i++) counters.Set(i, Napi::String::New(env, kCounterNames[i]));
   exports.Set("counters", counters);

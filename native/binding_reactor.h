@@ -54,6 +54,15 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value SocketOption(const Napi::CallbackInfo& info);
   Napi::Value Address(const Napi::CallbackInfo& info);
   Napi::Value Pending(const Napi::CallbackInfo& info);
+  Napi::Value DatagramOpen(const Napi::CallbackInfo& info);
+  Napi::Value DatagramAdopt(const Napi::CallbackInfo& info);
+  Napi::Value DatagramConnect(const Napi::CallbackInfo& info);
+  Napi::Value DatagramWrite(const Napi::CallbackInfo& info);
+  Napi::Value DatagramClose(const Napi::CallbackInfo& info);
+  Napi::Value DatagramOptionValue(const Napi::CallbackInfo& info);
+  Napi::Value DatagramMembership(const Napi::CallbackInfo& info);
+  Napi::Value DatagramInterface(const Napi::CallbackInfo& info);
+  Napi::Value DatagramAddressOf(const Napi::CallbackInfo& info);
   Napi::Value GetRecords(const Napi::CallbackInfo& info);
   Napi::Value GetArena(const Napi::CallbackInfo& info);
   Napi::Value GetBackend(const Napi::CallbackInfo& info);

@@ -116,6 +116,7 @@ int64_t ReactorCore::AddRegistration(int fd, Trigger trigger, Kind kind, uint32_
   r.trigger = trigger;
   r.kind = kind;
   if (kind == Kind::kListener) r.listener.reset(new Listener());
+  if (kind == Kind::kDatagram) r.datagram.reset(new Datagram());
   if (kind == Kind::kStream) {
     r.stream.reset(new Stream());
     r.stream->state = state;
@@ -203,6 +204,7 @@ int ReactorCore::Collect(int timeout_ms) {
       Registration* r = slots_.Resolve(token);
       if (r == nullptr) continue;
       if (r->stream) r->stream->queued_ready = false;
+      if (r->datagram) r->datagram->queued_ready = false;
       // Read until EAGAIN (no stopping at a short read): the edge that announced this data may
       // also have announced the end of the stream, and it will not be announced again.
       Serve(*r, static_cast<uint32_t>(token), kReadyRead | kReadyReadHangup);
@@ -244,6 +246,9 @@ void ReactorCore::Serve(Registration& r, uint32_t slot, uint32_t ready) {
       break;
     case Kind::kStream:
       ServeStream(r, slot, ready);
+      break;
+    case Kind::kDatagram:
+      ServeDatagram(r, slot);
       break;
   }
 }

@@ -39,6 +39,10 @@ enum Counter : int {
   kCounterAccepts,        // accept calls
   kCounterPollerChanges,  // registrations added, changed or removed
   kCounterArenas,         // read arenas replaced because JavaScript kept views of them
+  kCounterDatagramsRead,
+  kCounterDatagramsWritten,
+  kCounterDatagramsDropped,    // not sent: the kernel's send buffer was full, or the send failed
+  kCounterDatagramsTruncated,  // read cut to the socket's maximum packet size
   kCounterCount
 };
 
@@ -122,6 +126,20 @@ class ReactorCore {
   int SocketFd(uint32_t slot, uint32_t generation);
   int64_t Pending(uint32_t slot, uint32_t generation);
 
+  // ---- owned datagram sockets (reactor_core_datagrams.cc) ---------------------------------
+  // A datagram socket of `family` (Family), bound to bind_address unless null: a name or -errno.
+  int64_t OpenDatagram(int family, const SocketAddress* bind_address, size_t max_packet, Trigger trigger);
+  // Adopts a datagram socket (anything else: -EINVAL or -ENOTSOCK).
+  int64_t AdoptDatagram(int fd, size_t max_packet, Trigger trigger);
+  int ConnectDatagram(uint32_t slot, uint32_t generation, const SocketAddress& address);
+  // Sends one datagram (to the connected peer when `to` is null): at once outside dispatch,
+  // else queued and sent with the others of the batch in one sendmmsg (FlushQueued). 0 when
+  // sent, queued or dropped because the kernel's buffer is full (counted); else -errno.
+  int WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t* data, size_t length, const SocketAddress* to);
+  int CloseDatagram(uint32_t slot, uint32_t generation);
+  // The live datagram socket a name names, or nullptr.
+  Registration* NamedDatagram(uint32_t slot, uint32_t generation);
+
   // ---- batches ----------------------------------------------------------------------------
   // Serves the edge-mode ready list, then waits up to timeout_ms and serves what the kernel
   // reports, appending records. Returns how many reports the kernel gave, or -errno.
@@ -185,6 +203,10 @@ class ReactorCore {
   // Closes an owned socket. With a record type (kRecordClosed, kRecordConnectFailed) the close
   // is reported and the slot held until the record is delivered; with 0 the caller already
   // knows and the slot is only quarantined.
+  void ServeDatagram(Registration& r, uint32_t slot);
+  // Sends the datagrams written during dispatch, dropping (and counting) what the kernel refuses.
+  void FlushDatagrams(Registration& r, uint32_t slot);
+  int64_t AddDatagram(int fd, int family, size_t max_packet, Trigger trigger);
   void CloseOwned(Registration& r, uint32_t slot, int32_t record, int error);
   void Defer(Registration& r, uint32_t slot);
   void HandleAcceptError(Registration& r, uint32_t slot, int error);
@@ -193,12 +215,14 @@ class ReactorCore {
   std::unique_ptr<Poller> poller_;
   SlotTable slots_;
   Batch batch_;
-  std::unique_ptr<ReadyEvent[]> events_;  // kWaitCapacity reports, allocated while open
-  std::vector<uint64_t> fired_oneshot_;   // tokens reported in the current batch
-  std::vector<uint64_t> flush_list_;      // streams written to during dispatch
-  std::vector<uint64_t> ready_list_;      // edge-mode streams with data or accepts left over
-  std::vector<uint32_t> fd_owner_;        // descriptor number -> owning slot + 1 (0: none)
-  std::vector<iovec> iovecs_;             // SendNow's scratch, kept between calls
+  std::unique_ptr<ReadyEvent[]> events_;         // kWaitCapacity reports, allocated while open
+  std::vector<uint64_t> fired_oneshot_;          // tokens reported in the current batch
+  std::vector<uint64_t> flush_list_;             // streams written to during dispatch
+  std::vector<uint64_t> ready_list_;             // edge-mode streams with data or accepts left over
+  std::vector<uint32_t> fd_owner_;               // descriptor number -> owning slot + 1 (0: none)
+  std::vector<iovec> iovecs_;                    // SendNow's scratch, kept between calls
+  ReceiveSlot receive_slots_[kMaxReceiveBatch];  // ServeDatagram's scratch
+  SendSlot send_slots_[kMaxSendBatch];           // FlushDatagrams' scratch
   uint64_t counters_[kCounterCount] = {};
   bool in_batch_ = false;
   bool dispatching_ = false;

@@ -236,6 +236,9 @@ void ReactorCore::Defer(Registration& r, uint32_t slot) {
   if (r.stream) {
     if (r.stream->queued_ready) return;
     r.stream->queued_ready = true;
+  } else if (r.datagram) {
+    if (r.datagram->queued_ready) return;
+    r.datagram->queued_ready = true;
   } else if (std::find(ready_list_.begin(), ready_list_.end(), slots_.TokenOf(slot)) != ready_list_.end()) {
     return;
   }
@@ -338,6 +341,11 @@ void ReactorCore::FlushQueued() {
   for (uint64_t token : list) {
     Registration* r = slots_.Resolve(token);
     if (r == nullptr) continue;
+    if (r->datagram) {
+      r->datagram->queued_flush = false;
+      FlushDatagrams(*r, static_cast<uint32_t>(token));
+      continue;
+    }
     r->stream->queued_flush = false;
     Flush(*r, static_cast<uint32_t>(token));
   }

@@ -17,12 +17,13 @@
 #include <memory>
 #include <vector>
 
+#include "datagram.h"
 #include "poller.h"
 #include "stream.h"
 
 namespace ioreactor {
 
-enum class Kind : uint8_t { kRaw, kListener, kStream };
+enum class Kind : uint8_t { kRaw, kListener, kStream, kDatagram };
 
 struct Registration {
   int fd = -1;
@@ -37,6 +38,7 @@ struct Registration {
   bool owned = false;                  // kRaw: the core closes fd if it closes while still registered
   std::unique_ptr<Stream> stream;      // kStream
   std::unique_ptr<Listener> listener;  // kListener
+  std::unique_ptr<Datagram> datagram;  // kDatagram
 };
 
 class SlotTable {
@@ -96,6 +98,7 @@ class SlotTable {
     r.kind = Kind::kRaw;
     r.stream.reset();
     r.listener.reset();
+    r.datagram.reset();
     r.generation++;
     if (hold) {
       r.held = true;

@@ -48,6 +48,21 @@ export interface NativeReactor {
   socketOption(slot: number, generation: number, which: number, value?: boolean): number;
   address(slot: number, generation: number, peer: boolean): [number, string | Buffer | null, number] | number;
   pending(slot: number, generation: number): number;
+  /** A datagram socket of `family`, bound unless bindFamily is 0: its name or -errno. */
+  datagramOpen(family: number, bindFamily: number, bindAddress: string | Buffer, bindPort: number, maxPacketSize: number, trigger: number): number;
+  /** Adopts (a duplicate of) a datagram socket: its name or -errno. */
+  datagramAdopt(fd: number, maxPacketSize: number, trigger: number): number;
+  datagramConnect(slot: number, generation: number, family: number, address: string | Buffer, port: number): number;
+  /** Sends (or, during dispatch, queues) one datagram to `to` (bytes from datagramAddress or a read), or the connected peer when null. 0 or -errno. */
+  datagramWrite(slot: number, generation: number, data: ArrayBufferView, to: Uint8Array | null): number;
+  datagramClose(slot: number, generation: number): number;
+  /** Sets (value >= 0) and reads a datagram option (OPTION_BROADCAST...): its value or -errno. */
+  datagramOption(slot: number, generation: number, which: number, value: number): number;
+  datagramMembership(slot: number, generation: number, join: boolean, group: string, iface: string): number;
+  /** The outgoing multicast interface, after setting it when given; or -errno. */
+  datagramInterface(slot: number, generation: number, iface?: string): string | number;
+  /** The native bytes of an address, for datagramWrite; or -errno. */
+  datagramAddress(family: number, address: string | Buffer, port: number): Buffer | number;
   /** The batch records, RECORD_INTS int32s each (type, slot, generation, a, b, c); null once closed. */
   readonly records: Int32Array | null;
   /**
@@ -97,6 +112,12 @@ export interface NativeConstants {
   RECORD_DRAINED: number;
   RECORD_WRITE_CLOSED: number;
   RECORD_ACCEPT_ERROR: number;
+  RECORD_DATAGRAMS: number;
+  RECORD_DATAGRAM_ERROR: number;
+  DATAGRAM_TRUNCATED: number;
+  OPTION_BROADCAST: number;
+  OPTION_MULTICAST_TTL: number;
+  OPTION_MULTICAST_LOOP: number;
   CLOSE_AFTER_FLUSH: number;
   CLOSE_ABORT: number;
   CLOSE_DISCARD: number;

@@ -119,6 +119,14 @@ export type {
   ITransport,
 } from './interfaces/transport';
 export { ConnectError, ConnectionRefusedError, ConnectTimeoutError, DNSLookupError, UserAbortedConnect, ConnectionAborted } from './transport/errors';
+// datagrams (UDP, UNIX datagrams)
+export { DatagramProtocol } from './datagram/protocol';
+export type { DatagramTruncationHandler } from './datagram/protocol';
+export { DatagramPort } from './datagram/datagram-port';
+export type { DatagramTransport, DatagramDestination } from './datagram/datagram-port';
+export { DEFAULT_MAX_PACKET_SIZE } from './datagram/datagram-endpoints';
+export type { ListenUDPOptions, ListenUNIXDatagramOptions, ConnectUNIXDatagramOptions } from './datagram/datagram-endpoints';
+export { DatagramTooLargeError, DatagramTruncatedError, DatagramPortClosedError } from './datagram/errors';
 // protocol helpers
 export { ReconnectingClientFactory } from './protocol/reconnecting-client-factory';
 export type { ReconnectingClientFactoryOptions, RandomSource } from './protocol/reconnecting-client-factory';

@@ -20,6 +20,11 @@ import { StreamSet } from '../transport/stream-set';
 import type { Connector } from '../transport/connector';
 import type { Port } from '../transport/port';
 import type { Factory } from '../protocol/factory';
+import { DatagramSet } from '../datagram/datagram-set';
+import * as datagramEndpoints from '../datagram/datagram-endpoints';
+import type { ConnectUNIXDatagramOptions, ListenUDPOptions, ListenUNIXDatagramOptions } from '../datagram/datagram-endpoints';
+import type { DatagramPort } from '../datagram/datagram-port';
+import type { DatagramProtocol } from '../datagram/protocol';
 import { ProcessSet } from '../process/process-set';
 import type { ProcessProtocol } from '../process/process-protocol';
 import type { ProcessHost, ProcessTransport } from '../process/process-transport';
@@ -56,6 +61,7 @@ export class Reactor implements IReactorTime {
   private readonly events: SystemEvents;
   private readonly descriptors: DescriptorSet;
   private readonly streams: StreamSet;
+  private readonly datagrams: DatagramSet;
   private readonly processes = new ProcessSet();
   private readonly processHost: ProcessHost;
   private stopped: Promise<void> | undefined;
@@ -91,6 +97,13 @@ export class Reactor implements IReactorTime {
       reactor: this,
       callLater: (delay, f) => this.callLater(delay, f),
       isClosed: () => this.state === 'closed',
+    });
+    this.datagrams = new DatagramSet({
+      native: () => this.native(),
+      triggerCode: { level: C.TRIGGER_LEVEL, edge: C.TRIGGER_EDGE, oneshot: C.TRIGGER_ONESHOT }[this.trigger],
+      logger: this.logger,
+      arena: () => this.streams.arenaBuffer(),
+      keepArena: (end) => this.streams.keepArena(end),
     });
     this.processHost = {
       edge: this.trigger === 'edge',
@@ -230,6 +243,7 @@ export class Reactor implements IReactorTime {
       // Protocols hear of it while the native core can still close their sockets; whatever
       // they ask of the reactor meanwhile is refused with ReactorClosed (and logged).
       this.streams.disconnectAll('the reactor was closed');
+      this.datagrams.disconnectAll();
       this.finalStats = { ...readStats(native), registrations: 0, heldSlots: 0 };
       native.close();
       this.streams.released();
@@ -375,6 +389,40 @@ export class Reactor implements IReactorTime {
     endpoints.adoptStreamConnection(this.streams, fd, family, factory);
   }
 
+  // ---- IReactorUDP / IReactorUNIXDatagram ---------------------------------------------------
+
+  /**
+   * Listens for UDP datagrams on `port` (0 picks a free one: see `getHost()`), delivered to
+   * `protocol.datagramReceived(data, addr)` in batches read natively (recvmmsg on Linux).
+   * IPv6 when `options.interface` is an IPv6 address. See the README's "Datagrams".
+   *
+   * @throws InvalidArgValueError (`ERR_IOREACTOR_INVALID_PORT`, `ERR_IOREACTOR_INVALID_ADDRESS`,
+   *   `ERR_IOREACTOR_INVALID_ARG_VALUE` for maxPacketSize), InvalidArgTypeError for a
+   *   non-protocol, ReactorSystemError (`EADDRINUSE`, ...).
+   */
+  listenUDP(port: number, protocol: DatagramProtocol, options?: ListenUDPOptions): DatagramPort {
+    this.assertOpen();
+    return datagramEndpoints.listenUDP(this.datagrams, port, protocol, options);
+  }
+
+  /** Listens for UNIX datagrams on a path (or '\0' abstract name); the file is removed when the port stops. */
+  listenUNIXDatagram(path: string, protocol: DatagramProtocol, options?: ListenUNIXDatagramOptions): DatagramPort {
+    this.assertOpen();
+    return datagramEndpoints.listenUNIXDatagram(this.datagrams, path, protocol, options);
+  }
+
+  /** A UNIX datagram port connected to `path` (bound to `options.bindAddress` first, so replies can arrive). */
+  connectUNIXDatagram(path: string, protocol: DatagramProtocol, options?: ConnectUNIXDatagramOptions): DatagramPort {
+    this.assertOpen();
+    return datagramEndpoints.connectUNIXDatagram(this.datagrams, path, protocol, options);
+  }
+
+  /** Serves an existing datagram socket (duplicated: close your own copy when you like). */
+  adoptDatagramPort(fd: number, family: StreamFamily, protocol: DatagramProtocol, maxPacketSize?: number): DatagramPort {
+    this.assertOpen();
+    return datagramEndpoints.adoptDatagramPort(this.datagrams, fd, family, protocol, maxPacketSize);
+  }
+
   // ---- what a reactor is serving ----------------------------------------------------------
 
   /**
@@ -450,12 +498,15 @@ export class Reactor implements IReactorTime {
     }
     if (trace.enabled) trace('batch: %d records', count);
     const raw = C.RECORD_RAW;
+    const datagramRecords = C.RECORD_DATAGRAMS; // and RECORD_DATAGRAM_ERROR after it
     const stride = C.RECORD_INTS;
     for (let i = 0, end = count * stride; i < end; i += stride) {
       // Every record is handled at most once, whatever a callback does: one that throws past
       // the guards costs its own connection, never the rest of the batch.
       try {
-        if (records[i] === raw) this.descriptors.dispatchRecord(records[i + 1], records[i + 2], records[i + 3]);
+        const type = records[i];
+        if (type === raw) this.descriptors.dispatchRecord(records[i + 1], records[i + 2], records[i + 3]);
+        else if (type >= datagramRecords) this.datagrams.dispatch(type, records[i + 1], records[i + 2], records[i + 3], records[i + 4], records[i + 5]);
         else this.streams.dispatch(records[i], records[i + 1], records[i + 2], records[i + 3], records[i + 4], records[i + 5]);
       } catch (err) {
         if (this.state !== 'closed') this.streams.recordFailed(records[i + 1], records[i + 2], err);
@@ -469,7 +520,10 @@ export class Reactor implements IReactorTime {
   }
 
   private disconnectAll(): void {
-    if (this.nativeReactor !== undefined) this.streams.disconnectAll('the reactor shut down');
+    if (this.nativeReactor !== undefined) {
+      this.streams.disconnectAll('the reactor shut down');
+      this.datagrams.disconnectAll();
+    }
     for (const d of this.descriptors.removeAll()) {
       this.descriptors.disconnect(d, new Failure(new ConnectionLost('the reactor shut down')));
     }

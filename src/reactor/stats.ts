@@ -25,6 +25,13 @@ export interface ReactorStats {
   pollerChanges: number;
   /** Read arenas replaced because protocols kept views of the old one (see dataReceived). */
   arenas: number;
+  /** Datagrams read and sent by datagram ports. */
+  datagramsRead: number;
+  datagramsWritten: number;
+  /** Datagrams not sent: the kernel's send buffer was full (UDP drops them, as the network would) or it refused one. */
+  datagramsDropped: number;
+  /** Datagrams that arrived larger than their port's maxPacketSize. */
+  datagramsTruncated: number;
   /** waits + reads + writes + accepts + pollerChanges. */
   syscalls: number;
   /** Live registrations: listeners, connections and raw descriptors. */
@@ -46,6 +53,10 @@ export function readStats(native: NativeReactor | undefined): ReactorStats {
     accepts: 0,
     pollerChanges: 0,
     arenas: 0,
+    datagramsRead: 0,
+    datagramsWritten: 0,
+    datagramsDropped: 0,
+    datagramsTruncated: 0,
     syscalls: 0,
     registrations: 0,
     heldSlots: 0,

@@ -3,36 +3,38 @@
  * `buildProtocol(addr)` see. They are plain immutable values, compared with `equals`.
  */
 export class IPv4Address {
-  readonly type = 'TCP' as const;
   constructor(
     readonly host: string,
     readonly port: number,
+    /** 'UDP' for the addresses of datagram ports and their peers. */
+    readonly type: 'TCP' | 'UDP' = 'TCP',
   ) {
     Object.freeze(this);
   }
   equals(other: unknown): boolean {
-    return other instanceof IPv4Address && other.host === this.host && other.port === this.port;
+    return other instanceof IPv4Address && other.host === this.host && other.port === this.port && other.type === this.type;
   }
   toString(): string {
-    return `IPv4Address(TCP, '${this.host}', ${this.port})`;
+    return `IPv4Address(${this.type}, '${this.host}', ${this.port})`;
   }
 }
 
 export class IPv6Address {
-  readonly type = 'TCP' as const;
   constructor(
     readonly host: string,
     readonly port: number,
     readonly flowInfo = 0,
     readonly scopeID = 0,
+    /** 'UDP' for the addresses of datagram ports and their peers. */
+    readonly type: 'TCP' | 'UDP' = 'TCP',
   ) {
     Object.freeze(this);
   }
   equals(other: unknown): boolean {
-    return other instanceof IPv6Address && other.host === this.host && other.port === this.port && other.scopeID === this.scopeID;
+    return other instanceof IPv6Address && other.host === this.host && other.port === this.port && other.scopeID === this.scopeID && other.type === this.type;
   }
   toString(): string {
-    return `IPv6Address(TCP, '${this.host}', ${this.port})`;
+    return `IPv6Address(${this.type}, '${this.host}', ${this.port})`;
   }
 }
 

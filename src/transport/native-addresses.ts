@@ -68,24 +68,24 @@ export function unixPathBytes(path: unknown): Buffer {
 }
 
 /** An address object from a native reply: [family, host|Buffer|null, port]. */
-export function addressFromNative(reply: [number, string | Buffer | null, number]): Address {
+export function addressFromNative(reply: [number, string | Buffer | null, number], type: 'TCP' | 'UDP' = 'TCP'): Address {
   const [family, host, port] = reply;
-  if (family === C.FAMILY_IPV4) return new IPv4Address(host as string, port);
-  if (family === C.FAMILY_IPV6) return new IPv6Address(host as string, port);
+  if (family === C.FAMILY_IPV4) return new IPv4Address(host as string, port, type);
+  if (family === C.FAMILY_IPV6) return new IPv6Address(host as string, port, 0, 0, type);
   return new UNIXAddress(host === null ? null : (host as Buffer).toString('utf8'));
 }
 
 /** An address object from the 24-byte blob the core writes for an accepted connection. */
-export function addressFromBlob(arena: Buffer, offset: number, unixName: string | null): Address {
+export function addressFromBlob(arena: Buffer, offset: number, unixName: string | null, type: 'TCP' | 'UDP' = 'TCP'): Address {
   const family = arena.readUInt16LE(offset);
   const port = arena.readUInt16LE(offset + 2);
   if (family === C.FAMILY_IPV4) {
-    return new IPv4Address(`${arena[offset + 8]}.${arena[offset + 9]}.${arena[offset + 10]}.${arena[offset + 11]}`, port);
+    return new IPv4Address(`${arena[offset + 8]}.${arena[offset + 9]}.${arena[offset + 10]}.${arena[offset + 11]}`, port, type);
   }
   if (family === C.FAMILY_IPV6) {
     const groups: string[] = [];
     for (let i = 0; i < 8; i++) groups.push(arena.readUInt16BE(offset + 8 + 2 * i).toString(16));
-    return new IPv6Address(compressIPv6(groups), port, 0, arena.readUInt32LE(offset + 4));
+    return new IPv6Address(compressIPv6(groups), port, 0, arena.readUInt32LE(offset + 4), type);
   }
   return new UNIXAddress(unixName);
 }

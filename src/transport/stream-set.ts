@@ -355,8 +355,13 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     return t !== undefined && t.generation === generation ? t : undefined;
   }
 
+  /** Datagram ports handed out views of the arena up to `end` in this delivery (see takeKeptEnd). */
+  keepArena(end: number): void {
+    if (end > this.keptEnd) this.keptEnd = end;
+  }
+
   /** A Buffer over the native arena, made once per native core (asking for it is a native call). */
-  private arenaBuffer(): Buffer {
+  arenaBuffer(): Buffer {
     if (this.arena === undefined) this.useArena(this.native.arena!);
     return this.arena!;
   }

@@ -1,0 +1,220 @@
+// ReactorCore's datagram sockets (UDP and UNIX datagrams): batched reads into the arena with
+// each datagram's sender and size, and writes sent at once or, during dispatch, together with
+// one sendmmsg per socket at the end of the batch. Declared in reactor_core.h.
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "reactor_core.h"
+
+namespace ioreactor {
+
+namespace {
+
+// Datagrams one socket may read per batch before others get their turn (edge mode queues it
+// in the ready list for the rest; level and one-shot are reported again).
+constexpr int kDatagramReadBudget = 256;
+// Room each datagram is given in the arena while it is received: its header, the largest
+// sender address, and the socket's maximum packet size. Datagrams are packed tighter after.
+constexpr size_t kReceiveHeaderRoom = sizeof(DatagramHeader) + ((kMaxDatagramAddress + 7) & ~static_cast<size_t>(7));
+// Datagrams queued during one dispatch before they are sent without waiting for its end,
+// so a protocol writing in a loop does not grow the queue without bound.
+constexpr size_t kMaxQueuedDatagrams = 1024;
+constexpr size_t kMaxQueuedBytes = 4 << 20;
+
+size_t Align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
+
+int DomainOf(int family) { return family == kFamilyIPv4 ? AF_INET : family == kFamilyIPv6 ? AF_INET6 : family == kFamilyUnix ? AF_UNIX : -1; }
+
+bool KernelFull(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
+
+}  // namespace
+
+Registration* ReactorCore::NamedDatagram(uint32_t slot, uint32_t generation) {
+  Registration* r = slots_.Named(slot, generation);
+  return r != nullptr && r->kind == Kind::kDatagram ? r : nullptr;
+}
+
+int64_t ReactorCore::OpenDatagram(int family, const SocketAddress* bind_address, size_t max_packet, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  const int domain = DomainOf(family);
+  if (domain < 0) return -EAFNOSUPPORT;
+  const int fd = OpenDatagramSocket(domain, bind_address);
+  if (fd < 0) return fd;
+  const int64_t name = AddDatagram(fd, family, max_packet, trigger);
+  if (name < 0) ::close(fd);
+  return name;
+}
+
+int64_t ReactorCore::AdoptDatagram(int fd, size_t max_packet, Trigger trigger) {
+  if (!poller_->Supports(trigger)) return -EINVAL;
+  int rc = CheckDatagramSocket(fd);
+  if (rc < 0) return rc;
+  const int family = DatagramFamily(fd);
+  if (family < 0) return family;
+  return AddDatagram(fd, family, max_packet, trigger);
+}
+
+int64_t ReactorCore::AddDatagram(int fd, int family, size_t max_packet, Trigger trigger) {
+  if (max_packet == 0 || max_packet > Batch::kArenaSize / 4) return -EINVAL;
+  const int64_t name = AddRegistration(fd, trigger, Kind::kDatagram, kInterestRead, StreamState::kOpen);
+  if (name < 0) return name;
+  Datagram& d = *slots_.Get(static_cast<uint32_t>(name >> 32))->datagram;
+  d.family = family;
+  d.max_packet = max_packet;
+  // An adopted socket may be connected already: writes without an address go to its peer.
+  sockaddr_storage peer;
+  socklen_t length = sizeof peer;
+  d.connected = getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0;
+  return name;
+}
+
+int ReactorCore::ConnectDatagram(uint32_t slot, uint32_t generation, const SocketAddress& address) {
+  Registration* r = NamedDatagram(slot, generation);
+  if (r == nullptr) return -EBADF;
+  int rc;
+  do {
+    rc = connect(r->fd, address.get(), address.length);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return -errno;
+  r->datagram->connected = true;
+  return 0;
+}
+
+int ReactorCore::CloseDatagram(uint32_t slot, uint32_t generation) {
+  Registration* r = NamedDatagram(slot, generation);
+  if (r == nullptr) return -EBADF;
+  CloseOwned(*r, slot, 0, 0);
+  return 0;
+}
+
+void ReactorCore::ServeDatagram(Registration& r, uint32_t slot) {
+  const size_t stride = Align4(kReceiveHeaderRoom + r.datagram->max_packet);
+  int budget = kDatagramReadBudget;
+  while (budget > 0) {
+    const size_t base = Align4(batch_.arena_used);
+    if (!batch_.HasRoomForReads(base - batch_.arena_used + stride)) {
+      Defer(r, slot);
+      return;
+    }
+    const int wanted =
+        static_cast<int>(std::min<size_t>({static_cast<size_t>(kMaxReceiveBatch), static_cast<size_t>(budget), (Batch::kArenaSize - base) / stride}));
+    for (int i = 0; i < wanted; i++) {
+      receive_slots_[i].data = batch_.arena + base + static_cast<size_t>(i) * stride + kReceiveHeaderRoom;
+      receive_slots_[i].capacity = r.datagram->max_packet;
+    }
+    counters_[kCounterReads]++;
+    const int n = ReceiveDatagrams(r.fd, receive_slots_, wanted);
+    if (n < 0) {
+      if (KernelFull(-n)) return;
+      // A connected socket hears of its peer's ICMP errors here (ECONNREFUSED): reported, and
+      // the socket reads on, as the error is consumed by being reported.
+      AddRecord(kRecordDatagramError, slot, n);
+      if (n == -ECONNREFUSED || n == -EHOSTUNREACH || n == -ENETUNREACH) continue;
+      return;
+    }
+    // Pack the datagrams: header, sender, bytes, each moved down over the room left unused
+    // (a destination never passes its source, so memmove is safe datagram by datagram).
+    size_t position = base;
+    for (int i = 0; i < n; i++) {
+      const ReceiveSlot& got = receive_slots_[i];
+      uint8_t* header_at = batch_.arena + position;
+      uint8_t address[kMaxDatagramAddress];
+      const size_t address_length = EncodeDatagramAddress(reinterpret_cast<const sockaddr*>(&got.from), got.from_length, address);
+      uint8_t* data_at = header_at + sizeof(DatagramHeader) + address_length;
+      std::memmove(data_at, got.data, got.length);
+      DatagramHeader header{static_cast<uint32_t>(got.length), static_cast<uint32_t>(got.size), static_cast<uint16_t>(got.truncated ? kDatagramTruncated : 0),
+                            static_cast<uint16_t>(address_length), 0};
+      std::memcpy(header_at, &header, sizeof header);
+      std::memcpy(header_at + sizeof header, address, address_length);
+      position = Align4(position + sizeof header + address_length + got.length);
+      counters_[kCounterBytesRead] += got.length;
+      if (got.truncated) counters_[kCounterDatagramsTruncated]++;
+    }
+    counters_[kCounterDatagramsRead] += static_cast<uint64_t>(n);
+    Record* last = batch_.count > 0 ? &batch_.records[batch_.count - 1] : nullptr;
+    if (last != nullptr && last->type == kRecordDatagrams && last->slot == static_cast<int32_t>(slot) &&
+        static_cast<size_t>(last->a) + static_cast<size_t>(last->b) == base) {
+      last->b += static_cast<int32_t>(position - base);
+      last->c += n;
+    } else {
+      AddRecord(kRecordDatagrams, slot, static_cast<int32_t>(base), static_cast<int32_t>(position - base), n);
+    }
+    batch_.arena_used = position;
+    budget -= n;
+    // Fewer than asked: the socket is empty. Every datagram that arrives later raises a new
+    // report, in edge mode too.
+    if (n < wanted) return;
+  }
+  Defer(r, slot);
+}
+
+int ReactorCore::WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t* data, size_t length, const SocketAddress* to) {
+  Registration* r = NamedDatagram(slot, generation);
+  if (r == nullptr) return -EBADF;
+  Datagram& d = *r->datagram;
+  if (to == nullptr && !d.connected) return -EDESTADDRREQ;
+  if (dispatching_) {
+    if (d.queue.size() >= kMaxQueuedDatagrams || d.out.size() + length > kMaxQueuedBytes) FlushDatagrams(*r, slot);
+    QueuedDatagram queued{d.out.size(), length, {}};
+    if (to != nullptr) queued.to = *to;
+    d.out.append(reinterpret_cast<const char*>(data), length);
+    d.queue.push_back(queued);
+    if (!d.queued_flush) {
+      d.queued_flush = true;
+      flush_list_.push_back(slots_.TokenOf(slot));
+    }
+    return 0;
+  }
+  const SendSlot one{data, length, to};
+  counters_[kCounterWrites]++;
+  const int n = SendDatagrams(r->fd, &one, 1);
+  if (n == 1) {
+    counters_[kCounterDatagramsWritten]++;
+    counters_[kCounterBytesWritten] += length;
+    return 0;
+  }
+  if (KernelFull(-n)) {
+    counters_[kCounterDatagramsDropped]++;
+    return 0;
+  }
+  return n;
+}
+
+void ReactorCore::FlushDatagrams(Registration& r, uint32_t slot) {
+  Datagram& d = *r.datagram;
+  size_t next = 0;
+  while (next < d.queue.size()) {
+    const int count = static_cast<int>(std::min(d.queue.size() - next, static_cast<size_t>(kMaxSendBatch)));
+    for (int i = 0; i < count; i++) {
+      const QueuedDatagram& q = d.queue[next + static_cast<size_t>(i)];
+      send_slots_[i] = {reinterpret_cast<const uint8_t*>(d.out.data()) + q.offset, q.length, q.to.length > 0 ? &q.to : nullptr};
+    }
+    counters_[kCounterWrites]++;
+    const int n = SendDatagrams(r.fd, send_slots_, count);
+    if (n > 0) {
+      for (int i = 0; i < n; i++) counters_[kCounterBytesWritten] += send_slots_[i].length;
+      counters_[kCounterDatagramsWritten] += static_cast<uint64_t>(n);
+      next += static_cast<size_t>(n);
+      continue;
+    }
+    if (KernelFull(-n)) {
+      // The kernel takes no more now: what is left is dropped, as the network would.
+      counters_[kCounterDatagramsDropped] += d.queue.size() - next;
+      break;
+    }
+    // This datagram is refused (too large, a refused peer...): report it and send the rest.
+    counters_[kCounterDatagramsDropped]++;
+    AddRecord(kRecordDatagramError, slot, n);
+    next++;
+  }
+  d.queue.clear();
+  d.out.clear();
+  if (d.out.capacity() > kMaxQueuedBytes) std::string().swap(d.out);
+  if (d.queue.capacity() > kMaxQueuedDatagrams) std::vector<QueuedDatagram>().swap(d.queue);
+}
+
+}  // namespace ioreactor

@@ -259,8 +259,15 @@ async function main() {
     scenarios: [],
   };
   const serversOf = (p) => (p.scale ? selectServers(scaleServers(ROOT), opts.servers) : p.udp ? udpList : servers);
-  const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * serversOf(p).filter((s) => !s.unavailable).length, 0));
-  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, serversOf(p), progress, report.scenarios, opts.servers));
+  // A --servers list of TCP servers only skips the datagram scenarios of the plan, and the
+  // other way round, rather than printing empty tables.
+  const runnable = scenarios.filter((p) => {
+    if (p.scale || serversOf(p).length) return true;
+    console.log(`${p.name}: skipped (--servers names none of its ${p.udp ? 'datagram ' : ''}servers)`);
+    return false;
+  });
+  const progress = createProgress(runnable.reduce((n, p) => n + p.rounds * serversOf(p).filter((s) => !s.unavailable).length, 0));
+  for (const p of runnable) report.scenarios.push(await runScenario(p, tools, serversOf(p), progress, report.scenarios, opts.servers));
   progress.end();
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;

@@ -58,7 +58,7 @@ function assertProtocol(protocol: unknown): asserts protocol is DatagramProtocol
     typeof p.makeConnection !== 'function' ||
     typeof p.doStop !== 'function'
   ) {
-    throw new InvalidArgTypeError(`protocol must be a DatagramProtocol, received ${describe(protocol)}`, 'ERR_IOREACTOR_INVALID_PROTOCOL');
+    throw new InvalidArgTypeError(`protocol must be a DatagramProtocol, received ${describe(protocol)}`);
   }
 }
 

@@ -325,7 +325,7 @@ export class DatagramSet implements DatagramPortOwner {
       return this.destination(port, `u${path}`, () => [C.FAMILY_UNIX, Buffer.from(path, 'utf8'), 0]);
     }
     if (addr === null || typeof addr !== 'object') {
-      throw new InvalidArgTypeError(`addr must be { host, port } or an address, received ${describe(addr)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
+      throw new InvalidArgTypeError(`addr must be { host, port } or an address, received ${describe(addr)}`);
     }
     const { host, port: portNumber } = addr as { host?: unknown; port?: unknown };
     const host_ = numericHost(port, host);
@@ -421,7 +421,7 @@ export class DatagramSet implements DatagramPortOwner {
 const C_EINVAL = 22;
 
 function numericHost(port: DatagramPort, host: unknown): string {
-  if (typeof host !== 'string') throw new InvalidArgTypeError(`host must be a string, received ${describe(host)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
+  if (typeof host !== 'string') throw new InvalidArgTypeError(`host must be a string, received ${describe(host)}`);
   const version = port.family === 'INET6' ? 6 : 4;
   if (isIP(host) !== version) {
     throw new InvalidArgValueError(
@@ -433,7 +433,7 @@ function numericHost(port: DatagramPort, host: unknown): string {
 }
 
 function interfaceText(port: DatagramPort, iface: unknown): string {
-  if (typeof iface !== 'string') throw new InvalidArgTypeError(`interface must be a string, received ${describe(iface)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
+  if (typeof iface !== 'string') throw new InvalidArgTypeError(`interface must be a string, received ${describe(iface)}`);
   if (port.family === 'INET' && iface !== '' && isIP(iface) !== 4) {
     throw new InvalidArgValueError(`an IPv4 multicast interface is named by its address, received ${describe(iface)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
   }

@@ -11,6 +11,7 @@ import * as ampA from '../../src/protocols/amp/errors';
 import * as basicA from '../../src/protocols/basic/errors';
 import * as policiesA from '../../src/protocols/policies/errors';
 import * as workersA from '../../src/workers/errors';
+import * as datagramA from '../../src/datagram/errors';
 import { Failure } from '../../src/defer/failure';
 
 type Modules = {
@@ -23,6 +24,7 @@ type Modules = {
   basic: typeof basicA;
   policies: typeof policiesA;
   workers: typeof workersA;
+  datagram: typeof datagramA;
 };
 
 const copyA: Modules = {
@@ -35,6 +37,7 @@ const copyA: Modules = {
   basic: basicA,
   policies: policiesA,
   workers: workersA,
+  datagram: datagramA,
 };
 let copyB: Modules;
 
@@ -51,6 +54,7 @@ beforeAll(async () => {
     basic: await import('../../src/protocols/basic/errors'),
     policies: await import('../../src/protocols/policies/errors'),
     workers: await import('../../src/workers/errors'),
+    datagram: await import('../../src/datagram/errors'),
   };
 });
 
@@ -94,6 +98,7 @@ function instances(copy: Modules): Map<string, object> {
     WorkerExportNotFunction: ['file:///x.mjs', 'f', 'number'],
     WorkerExited: [1],
     PoolQueueFull: [1],
+    DatagramTruncatedError: ['cut', 3000],
   };
   const out = new Map<string, object>();
   for (const [name, cls] of classes(copy)) {
@@ -106,7 +111,7 @@ describe('error brand across duplicate installs', () => {
   it('the second copy really has distinct classes', () => {
     expect(copyB.transport.ConnectionLost).not.toBe(copyA.transport.ConnectionLost);
     expect(copyB.base.IoReactorError).not.toBe(copyA.base.IoReactorError);
-    expect(classes(copyA).size).toBe(59);
+    expect(classes(copyA).size).toBe(62);
   });
 
   it('every instance of one copy is instanceof exactly the classes of the other copy that it is of its own', () => {

@@ -205,7 +205,7 @@ async function main() {
   const tools = snapshot.tools;
   const baseline = opts.baseline && path.resolve(opts.baseline);
   const all = catalogue(ROOT, tools, baseline, opts.borrow);
-  const udpAll = udpServers(ROOT, tools, baseline);
+  const udpAll = udpServers(ROOT, tools, baseline, opts.borrow);
   if (opts.listServers) {
     for (const s of [...all, ...udpAll]) {
       const note = s.skipped ? `  (skipped: ${s.skipped})` : s.unavailable ? `  (unavailable: ${s.unavailable})` : '';

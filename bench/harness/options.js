@@ -130,7 +130,7 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
                           and node-net, with the servers also counting the bytes they echo
                           (printed on SIGUSR2 at the window's edges, timed by the harness);
                           prints both rates, their ratio, PASS/FAIL against 15 %
-  --borrow-data           ioreactor's echo protocol borrows its reads (borrowData: a view of the
+  --borrow-data           ioreactor's echo protocols (TCP and UDP) borrow their reads (borrowData: a view of the
                           read arena, valid during the call), as a relay may; default: it gets
                           bytes of its own to keep
   --baseline DIR          also measure the ioreactor of another checkout (its own lib/ and

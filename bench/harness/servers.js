@@ -192,9 +192,11 @@ function scaleServers(root) {
  * The servers of the datagram scenarios: the C recvmmsg/sendmmsg reference, node:dgram, and
  * ioreactor's listenUDP echo in each backend x trigger (and the --baseline checkout's, when it
  * has the script). An ioreactor without listenUDP (datagrams not built yet) is unavailable.
+ * `borrow` (--borrow-data): ioreactor's echo protocols borrow their reads, as in the TCP echo.
  */
-function udpServers(root, tools, baseline) {
+function udpServers(root, tools, baseline, borrow = false) {
   const node = process.execPath;
+  const extra = borrow ? ['--borrow'] : [];
   const list = [
     { name: UDP_REFERENCE, label: 'C recvmmsg/sendmmsg (epoll level)', stats: true, start: (port) => [tools.udpServer, ['--port', String(port)]] },
     { name: NODE_DGRAM, label: 'node:dgram', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-dgram.js'), String(port)]] },
@@ -206,10 +208,10 @@ function udpServers(root, tools, baseline) {
     for (const { backend, trigger } of variants) {
       list.push({
         name: `udp-${prefix}-${backend}-${trigger}`,
-        label: `${prefix} listenUDP ${backend} ${trigger}`,
+        label: `${prefix} listenUDP ${backend} ${trigger}${borrow && prefix === 'ioreactor' ? ' (borrowData)' : ''}`,
         unavailable: why,
         stats: true,
-        start: (port) => [node, [script, backend, trigger, String(port)]],
+        start: (port) => [node, [script, backend, trigger, String(port), ...(prefix === 'ioreactor' ? extra : [])]],
         env,
       });
     }

@@ -47,6 +47,20 @@
       "cflags": ["-O2", "-Wall", "-Wextra", "-pthread"],
       "ldflags": ["-pthread"],
       "conditions": [["OS!='linux'", { "type": "none", "sources!": ["bench/native/load_generator.c"] }]]
+    },
+    {
+      "target_name": "ioreactor_c_udp_echo_server",
+      "type": "executable",
+      "sources": ["bench/native/c_udp_echo_server.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["bench/native/c_udp_echo_server.c"] }]]
+    },
+    {
+      "target_name": "ioreactor_udp_load_generator",
+      "type": "executable",
+      "sources": ["bench/native/udp_load_generator.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["bench/native/udp_load_generator.c"] }]]
     }
   ]
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // ioreactor's echo benchmark: the C epoll server (the physical limit), node:net, and
-// ioreactor in each backend x trigger mode, driven by the native closed-loop load generator.
+// ioreactor in each backend x trigger mode, driven by the native closed-loop load generator;
+// for datagrams, the C recvmmsg server, node:dgram and ioreactor's listenUDP.
 // `node bench/run.js --help` for options; bench/README.md for the method.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -9,13 +10,28 @@ const { parseArgs, plan, HELP } = require('./harness/options');
 const { installCleanup, pinning, killAll } = require('./harness/processes');
 const { machineInfo } = require('./harness/procfs');
 const { locateNativeTools, snapshotTools } = require('./harness/native-tools');
-const { catalogue, selectServers, fanoutServers, streamServers, scaleServers, REFERENCE, NODE_NET } = require('./harness/servers');
+const {
+  catalogue,
+  selectServers,
+  pickServers,
+  checkServerNames,
+  fanoutServers,
+  streamServers,
+  scaleServers,
+  udpServers,
+  REFERENCE,
+  NODE_NET,
+  UDP_REFERENCE,
+  NODE_DGRAM,
+} = require('./harness/servers');
 const { loadRound, idleRound } = require('./harness/rounds');
 const { renderSvg } = require('./harness/svg');
 const { createProgress } = require('./harness/progress');
-const { median, idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine } = require('./harness/report');
+const { median, idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine, TCP_BASES } = require('./harness/report');
 
 const fmt = (n) => Number(n).toLocaleString('en-US');
+// The rows the datagram scenarios' ratios divide by.
+const UDP_BASES = { reference: UDP_REFERENCE, node: NODE_DGRAM, nodeLabel: 'node:dgram' };
 const ROOT = path.resolve(__dirname, '..');
 // A round in which other processes (or the hypervisor) took this much of a core from the
 // benchmark's two CPUs is flagged: its numbers say more about the neighbours than the server.
@@ -35,9 +51,11 @@ function describeRound(kind, r) {
     (r.server_us_per_msg === null ? '' : `, srv ${r.server_us_per_msg.toFixed(2)} µs/msg`) +
     (r.syscalls_per_msg === null || r.syscalls_per_msg === undefined ? '' : `, ${r.syscalls_per_msg.toFixed(2)} syscalls/msg`);
   const bad = r.errors || r.connect_failures ? `, ${r.errors} errors, ${r.connect_failures} connect failures` : '';
+  const lost = r.mode === 'udp' ? `, lost ${r.lost} (${r.loss_pct.toFixed(2)}%)` : '';
   const noise = isDisturbed(r) ? `  (disturbed: ${Math.round(r.other_cpu_pct + (r.steal_pct || 0))}% of a core went to other processes)` : '';
-  const unit = r.mode === 'churn' ? 'conns/s' : 'msgs/s';
-  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${cpu.replace(/msg/g, r.mode === 'churn' ? 'conn' : 'msg')}${bad}${noise}`;
+  const unit = r.mode === 'churn' ? 'conns/s' : r.mode === 'udp' ? 'dgrams/s' : 'msgs/s';
+  const per = r.mode === 'churn' ? 'conn' : r.mode === 'udp' ? 'dgram' : 'msg';
+  return `${Math.round(r.msgs_per_sec).toLocaleString('en-US')} ${unit}${r.mode === 'churn' ? '' : `, ${r.mb_per_sec.toFixed(1)} MB/s`}, p99 ${Math.round(r.p99_us)} µs${lost}${cpu.replace(/msg/g, per)}${bad}${noise}`;
 }
 
 // The largest disagreement between the generator's rate and the server's own count.
@@ -82,6 +100,7 @@ function crossCheck(results) {
 /** Runs one scenario: rounds alternate across servers (A B C A B C ...). */
 async function runScenario(p, tools, servers, progress, done = [], serverSpec = undefined) {
   if (p.scale) servers = selectServers(scaleServers(ROOT), serverSpec);
+  const bases = p.udp ? UDP_BASES : TCP_BASES;
   if (p.fanout) servers = fanoutServers(servers);
   if (p.stream) servers = streamServers(servers);
   console.log(`\n== ${p.name}: ${p.title}`);
@@ -123,13 +142,17 @@ async function runScenario(p, tools, servers, progress, done = [], serverSpec = 
       console.log(`   ${s.name.padEnd(24)} round ${round}: ${describeRound(p.kind, r)}`);
     }
   }
-  const summary = summarise(p.kind, results);
+  const summary = summarise(p.kind, results, bases);
   console.log('');
   if (p.kind === 'idle') {
     console.log(idleTable(summary));
     return { params: p, results, summary };
   }
-  console.log(loadTable(summary, p.churn ? 'conns/s' : p.fanout ? 'deliv/s' : 'msgs/s'));
+  console.log(loadTable(summary, p.churn ? 'conns/s' : p.fanout ? 'deliv/s' : p.udp ? 'dgrams/s' : 'msgs/s', bases));
+  if (p.udp)
+    console.log(
+      `dgrams/s: datagrams echoed and verified per second (${p.connections} sockets, ${p.depth} in flight each); loss: datagrams not echoed within 200 ms, of those sent (each replaced at once, so the loop never stalls); vs C = vs ${UDP_REFERENCE}`,
+    );
   if (p.stream)
     console.log(
       'stream: msgs/s = 64 KiB chunks received per second (MB/s is the figure); p50/p99 are the time between two chunks on one connection; every byte is checked against the stream pattern',
@@ -155,8 +178,8 @@ async function runScenario(p, tools, servers, progress, done = [], serverSpec = 
     if (idle) console.log(`idle connections held beside the load: ${fmt(idle.idle_established)} of ${fmt(p.idleConnections)}`);
     console.log(idleHeavyLine(summary, pp && pp.summary));
   }
-  const ceiling = generatorCeiling(results[REFERENCE]);
-  if (ceiling) console.log(ceilingLine(ceiling));
+  const ceiling = generatorCeiling(results[bases.reference]);
+  if (ceiling) console.log(ceilingLine(ceiling, p.udp ? 'UDP' : 'TCP'));
   const crosscheck = p.crosscheck ? crossCheck(results) : undefined;
   return { params: p, results, summary, generatorCeiling: ceiling, crosscheck };
 }
@@ -180,25 +203,36 @@ async function main() {
   );
   process.on('exit', snapshot.remove);
   const tools = snapshot.tools;
-  const all = catalogue(ROOT, tools, opts.baseline && path.resolve(opts.baseline), opts.borrow);
+  const baseline = opts.baseline && path.resolve(opts.baseline);
+  const all = catalogue(ROOT, tools, baseline, opts.borrow);
+  const udpAll = udpServers(ROOT, tools, baseline, opts.borrow);
   if (opts.listServers) {
-    for (const s of all) {
+    for (const s of [...all, ...udpAll]) {
       const note = s.skipped ? `  (skipped: ${s.skipped})` : s.unavailable ? `  (unavailable: ${s.unavailable})` : '';
-      console.log(`${s.name.padEnd(26)} ${s.label}${note}`);
+      console.log(`${s.name.padEnd(28)} ${s.label}${note}`);
     }
     return;
   }
+  const scenarios = plan(opts);
   let servers;
+  let udpList = [];
   try {
     // The scale scenario has servers of its own: --servers then names those (checked here too).
     const scaleOnly = !opts.crosscheck && (opts.scenarios || []).length > 0 && opts.scenarios.every((s) => s === 'scale');
     if (opts.scenarios && opts.scenarios.includes('scale')) selectServers(scaleServers(ROOT), opts.servers);
-    servers = scaleOnly ? [] : selectServers(all, opts.crosscheck ? `${REFERENCE},${NODE_NET}` : opts.servers);
+    // So have the datagram scenarios; one --servers list then names TCP and UDP servers alike.
+    const udp = scenarios.some((p) => p.udp);
+    const tcp = scenarios.some((p) => !p.udp && !p.scale);
+    if (opts.crosscheck || !udp) servers = scaleOnly ? [] : selectServers(all, opts.crosscheck ? `${REFERENCE},${NODE_NET}` : opts.servers);
+    else {
+      checkServerNames([tcp ? all : [], udpAll], opts.servers);
+      servers = tcp ? pickServers(all, opts.servers) : [];
+      udpList = pickServers(udpAll, opts.servers);
+    }
   } catch (e) {
     console.error(`ioreactor-bench: ${e.message}`);
     process.exit(2);
   }
-  const scenarios = plan(opts);
   const machine = machineInfo(ROOT);
   const started = new Date();
   console.log(`ioreactor echo benchmark  ${started.toISOString()}`);
@@ -213,6 +247,7 @@ async function main() {
     console.log(`${s.name}: skipped (${s.skipped.startsWith('no python3 with Twisted') ? 'no python3 with Twisted' : s.skipped})`);
   servers = servers.filter((s) => !s.skipped);
   if (servers.length) console.log(`servers: ${servers.map((s) => s.name).join(', ')}`);
+  if (udpList.length) console.log(`datagram servers: ${udpList.map((s) => s.name).join(', ')}`);
 
   const report = {
     tool: 'ioreactor-bench echo',
@@ -223,9 +258,16 @@ async function main() {
     binaries: tools.sources,
     scenarios: [],
   };
-  const serversOf = (p) => (p.scale ? selectServers(scaleServers(ROOT), opts.servers) : servers);
-  const progress = createProgress(scenarios.reduce((n, p) => n + p.rounds * serversOf(p).filter((s) => !s.unavailable).length, 0));
-  for (const p of scenarios) report.scenarios.push(await runScenario(p, tools, servers, progress, report.scenarios, opts.servers));
+  const serversOf = (p) => (p.scale ? selectServers(scaleServers(ROOT), opts.servers) : p.udp ? udpList : servers);
+  // A --servers list of TCP servers only skips the datagram scenarios of the plan, and the
+  // other way round, rather than printing empty tables.
+  const runnable = scenarios.filter((p) => {
+    if (p.scale || serversOf(p).length) return true;
+    console.log(`${p.name}: skipped (--servers names none of its ${p.udp ? 'datagram ' : ''}servers)`);
+    return false;
+  });
+  const progress = createProgress(runnable.reduce((n, p) => n + p.rounds * serversOf(p).filter((s) => !s.unavailable).length, 0));
+  for (const p of runnable) report.scenarios.push(await runScenario(p, tools, serversOf(p), progress, report.scenarios, opts.servers));
   progress.end();
   report.finished = new Date().toISOString();
   report.wall_s = (Date.now() - started.getTime()) / 1000;

@@ -1,5 +1,5 @@
 'use strict';
-// Finds the two native benchmark tools. `npx node-gyp rebuild` (or `npm run build:native`)
+// Finds the native benchmark tools (the C echo servers, TCP and UDP, and the load generators). `npx node-gyp rebuild` (or `npm run build:native`)
 // builds them into build/Release next to the addon, `npm run build:cmake` into build-cmake. If they are missing or older than their
 // sources (someone edited the C and only ran `npm run bench`), compile them directly with
 // the system C compiler into build/bench-native, which is quicker than a full rebuild.
@@ -11,6 +11,8 @@ const { execFileSync } = require('node:child_process');
 const TOOLS = {
   server: { target: 'ioreactor_c_echo_server', source: 'c_echo_server.c', libs: [] },
   loadgen: { target: 'ioreactor_load_generator', source: 'load_generator.c', libs: ['-pthread'] },
+  udpServer: { target: 'ioreactor_c_udp_echo_server', source: 'c_udp_echo_server.c', libs: [] },
+  udpLoadgen: { target: 'ioreactor_udp_load_generator', source: 'udp_load_generator.c', libs: [] },
 };
 
 function mtime(file) {
@@ -32,10 +34,10 @@ function compile(cc, src, out, libs) {
   execFileSync(cc, ['-O2', '-Wall', '-Wextra', '-o', out, src, ...libs], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** Absolute paths of { server, loadgen }; throws with a clear message when impossible. */
+/** Absolute paths of { server, loadgen, udpServer, udpLoadgen }; throws with a clear message when impossible. */
 function locateNativeTools(root, log = () => {}) {
   if (process.platform !== 'linux') {
-    throw new Error(`the C echo server and load generator use epoll and are built on Linux only (this is ${process.platform})`);
+    throw new Error(`the C echo servers and load generators use epoll and are built on Linux only (this is ${process.platform})`);
   }
   const srcDir = path.join(root, 'bench', 'native');
   const found = {};
@@ -76,7 +78,8 @@ function snapshotTools(root, tools) {
     return to;
   };
   const addonSrc = path.join(root, 'build', 'Release', 'ioreactor.node');
-  const snap = { server: copy(tools.server), loadgen: copy(tools.loadgen), addon: mtime(addonSrc) >= 0 ? copy(addonSrc) : null };
+  const snap = { addon: mtime(addonSrc) >= 0 ? copy(addonSrc) : null };
+  for (const key of Object.keys(TOOLS)) snap[key] = copy(tools[key]);
   snap.sources = { ...tools, addon: snap.addon ? addonSrc : null };
   const remove = () => fs.rmSync(dir, { recursive: true, force: true });
   return { tools: snap, remove };

@@ -52,12 +52,32 @@ const SCENARIOS = {
     size: 64,
     depth: 1,
   },
+  // Datagrams: 32 sockets, closed loop. 64 B: 4 in flight each. 1 400 B: 2 each, so the 64 in
+  // flight (2.3 KiB of kernel memory apiece) fit a default 208 KiB receive buffer and a loss
+  // means the server fell behind, not that the load overflowed it by construction.
+  'udp-64': {
+    kind: 'load',
+    udp: true,
+    title: 'udp-64: 64 B datagrams echoed, 32 sockets, 4 in flight each (datagrams/s; lost = not echoed within 200 ms)',
+    connections: 32,
+    size: 64,
+    depth: 4,
+  },
+  'udp-1400': {
+    kind: 'load',
+    udp: true,
+    title: 'udp-1400: 1 400 B datagrams echoed, 32 sockets, 2 in flight each (datagrams/s; lost = not echoed within 200 ms)',
+    connections: 32,
+    size: 1400,
+    depth: 2,
+  },
   idle: { kind: 'idle', title: 'idle memory: 10 000 connections that echoed once and went quiet', connections: 10000, size: 64, depth: 1 },
 };
 
-// The main job (no flag): every server on the headline scenarios, in about three minutes.
+// The main job (no flag): every server on the headline scenarios, in about three minutes
+// (udp-64 adds ~30 s to the ~142 s of the others when no round is re-run).
 const DEFAULTS = {
-  scenarios: ['pingpong', 'pipelined', 'bulk', 'idle'],
+  scenarios: ['pingpong', 'pipelined', 'bulk', 'udp-64', 'idle'],
   duration: 1.5,
   warmup: 0.5,
   rounds: 2,
@@ -66,10 +86,10 @@ const DEFAULTS = {
   settleMs: 400,
   idleConnections: 5000,
 };
-// --full: every scenario, longer and more rounds (35 to 40 minutes on two cores). c10k is the
+// --full: every scenario, longer and more rounds (40 to 45 minutes on two cores; the datagram scenarios are ~4 of them). c10k is the
 // sweep's last point; it stays selectable on its own (--scenario c10k).
 const FULL = {
-  scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'idle'],
+  scenarios: ['pingpong', 'pipelined', 'bulk', 'bulk-64k', 'bulk-1m', 'stream', 'churn', 'sweep', 'idle-heavy', 'fanout', 'udp-64', 'udp-1400', 'idle'],
   duration: 5,
   warmup: 1,
   rounds: 3,
@@ -85,7 +105,7 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
   (no flag)               the main job: ${DEFAULTS.scenarios.join(', ')}; ${DEFAULTS.duration} s rounds, ${DEFAULTS.rounds} rounds,
                           ${DEFAULTS.idleConnections} idle connections (about three minutes)
   --full                  every scenario (${FULL.scenarios.join(', ')}),
-                          ${FULL.duration} s rounds, ${FULL.rounds} rounds (35 to 40 minutes)
+                          ${FULL.duration} s rounds, ${FULL.rounds} rounds (40 to 45 minutes)
   --quick                 short run: ${QUICK.scenarios.join(', ')}; ${QUICK.duration} s rounds, 1 round, ${QUICK.idleConnections} idle connections
                           (other scenarios may be named with --scenario; the sweep then stops at 1 000)
   --scenario LIST         comma list of ${Object.keys(SCENARIOS).join(', ')}
@@ -110,7 +130,7 @@ usage: node bench/run.js [options]        (or: npm run bench -- [options])
                           and node-net, with the servers also counting the bytes they echo
                           (printed on SIGUSR2 at the window's edges, timed by the harness);
                           prints both rates, their ratio, PASS/FAIL against 15 %
-  --borrow-data           ioreactor's echo protocol borrows its reads (borrowData: a view of the
+  --borrow-data           ioreactor's echo protocols (TCP and UDP) borrow their reads (borrowData: a view of the
                           read arena, valid during the call), as a relay may; default: it gets
                           bytes of its own to keep
   --baseline DIR          also measure the ioreactor of another checkout (its own lib/ and
@@ -127,6 +147,11 @@ ${Object.entries(SCENARIOS)
 The scale scenario is not in the default list (--scenario scale); it runs its own servers
 (node-net, node-net-cluster-2, ioreactor-serve-1-thread, -2-threads, -2-processes; --servers
 picks among them), unpinned, since one CPU cannot show scaling.
+
+The datagram scenarios (udp-64, udp-1400) run their own servers too: udp-c (C recvmmsg/
+sendmmsg), udp-node-dgram, udp-ioreactor-<backend>-<trigger> (listenUDP); --servers names
+them (the prefix udp picks them all). Their generator is udp_load_generator: --connections
+is the number of UDP sockets, --depth the datagrams in flight on each.
 
 Each round starts a fresh server pinned to CPU 0 (taskset) and the native load generator on
 CPU 1; the server's CPU time is read from /proc over the measured window. Linux only.

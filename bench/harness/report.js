@@ -2,6 +2,9 @@
 // Summaries (median and spread over rounds) and the tables printed for people.
 const { REFERENCE, NODE_NET } = require('./servers');
 
+// The rows the ratio columns divide by: C and node:net, or for datagrams udp-c and node:dgram.
+const TCP_BASES = { reference: REFERENCE, node: NODE_NET, nodeLabel: 'node:net' };
+
 function median(xs) {
   const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
@@ -39,11 +42,15 @@ const LOAD_METRICS = [
   'writes_per_msg',
   'accepts_per_msg',
   'poller_changes_per_msg',
+  'loss_pct',
 ];
 const IDLE_METRICS = ['bytes_per_conn', 'rss_before_kib', 'rss_after_kib', 'established', 'connect_failures'];
 
-/** Per server: its rounds, medians and spreads, and ratios against C and node:net. */
-function summarise(kind, results) {
+/**
+ * Per server: its rounds, medians and spreads, and ratios against the reference (C) and Node
+ * rows that `bases` names (ratio_vs_node_net is against node:dgram for datagrams).
+ */
+function summarise(kind, results, bases = TCP_BASES) {
   const metrics = kind === 'idle' ? IDLE_METRICS : LOAD_METRICS;
   const out = {};
   for (const [name, entry] of Object.entries(results)) {
@@ -57,10 +64,10 @@ function summarise(kind, results) {
     const base = (n) => (out[n] && out[n].msgs_per_sec.median) || null;
     for (const s of Object.values(out)) {
       const mine = s.msgs_per_sec.median;
-      s.ratio_vs_c = mine && base(REFERENCE) ? mine / base(REFERENCE) : null;
-      s.ratio_vs_node_net = mine && base(NODE_NET) ? mine / base(NODE_NET) : null;
+      s.ratio_vs_c = mine && base(bases.reference) ? mine / base(bases.reference) : null;
+      s.ratio_vs_node_net = mine && base(bases.node) ? mine / base(bases.node) : null;
       // CPU per message relative to C: barely moved by neighbours, unlike msgs/s.
-      const cCost = out[REFERENCE] && out[REFERENCE].server_us_per_msg.median;
+      const cCost = out[bases.reference] && out[bases.reference].server_us_per_msg.median;
       s.cost_vs_c = cCost && s.server_us_per_msg.median ? s.server_us_per_msg.median / cCost : null;
     }
   }
@@ -109,9 +116,13 @@ function unavailableNote(s) {
   return null;
 }
 
-/** `unit` names the rate: 'msgs/s', or 'conns/s' for churn (a cycle per connection). */
-function loadTable(summary, unit = 'msgs/s') {
-  const per = unit === 'conns/s' ? 'conn' : unit === 'deliv/s' ? 'deliv' : 'msg';
+/**
+ * `unit` names the rate: 'msgs/s', 'conns/s' for churn (a cycle per connection), 'dgrams/s'
+ * for datagrams (which add a loss column and compare with node:dgram: `bases`).
+ */
+function loadTable(summary, unit = 'msgs/s', bases = TCP_BASES) {
+  const per = unit === 'conns/s' ? 'conn' : unit === 'deliv/s' ? 'deliv' : unit === 'dgrams/s' ? 'dgram' : 'msg';
+  const loss = unit === 'dgrams/s';
   const headers = [
     'server',
     unit,
@@ -119,13 +130,14 @@ function loadTable(summary, unit = 'msgs/s') {
     'MB/s',
     'p50 µs',
     'p99 µs',
+    ...(loss ? ['loss'] : []),
     `srv µs/${per}`,
     `syscalls/${per}`,
     'srv CPU',
     'cli CPU',
     'other',
     'vs C',
-    'vs node:net',
+    `vs ${bases.nodeLabel}`,
     `CPU/${per} vs C`,
   ];
   const rows = Object.entries(summary).map(([name, s]) => {
@@ -139,6 +151,7 @@ function loadTable(summary, unit = 'msgs/s') {
       fmt(s.mb_per_sec.median, 1),
       fmt(s.p50_us.median),
       fmt(s.p99_us.median),
+      ...(loss ? [s.loss_pct.median === null ? '-' : `${fmt(s.loss_pct.median, 2)}%`] : []),
       fmt(s.server_us_per_msg.median, 2),
       fmt(s.syscalls_per_msg.median, 2),
       s.server_cpu_pct.median === null ? '-' : `${fmt(s.server_cpu_pct.median)}%`,
@@ -155,20 +168,21 @@ function loadTable(summary, unit = 'msgs/s') {
       ([n, s]) =>
         `  ! ${n}: ${s.errors.max || 0} errors, ${s.connect_failures.max || 0} connect failures, ${s.roundsFailed} failed rounds${s.lastError ? ` (${s.lastError})` : ''}`,
     );
-  return [table(headers, rows), ...notes, ...syscallLines(summary, per)].join('\n');
+  const uncounted = bases === TCP_BASES ? 'node:net and Twisted keep none' : `${bases.nodeLabel} keeps none`;
+  return [table(headers, rows), ...notes, ...syscallLines(summary, per, uncounted)].join('\n');
 }
 
 /**
  * Where the syscalls/msg column comes from, per server that counts: the medians of each kind
  * of system call per message (waits, reads, writes, accepts, poller changes).
  */
-function syscallLines(summary, per = 'msg') {
+function syscallLines(summary, per = 'msg', uncounted = 'node:net and Twisted keep none') {
   const counted = Object.entries(summary).filter(([, s]) => !unavailableNote(s) && s.syscalls_per_msg.median !== null);
   if (!counted.length) return [];
   const width = Math.max(...counted.map(([n]) => n.length));
   const f = (x) => (x === null ? '-' : x.toFixed(2));
   return [
-    `syscalls/${per}, from the servers' own counters over the measured window (node:net and Twisted keep none: -):`,
+    `syscalls/${per}, from the servers' own counters over the measured window (${uncounted}: -):`,
     ...counted.map(
       ([n, s]) =>
         `  ${n.padEnd(width)}  ${f(s.syscalls_per_msg.median).padStart(7)} = ${f(s.waits_per_msg.median)} wait + ${f(s.reads_per_msg.median)} read + ` +
@@ -223,7 +237,7 @@ function generatorCeiling(entry) {
  * does the same system calls per message as the C server, so against C both often saturate
  * together; then the C figure is the limit of the pair, a lower bound for the server alone.
  */
-function ceilingLine(g) {
+function ceilingLine(g, transport = 'TCP') {
   if (!g) return '';
   const srv = g.server_cpu_pct ?? 0;
   const cli = g.client_cpu_pct ?? 0;
@@ -234,7 +248,7 @@ function ceilingLine(g) {
   else if ((g.other_pct ?? 0) >= 10) verdict = `neither saturated: other processes took ${fmt(g.other_pct)}% of a core`;
   else verdict = 'neither saturated: latency-bound';
   return (
-    `load generator, best C round (${g.round}): ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel TCP; server ${fmt(srv)}%); ` +
+    `load generator, best C round (${g.round}): ${fmt(g.client_us_per_msg, 2)} µs CPU/msg, ${fmt(cli)}% of its core (${fmt(g.client_user_pct)}% in its own code, the rest kernel ${transport}; server ${fmt(srv)}%); ` +
     `one core sustains ~${fmt(g.ceiling_msgs_per_sec)} msgs/s vs that round's ${fmt(g.c_msgs_per_sec)}: ${verdict}`
   );
 }
@@ -268,4 +282,4 @@ function idleHeavyLine(summary, pingpong) {
   );
 }
 
-module.exports = { idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };
+module.exports = { TCP_BASES, idleHeavyLine, summarise, loadTable, idleTable, generatorCeiling, ceilingLine, median };

@@ -48,9 +48,14 @@ async function driveLoad(tools, serverPid, port, p, serverChild, wantStats, serv
   if (p.churn) args.push('--churn', '--connect-window', String(p.connections));
   // Stream: the generator sends one start byte per connection, then reads and discards.
   if (p.stream) args.push('--sink');
-  // Fan-out: the Node chat client (one sender, every connection a receiver) speaks the
-  // generator's protocol (phases on stderr, one JSON line), so the rest is the same.
-  const gen = p.fanout ? spawnPinned(process.execPath, [FANOUT_CLIENT, ...load], pinning.clientCpu) : spawnPinned(tools.loadgen, args, pinning.clientCpu);
+  // Fan-out: the Node chat client (one sender, every connection a receiver), and datagrams:
+  // the UDP generator (one thread; --connections is its sockets), speak the generator's
+  // protocol (phases on stderr, one JSON line), so the rest is the same.
+  const gen = p.fanout
+    ? spawnPinned(process.execPath, [FANOUT_CLIENT, ...load], pinning.clientCpu)
+    : p.udp
+      ? spawnPinned(tools.udpLoadgen, load, pinning.clientCpu)
+      : spawnPinned(tools.loadgen, args, pinning.clientCpu);
   const samples = {};
   // --crosscheck: the server counts the bytes it echoes and prints `count <bytes>` on
   // SIGUSR2; ask at both edges of the window and time the window with our own clock.
@@ -186,7 +191,7 @@ function perMessage(cpuS, messages) {
   return cpuS === null || !messages ? null : (cpuS * 1e6) / messages;
 }
 
-/** A load round (pingpong, pipelined, c10k). Never throws: failures become { error }. */
+/** A load round (pingpong, pipelined, c10k, udp-64, ...). Never throws: failures become { error }. */
 async function loadRound(tools, server, p) {
   let srv;
   try {

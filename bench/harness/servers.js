@@ -5,6 +5,8 @@
 //   ioreactor-<backend>-<trigger>   one per backend x trigger this build of ioreactor has
 //   twisted-epoll             Twisted's epollreactor (python3 with Twisted; skipped when absent)
 //   baseline-<backend>-<trigger>    another checkout's ioreactor (--baseline DIR)
+// and, for the datagram scenarios (udp-64, udp-1400), servers of their own (udpServers):
+//   udp-c, udp-node-dgram, udp-ioreactor-<backend>-<trigger>, udp-baseline-<backend>-<trigger>
 // Each entry knows how to start its process; the harness waits for "listening <port>".
 // `streamStart` starts its stream mode (the stream scenario); `stats: true` marks servers
 // that answer a "stats" line on stdin with "stats {json}" (their syscall counters).
@@ -16,6 +18,8 @@ const TRIGGERS = ['level', 'edge', 'oneshot'];
 const REFERENCE = 'c';
 const NODE_NET = 'node-net';
 const TWISTED = 'twisted-epoll';
+const UDP_REFERENCE = 'udp-c';
+const NODE_DGRAM = 'udp-node-dgram';
 
 /**
  * The backend x trigger pairs ioreactor offers here, from the library itself. When lib/ is
@@ -184,6 +188,53 @@ function scaleServers(root) {
   ];
 }
 
+/**
+ * The servers of the datagram scenarios: the C recvmmsg/sendmmsg reference, node:dgram, and
+ * ioreactor's listenUDP echo in each backend x trigger (and the --baseline checkout's, when it
+ * has the script). An ioreactor without listenUDP (datagrams not built yet) is unavailable.
+ * `borrow` (--borrow-data): ioreactor's echo protocols borrow their reads, as in the TCP echo.
+ */
+function udpServers(root, tools, baseline, borrow = false) {
+  const node = process.execPath;
+  const extra = borrow ? ['--borrow'] : [];
+  const list = [
+    { name: UDP_REFERENCE, label: 'C recvmmsg/sendmmsg (epoll level)', stats: true, start: (port) => [tools.udpServer, ['--port', String(port)]] },
+    { name: NODE_DGRAM, label: 'node:dgram', start: (port) => [node, [path.join(root, 'bench', 'echo', 'servers', 'node-dgram.js'), String(port)]] },
+  ];
+  const ioreactor = (checkout, prefix, env) => {
+    const { variants, problem } = ioreactorVariants(checkout);
+    const script = path.join(checkout, 'bench', 'echo', 'servers', 'ioreactor-udp.js');
+    const why = problem || datagramProblem(checkout, script);
+    for (const { backend, trigger } of variants) {
+      list.push({
+        name: `udp-${prefix}-${backend}-${trigger}`,
+        label: `${prefix} listenUDP ${backend} ${trigger}${borrow && prefix === 'ioreactor' ? ' (borrowData)' : ''}`,
+        unavailable: why,
+        stats: true,
+        start: (port) => [node, [script, backend, trigger, String(port), ...(prefix === 'ioreactor' ? extra : [])]],
+        env,
+      });
+    }
+  };
+  ioreactor(root, 'ioreactor', tools.addon ? { IOREACTOR_ADDON: tools.addon } : undefined);
+  // No IOREACTOR_ADDON: the baseline loads the addon its own checkout built.
+  if (baseline) ioreactor(baseline, 'baseline', undefined);
+  return list;
+}
+
+/** Why a checkout cannot run the datagram echo (no script, no listenUDP), or null. */
+function datagramProblem(checkout, script) {
+  if (!fs.existsSync(script)) return `no ${path.relative(checkout, script)} in ${checkout}`;
+  try {
+    const lib = require(path.join(checkout, 'lib', 'index.js'));
+    if (typeof lib.DatagramProtocol !== 'function' || typeof lib.Reactor.prototype.listenUDP !== 'function')
+      return 'this build of ioreactor has no DatagramProtocol/listenUDP yet';
+    return null;
+  } catch (e) {
+    return `cannot load lib/index.js (${String(e.message).split('\n')[0]})`;
+  }
+}
+
 /** Resolves the --servers list ("c,node-net,ioreactor", prefixes allowed) against the catalogue. */
 function selectServers(all, spec) {
   if (!spec || spec === 'all') return all;
@@ -201,4 +252,44 @@ function selectServers(all, spec) {
   return chosen;
 }
 
-module.exports = { fanoutServers, streamServers, scaleServers, catalogue, selectServers, REFERENCE, NODE_NET, TWISTED };
+/**
+ * The servers of `all` that the --servers list names (by name or prefix, as selectServers),
+ * ignoring names that are not in `all`: a run mixing TCP and datagram scenarios uses one list
+ * for both catalogues. No list: all of them.
+ */
+function pickServers(all, spec) {
+  if (!spec || spec === 'all') return all;
+  const wanted = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return all.filter((s) => wanted.some((want) => s.name === want || (want !== REFERENCE && want !== UDP_REFERENCE && s.name.startsWith(want))));
+}
+
+/** Throws, as selectServers does, when a name in the --servers list is in none of `catalogues`. */
+function checkServerNames(catalogues, spec) {
+  if (!spec || spec === 'all') return;
+  const all = catalogues.flat();
+  for (const want of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!pickServers(all, want).length) throw new Error(`unknown server '${want}'; known: ${[...new Set(all.map((s) => s.name))].join(', ')}`);
+  }
+}
+
+module.exports = {
+  fanoutServers,
+  streamServers,
+  scaleServers,
+  udpServers,
+  catalogue,
+  selectServers,
+  pickServers,
+  checkServerNames,
+  REFERENCE,
+  NODE_NET,
+  TWISTED,
+  UDP_REFERENCE,
+  NODE_DGRAM,
+};

@@ -255,6 +255,8 @@ export { TCP4ServerEndpoint, TCP6ServerEndpoint, UNIXServerEndpoint } from './en
 export { TCP4ClientEndpoint, HostnameEndpoint, UNIXClientEndpoint } from './endpoints/client-endpoints';
 export { SSL4ServerEndpoint, SSL4ClientEndpoint } from './endpoints/ssl-types';
 export type { SSLEndpointReactor } from './endpoints/ssl-types';
+export { UDPServerEndpoint, UDPClientEndpoint } from './endpoints/udp-types';
+export type { UDPEndpointReactor } from './endpoints/udp-types';
 export { connectProtocol } from './endpoints/connect-protocol';
 export type { EndpointReactor, IStreamClientEndpoint, IStreamServerEndpoint } from './endpoints/interfaces';
 export { EndpointStringError, DuplicateEndpointTypeError, ConnectingCancelledError, NoProtocolError } from './endpoints/errors';

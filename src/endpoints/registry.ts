@@ -7,6 +7,7 @@ import { DuplicateEndpointTypeError, EndpointStringError } from './errors';
 import type { EndpointReactor, IStreamClientEndpoint, IStreamServerEndpoint } from './interfaces';
 import { parseDescription, type ParsedDescription } from './parser';
 import { parseSSLClient, parseSSLServer } from './ssl-types';
+import { parseUDPClient, parseUDPServer } from './udp-types';
 import { parseTCP6Server, parseTCPClient, parseTCPServer, parseUNIXClient, parseUNIXServer } from './stream-types';
 
 /**
@@ -21,12 +22,14 @@ const serverParsers = new Map<string, EndpointParser<object>>([
   ['tcp6', parseTCP6Server],
   ['unix', parseUNIXServer],
   ['ssl', parseSSLServer],
+  ['udp', parseUDPServer],
 ]);
 
 const clientParsers = new Map<string, EndpointParser<object>>([
   ['tcp', parseTCPClient],
   ['unix', parseUNIXClient],
   ['ssl', parseSSLClient],
+  ['udp', parseUDPClient],
 ]);
 
 /**

@@ -18,6 +18,7 @@ import {
   UNIXClientEndpoint,
   UNIXServerEndpoint,
 } from '../../src/index';
+import { thrownBy } from '../support/thrown';
 
 // A reactor holds no native resource until first used: parsing never uses it.
 const reactor = new Reactor();
@@ -122,15 +123,6 @@ const CLIENT_ERRORS: Case[] = [
   ['unix:', 'ERR_IOREACTOR_INVALID_PATH'],
   ['unix:/tmp/s:checkPID=1', 'ERR_IOREACTOR_ENDPOINT_UNSUPPORTED'],
 ];
-
-function thrownBy(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
 
 describe('serverFromString', () => {
   it.each([

@@ -16,17 +16,9 @@ import {
   type EndpointReactor,
   type ParsedDescription,
 } from '../../src/index';
+import { thrownBy } from '../support/thrown';
 
 const reactor = new Reactor();
-
-function thrownBy(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
 
 describe('endpoint type registry', () => {
   it('a registered server prefix is parsed by its parser, with bound arguments and coded errors', () => {

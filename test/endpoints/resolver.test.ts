@@ -19,6 +19,7 @@ import {
 } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
 import { Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
+import { thrownBy } from '../support/thrown';
 
 afterAll(removeSocketDir);
 
@@ -55,15 +56,6 @@ class TableResolver implements IHostnameResolver {
     });
     return resolution;
   }
-}
-
-function thrownBy(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (err) {
-    return err;
-  }
-  return undefined;
 }
 
 describe('GAIResolver and resolve()', () => {

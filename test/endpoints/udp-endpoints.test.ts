@@ -7,7 +7,6 @@ import {
   clientFromString,
   ConnectingCancelledError,
   DNSLookupError,
-  EndpointStringError,
   IPv4Address,
   IPv6Address,
   quoteStringArgument,
@@ -22,6 +21,7 @@ import {
 } from '../../src/index';
 import { Echo, IP_FAMILIES, Recorder } from '../datagram/support';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { endpointErrorCode as codeOf } from '../support/thrown';
 
 /** Answers from a table, a turn later, as a real resolver does; never answers `slow.test`. */
 class TableResolver implements IHostnameResolver {
@@ -37,16 +37,6 @@ class TableResolver implements IHostnameResolver {
     });
     return resolution;
   }
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EndpointStringError);
-    return (error as EndpointStringError).code;
-  }
-  return undefined;
 }
 
 describe.each(VARIANTS)('udp: endpoint strings on $name', (variant) => {

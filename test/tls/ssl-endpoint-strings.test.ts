@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientFromString, EndpointStringError, quoteStringArgument, serverFromString, TLSVerificationError, type Failure, type Port } from '../../src/index';
+import { clientFromString, quoteStringArgument, serverFromString, TLSVerificationError, type Failure, type Port } from '../../src/index';
 import type { Protocol } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
 import { certs, Echo, factoryOf, payload, portOf, Sender, sha256 } from './tls-support';
+import { endpointErrorCode as codeOf } from '../support/thrown';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ioreactor-ssl-endpoints-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,16 +32,6 @@ for (const [d, pem] of [
   rmSync(d, { recursive: true, force: true });
   mkdirSync(d);
   writeFileSync(path.join(d, 'ca.pem'), pem);
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EndpointStringError);
-    return (error as EndpointStringError).code;
-  }
-  return undefined;
 }
 
 describe.each(VARIANTS)('ssl: endpoint strings on $name', (variant) => {

@@ -10,8 +10,8 @@
 // Three loads, S seconds each: ping-pong (every connection sends 64 B and waits for the echo,
 // again and again: messages/s) and bulk (the same with 16 KiB and with 64 KiB: MB/s echoed).
 // R rounds (default 3) alternate the two servers for every load; the table shows medians. The
-// server's CPU time per message (process.cpuUsage in the server, start-up and handshakes
-// included) is the bridge's cost. The certificate is made with the openssl command line in a
+// server's CPU time per message (process.cpuUsage in the server from the moment it listens:
+// handshakes included, start-up and module loading not) is the bridge's cost. The certificate is made with the openssl command line in a
 // temporary directory, removed at the end. This is a benchmark, not a test: nothing asserts on
 // timing.
 const { execFileSync, spawn } = require('node:child_process');
@@ -65,7 +65,7 @@ function load(port, dir, size) {
   });
 }
 
-/** One load against a fresh server: the rate, and the server's CPU microseconds per message (handshakes included). */
+/** One load against a fresh server: the rate, and the server's CPU microseconds per message (handshakes included, start-up not). */
 async function measure(kind, dir, size) {
   const server = await startServer(kind, dir);
   let result;

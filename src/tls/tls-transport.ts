@@ -56,6 +56,19 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
     return this.tlsSocket.getProtocol();
   }
 
+  /**
+   * Once the handshake is done, a write that nothing is queued in front of reaches node:tls at
+   * once, which encrypts it (or copies it, when OpenSSL cannot take it yet) before returning:
+   * the bytes are taken during the call without the copy a Node stream needs otherwise.
+   */
+  protected override bytesToWrite(data: ArrayBufferView): Buffer {
+    const socket = this.tlsSocket;
+    if (this.handshakeDone && socket.writableLength === 0 && socket.writableCorked === 0 && !socket.connecting) {
+      return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    }
+    return super.bytesToWrite(data);
+  }
+
   override setTcpNoDelay(enabled: boolean): void {
     this.carrier.setTcpNoDelay(enabled);
   }

@@ -86,9 +86,16 @@ export class NodeStreamTransport implements IStreamTransport {
   write(data: ArrayBufferView): void {
     assertBytes(data);
     if (!this.connected || this.stream.writableEnded) return;
-    // A copy: the bytes are taken now, as every ioreactor transport takes them.
-    const ok = this.stream.write(Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    const ok = this.stream.write(this.bytesToWrite(data));
     if (!ok && this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();
+  }
+
+  /**
+   * What `write` hands the stream for `data`. A copy: a Node stream may keep a reference to a
+   * Buffer until it is sent, while an ioreactor transport takes the bytes during the call.
+   */
+  protected bytesToWrite(data: ArrayBufferView): Buffer {
+    return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
 
   /** The stream's own `writableHighWaterMark`: past it, `write()` returns false and a producer is paused. */

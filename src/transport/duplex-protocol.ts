@@ -239,7 +239,7 @@ export class DuplexProtocol extends Protocol {
       return;
     }
     this.stream.noteActivity();
-    this.transport.write(chunk);
+    this.passToTransport(chunk);
     if (this.writesPaused) this.writeCallback = callback;
     else callback();
   }
@@ -250,9 +250,19 @@ export class DuplexProtocol extends Protocol {
       return;
     }
     this.stream.noteActivity();
-    this.transport.writeSequence(chunks.map((entry) => entry.chunk));
+    this.passSequenceToTransport(chunks.map((entry) => entry.chunk));
     if (this.writesPaused) this.writeCallback = callback;
     else callback();
+  }
+
+  /** Hands the transport what the stream was given (a TLS carrier sends it past the transport's routed write). */
+  protected passToTransport(chunk: Buffer): void {
+    this.transport.write(chunk);
+  }
+
+  /** Hands the transport what the stream was given while corked, in one sequence. */
+  protected passSequenceToTransport(chunks: Buffer[]): void {
+    this.transport.writeSequence(chunks);
   }
 
   private releaseWrite(error: Error | undefined): void {

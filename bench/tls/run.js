@@ -1,23 +1,23 @@
 'use strict';
 // What the Duplex bridge costs: the same node:tls client load against two TLS echo servers, an
 // ioreactor listenSSL server (node:tls over a DuplexProtocol over an ioreactor connection) and
-// a node:tls server (node:tls over node:net). Each server runs alone in a child process; the
-// clients run here.
+// a node:tls server (node:tls over node:net). The server and the clients each run in a child
+// process of their own (server.js, client.js), so neither's CPU time is the other's.
 //
 //   npm run bench:tls                       (builds lib/ first)
-//   node bench/tls/run.js [--connections N] [--seconds S]
+//   node bench/tls/run.js [--connections N] [--seconds S] [--rounds R]
 //
-// Two loads, S seconds each: ping-pong (every connection sends 64 B and waits for the echo,
-// again and again: messages/s) and bulk (the same with 64 KiB: MB/s echoed). The certificate
-// is made with the openssl command line in a temporary directory, removed at the end. This is a
-// benchmark, not a test: nothing asserts on timing. The clients share this process, so on a small
-// machine they may be what limits the rates; the server's CPU time per message (from
-// process.cpuUsage in the server, start-up and handshakes included) is the bridge's cost.
+// Three loads, S seconds each: ping-pong (every connection sends 64 B and waits for the echo,
+// again and again: messages/s) and bulk (the same with 16 KiB and with 64 KiB: MB/s echoed).
+// R rounds (default 3) alternate the two servers for every load; the table shows medians. The
+// server's CPU time per message (process.cpuUsage in the server from the moment it listens:
+// handshakes included, start-up and module loading not) is the bridge's cost. The certificate is made with the openssl command line in a
+// temporary directory, removed at the end. This is a benchmark, not a test: nothing asserts on
+// timing.
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const tls = require('node:tls');
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -25,6 +25,7 @@ function option(name, fallback) {
 }
 const CONNECTIONS = option('--connections', 50);
 const SECONDS = option('--seconds', 3);
+const ROUNDS = option('--rounds', 3);
 
 function makeCertificate(dir) {
   const run = (args) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -38,7 +39,6 @@ function makeCertificate(dir) {
       'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ]),
   );
-  return fs.readFileSync(path.join(dir, 'server.crt'));
 }
 
 /** Starts a server; `stop()` resolves with the CPU microseconds it used. */
@@ -53,78 +53,61 @@ function startServer(kind, dir) {
   });
 }
 
-/** Every connection echoes `size`-byte messages one at a time for SECONDS; returns messages done. */
-async function load(port, ca, size) {
-  const message = Buffer.alloc(size, 0x61);
-  const sockets = await Promise.all(
-    Array.from(
-      { length: CONNECTIONS },
-      () =>
-        new Promise((resolve, reject) => {
-          const s = tls.connect({ host: '127.0.0.1', port, ca }, () => resolve(s));
-          s.once('error', reject);
-        }),
-    ),
-  );
-  let messages = 0;
-  let running = true;
-  const finished = sockets.map(
-    (s) =>
-      new Promise((resolve) => {
-        let pending = 0;
-        s.on('data', (chunk) => {
-          pending -= chunk.length;
-          if (pending > 0) return;
-          messages++;
-          if (!running) return resolve();
-          pending = size;
-          s.write(message);
-        });
-        pending = size;
-        s.write(message);
-      }),
-  );
-  const start = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, SECONDS * 1000));
-  running = false;
-  await Promise.all(finished);
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  await Promise.all(sockets.map((s) => new Promise((r) => (s.once('close', r), s.end()))));
-  return { messages, rate: messages / seconds };
+/** Runs client.js against `port`: messages echoed and the rate. */
+function load(port, dir, size) {
+  const args = [path.join(__dirname, 'client.js'), String(port), path.join(dir, 'server.crt'), String(size), String(CONNECTIONS), String(SECONDS)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`client.js exited with ${code}`))));
+  });
 }
 
-/** One load against a fresh server: the rate, and the server's CPU microseconds per message (handshakes included). */
-async function measure(kind, dir, ca, size) {
+/** One load against a fresh server: the rate, and the server's CPU microseconds per message (handshakes included, start-up not). */
+async function measure(kind, dir, size) {
   const server = await startServer(kind, dir);
   let result;
   try {
-    result = await load(server.port, ca, size);
+    result = await load(server.port, dir, size);
   } finally {
     result = { ...result, cpu: (await server.stop()) / (result?.messages ?? NaN) };
   }
   return result;
 }
 
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ioreactor-bench-tls-'));
   try {
-    const ca = makeCertificate(dir);
-    const results = {};
-    for (const kind of ['ioreactor', 'node']) {
-      results[kind] = { ping: await measure(kind, dir, ca, 64), bulk: await measure(kind, dir, ca, 64 * 1024) };
+    makeCertificate(dir);
+    const sizes = [64, 16 * 1024, 64 * 1024];
+    const runs = { ioreactor: sizes.map(() => []), node: sizes.map(() => []) };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < sizes.length; i++) {
+        // Alternate which server goes first, so a drift of the machine's load falls on both.
+        const order = round % 2 === 0 ? ['ioreactor', 'node'] : ['node', 'ioreactor'];
+        for (const kind of order) runs[kind][i].push(await measure(kind, dir, sizes[i]));
+      }
     }
-    const io = results.ioreactor;
-    const nd = results.node;
-    console.log(`TLS echo, ${CONNECTIONS} connections, ${SECONDS} s per load, node ${process.version}, ${os.cpus().length} CPUs`);
+    const summary = (kind, i) => ({ rate: median(runs[kind][i].map((r) => r.rate)), cpu: median(runs[kind][i].map((r) => r.cpu)) });
+    console.log(
+      `TLS echo, ${CONNECTIONS} connections, ${SECONDS} s per load, medians of ${ROUNDS} alternating rounds, node ${process.version}, ${os.cpus().length} CPUs`,
+    );
     console.log('load                      ioreactor listenSSL   node tls.createServer   ratio');
     const row = (name, a, b, unit) =>
       console.log(
         `${name.padEnd(26)}${`${a.toFixed(unit === 'msg/s' ? 0 : 1)} ${unit}`.padStart(19)}${`${b.toFixed(unit === 'msg/s' ? 0 : 1)} ${unit}`.padStart(24)}${(a / b).toFixed(2).padStart(8)}`,
       );
-    row('ping-pong 64 B', io.ping.rate, nd.ping.rate, 'msg/s');
-    row('  server CPU per message', io.ping.cpu, nd.ping.cpu, 'us');
-    row('bulk 64 KiB', (io.bulk.rate * 65536) / 1e6, (nd.bulk.rate * 65536) / 1e6, 'MB/s');
-    row('  server CPU per message', io.bulk.cpu, nd.bulk.cpu, 'us');
+    sizes.forEach((size, i) => {
+      const io = summary('ioreactor', i);
+      const nd = summary('node', i);
+      if (size < 1024) row(`ping-pong ${size} B`, io.rate, nd.rate, 'msg/s');
+      else row(`bulk ${size / 1024} KiB`, (io.rate * size) / 1e6, (nd.rate * size) / 1e6, 'MB/s');
+      row('  server CPU per message', io.cpu, nd.cpu, 'us');
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

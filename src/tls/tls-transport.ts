@@ -27,6 +27,8 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
   private carrierFailure: Error | undefined;
   /** @internal Told the reason connectionLost was given, after the protocol was. */
   onLost: ((reason: Failure) => void) | undefined;
+  /** @internal Told once the connection has closed, after the protocol was. */
+  afterClose: (() => void) | undefined;
 
   /** @internal */
   constructor(
@@ -54,6 +56,19 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
 
   getProtocol(): string | null {
     return this.tlsSocket.getProtocol();
+  }
+
+  /**
+   * Once the handshake is done, a write that nothing is queued in front of reaches node:tls at
+   * once, which encrypts it (or copies it, when OpenSSL cannot take it yet) before returning:
+   * the bytes are taken during the call without the copy a Node stream needs otherwise.
+   */
+  protected override bytesToWrite(data: ArrayBufferView): Buffer {
+    const socket = this.tlsSocket;
+    if (this.handshakeDone && socket.writableLength === 0 && socket.writableCorked === 0 && !socket.connecting) {
+      return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    }
+    return super.bytesToWrite(data);
   }
 
   override setTcpNoDelay(enabled: boolean): void {
@@ -93,6 +108,7 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
 
   protected override closed(): void {
     super.closed();
+    this.afterClose?.();
     const reason = this.finalReason;
     if (reason !== undefined && this.onLost !== undefined) {
       this.onLost(new Failure(reason));
@@ -104,6 +120,23 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
 /** The protocol of the connection underneath a TLS transport: a DuplexProtocol that passes on why it was lost. */
 export class TLSCarrier extends DuplexProtocol {
   tls: TLSTransport | undefined;
+  /** The transport's own writes, taken when it was connected: startTLS later routes its public ones into TLS. */
+  private plainWrite: IStreamTransport['write'] | undefined;
+  private plainWriteSequence: IStreamTransport['writeSequence'] | undefined;
+
+  override makeConnection(transport: IStreamTransport): void {
+    this.plainWrite = transport.write;
+    this.plainWriteSequence = transport.writeSequence;
+    super.makeConnection(transport);
+  }
+
+  protected override passToTransport(chunk: Buffer): void {
+    this.plainWrite!.call(this.transport, chunk);
+  }
+
+  protected override passSequenceToTransport(chunks: Buffer[]): void {
+    this.plainWriteSequence!.call(this.transport, chunks);
+  }
 
   override connectionLost(reason: Failure): void {
     this.tls?.carrierLost(reason);

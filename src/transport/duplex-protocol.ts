@@ -148,7 +148,7 @@ export class DuplexProtocol extends Protocol {
   private writesPaused = false;
   private readEnded = false;
 
-  constructor(options: Omit<DuplexOptions, 'read' | 'write' | 'final' | 'destroy' | 'objectMode'> = {}) {
+  constructor(options: Omit<DuplexOptions, 'read' | 'write' | 'writev' | 'final' | 'destroy' | 'objectMode'> = {}) {
     super();
     this.stream = new ConnectionStream(this, {
       ...options,
@@ -156,6 +156,9 @@ export class DuplexProtocol extends Protocol {
         if (this.connected) this.transport.resumeProducing();
       },
       write: (chunk: Buffer, _encoding, callback) => this.writeChunk(chunk, callback),
+      // What was written while the stream was corked (node:tls writes a burst of records so)
+      // goes to the transport as one sequence: one native call and one sendmsg, not one each.
+      writev: (chunks, callback) => this.writeChunks(chunks, callback),
       final: (callback) => {
         if (this.connected) {
           this.transport.unregisterProducer();
@@ -236,9 +239,30 @@ export class DuplexProtocol extends Protocol {
       return;
     }
     this.stream.noteActivity();
-    this.transport.write(chunk);
+    this.passToTransport(chunk);
     if (this.writesPaused) this.writeCallback = callback;
     else callback();
+  }
+
+  private writeChunks(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    if (!this.connected) {
+      callback(new Error('the connection is closed'));
+      return;
+    }
+    this.stream.noteActivity();
+    this.passSequenceToTransport(chunks.map((entry) => entry.chunk));
+    if (this.writesPaused) this.writeCallback = callback;
+    else callback();
+  }
+
+  /** Hands the transport what the stream was given (a TLS carrier sends it past the transport's routed write). */
+  protected passToTransport(chunk: Buffer): void {
+    this.transport.write(chunk);
+  }
+
+  /** Hands the transport what the stream was given while corked, in one sequence. */
+  protected passSequenceToTransport(chunks: Buffer[]): void {
+    this.transport.writeSequence(chunks);
   }
 
   private releaseWrite(error: Error | undefined): void {

@@ -1,7 +1,8 @@
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Failure } from '../defer/failure';
-import { InvalidArgTypeError } from '../errors';
-import type { IProducer, IPushProducer, IStreamTransport } from '../interfaces/transport';
+import { InvalidArgTypeError, IoReactorError } from '../errors';
+import type { IProducer, IPushProducer, IStreamTransport, ITLSTransport } from '../interfaces/transport';
 import { consoleLogger, reportError, type Logger } from '../log/logger';
 import type { Protocol } from '../protocol/protocol';
 import { assertBytes, bytesSequence, describe } from '../util/validate';
@@ -15,20 +16,28 @@ export interface StreamTransportOptions {
   host?: Address;
   /** Where exceptions thrown by the protocol's callbacks are reported (default: the console). */
   logger?: Logger;
+  /**
+   * True when this end accepted the connection, so that `startTLS` (with `normal` true) plays
+   * the TLS server. Default: true for a `net.Socket` a `net.Server` accepted, else false.
+   */
+  accepted?: boolean;
 }
 
 /**
- * Runs an ioreactor protocol over any Node Duplex (a `net.Socket`, a TLS socket, a pair of
- * PassThroughs, a child's stdio): the protocol's transport writes to the stream, and the
- * stream's data, end and close reach `dataReceived`, `readConnectionLost` (when the protocol
- * has it; otherwise the end of input closes the connection) and `connectionLost`.
- *
- * As with every ioreactor transport, `write` takes its bytes during the call (they are copied
- * into the stream), `pauseProducing`/`resumeProducing` pause and resume the stream's reading,
- * and a registered streaming producer is paused while the stream's `write()` returns false
- * and resumed at `'drain'`. Returns the transport.
+ * How a Node-stream transport moves under TLS. tls/ sits above transport/, so it is passed in
+ * from there (as the reactor passes startTLS to its stream set). Internal to the package.
  */
-export function connectStreamToProtocol(stream: Duplex, protocol: Protocol, options: StreamTransportOptions = {}): NodeStreamTransport {
+export type StreamTLSStarter = (plain: NodeStreamTransport, tlsOptions: unknown, normal: unknown) => ITLSTransport;
+
+type StreamListener = Parameters<Duplex['on']>[1];
+
+/** connectStreamToProtocol (tls/start-tls.ts), given what its transport's startTLS runs. Internal to the package. */
+export function connectStream(
+  stream: Duplex,
+  protocol: Protocol,
+  options: StreamTransportOptions,
+  startTLS: StreamTLSStarter | undefined,
+): NodeStreamTransport {
   if (
     stream === null ||
     typeof stream !== 'object' ||
@@ -40,12 +49,16 @@ export function connectStreamToProtocol(stream: Duplex, protocol: Protocol, opti
   if (protocol === null || typeof protocol !== 'object' || typeof (protocol as Partial<Protocol>).makeConnection !== 'function') {
     throw new InvalidArgTypeError(`protocol must be a Protocol, received ${describe(protocol)}`);
   }
-  const transport = new NodeStreamTransport(stream, protocol, options);
+  if (options === null || typeof options !== 'object') throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
+  if (options.accepted !== undefined && typeof options.accepted !== 'boolean') {
+    throw new InvalidArgTypeError(`options.accepted must be a boolean, received ${describe(options.accepted)}`);
+  }
+  const transport = new NodeStreamTransport(stream, protocol, options, startTLS);
   transport.start();
   return transport;
 }
 
-/** The transport {@link connectStreamToProtocol} gives a protocol running over a Node stream. */
+/** The transport connectStreamToProtocol gives a protocol running over a Node stream. */
 export class NodeStreamTransport implements IStreamTransport {
   connected = true;
   disconnecting = false;
@@ -53,42 +66,104 @@ export class NodeStreamTransport implements IStreamTransport {
   private streaming = false;
   private failure: Error | undefined;
   private readonly logger: Logger;
+  /** What this transport listens to on the stream, so that startTLS can hand the stream over. */
+  private readonly listeners: [string, StreamListener][] = [];
 
   /** @internal */
   constructor(
     protected readonly stream: Duplex,
     protected readonly protocol: Protocol,
     private readonly options: StreamTransportOptions,
+    private readonly tlsStarter?: StreamTLSStarter,
   ) {
     this.logger = options.logger ?? consoleLogger;
   }
 
   /** @internal Listens to the stream, then makes the connection (or, for startTLS, only takes the protocol over). */
   start(announce = true): void {
-    const { stream, protocol } = this;
-    stream.on('data', (data: Buffer) => this.guard('dataReceived', () => protocol.dataReceived(Buffer.isBuffer(data) ? data : Buffer.from(data))));
-    stream.on('end', () => {
+    const { protocol } = this;
+    this.listen('data', (data: Buffer) => this.guard('dataReceived', () => protocol.dataReceived(Buffer.isBuffer(data) ? data : Buffer.from(data))));
+    this.listen('end', () => {
       const halfClose = protocol as Protocol & { readConnectionLost?: () => void };
       if (typeof halfClose.readConnectionLost === 'function') this.guard('readConnectionLost', () => halfClose.readConnectionLost!());
       else this.loseConnection();
     });
-    stream.on('drain', () => {
+    this.listen('drain', () => {
       if (this.producer !== undefined && this.streaming) this.guard('resumeProducing', () => this.producer!.resumeProducing());
     });
-    stream.on('error', (err: Error) => {
+    this.listen('error', (err: Error) => {
       this.failure ??= err;
     });
-    stream.on('close', () => this.closed());
+    this.listen('close', () => this.closed());
     if (announce) this.guard('connectionMade', () => protocol.makeConnection(this));
     else protocol.transport = this;
+  }
+
+  private listen(event: string, listener: StreamListener): void {
+    this.stream.on(event, listener);
+    this.listeners.push([event, listener]);
+  }
+
+  /**
+   * Starts TLS on this connection, as Twisted's `ITLSTransport.startTLS(contextFactory,
+   * normal)`: `tlsOptions` are node:tls options; `normal` true (the default) keeps the roles
+   * (the end that accepted the connection is the TLS server, see the `accepted` option), false
+   * swaps them. A node:tls TLSSocket takes the stream over from then on: the protocol keeps
+   * running, its `transport` becomes the returned TLS transport (which this call returns too),
+   * and writes to this transport after the call go into TLS as well.
+   *
+   * @throws IoReactorError `ERR_IOREACTOR_TLS_NOT_CONNECTED` when the connection is closing or
+   *   closed, `ERR_IOREACTOR_TLS_PRODUCER_REGISTERED` while a producer is registered,
+   *   `ERR_IOREACTOR_TLS_UNAVAILABLE` on a transport that is already TLS; InvalidArgTypeError /
+   *   InvalidArgValueError for bad options.
+   */
+  startTLS(tlsOptions: object, normal = true): ITLSTransport {
+    if (this.tlsStarter === undefined)
+      throw new IoReactorError('ERR_IOREACTOR_TLS_UNAVAILABLE', 'startTLS: this transport cannot start TLS (it already runs over TLS)');
+    return this.tlsStarter(this, tlsOptions, normal);
+  }
+
+  /** @internal True while a producer is registered. */
+  get hasProducer(): boolean {
+    return this.producer !== undefined;
+  }
+
+  /** @internal True when this end accepted the connection (the TLS server, for startTLS). */
+  get acceptedSide(): boolean {
+    return this.options.accepted ?? (this.stream instanceof Socket && (this.stream as Socket & { server?: unknown }).server != null);
+  }
+
+  /**
+   * @internal startTLS: gives the stream and the protocol up (a TLSSocket reads the stream from
+   * now on; what it has buffered waits for it, paused) and returns them. This transport stays
+   * `connected` until `handedOverClosed`.
+   */
+  handOver(): { stream: Duplex; protocol: Protocol; logger: Logger } {
+    this.stream.pause();
+    for (const [event, listener] of this.listeners) this.stream.off(event, listener);
+    this.listeners.length = 0;
+    return { stream: this.stream, protocol: this.protocol, logger: this.logger };
+  }
+
+  /** @internal The TLS connection that took this one over has closed. */
+  handedOverClosed(): void {
+    this.connected = false;
+    this.disconnecting = true;
   }
 
   write(data: ArrayBufferView): void {
     assertBytes(data);
     if (!this.connected || this.stream.writableEnded) return;
-    // A copy: the bytes are taken now, as every ioreactor transport takes them.
-    const ok = this.stream.write(Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    const ok = this.stream.write(this.bytesToWrite(data));
     if (!ok && this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();
+  }
+
+  /**
+   * What `write` hands the stream for `data`. A copy: a Node stream may keep a reference to a
+   * Buffer until it is sent, while an ioreactor transport takes the bytes during the call.
+   */
+  protected bytesToWrite(data: ArrayBufferView): Buffer {
+    return Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
 
   /** The stream's own `writableHighWaterMark`: past it, `write()` returns false and a producer is paused. */

@@ -208,10 +208,10 @@ export class StreamTransport implements IStreamTransport, IUNIXTransport {
    * (the default) keeps the roles of the connection (the side that connected is the TLS
    * client), false swaps them. What was written before the call goes out in clear first.
    *
-   * The protocol keeps running: its `transport` becomes the returned TLS transport (write to
-   * that one, or to `this.transport`: writes to this plain transport after the call would go
-   * out unencrypted into the TLS stream and break it), and its `dataReceived` gets the
-   * decrypted bytes. A failed handshake closes the connection with a TLSHandshakeError.
+   * The protocol keeps running: its `transport` becomes the returned TLS transport, and its
+   * `dataReceived` gets the decrypted bytes. Writes through this plain transport after the call
+   * (a reference kept from before) are encrypted as well: they go to the TLS transport. A
+   * failed handshake closes the connection with a TLSHandshakeError.
    *
    * @throws IoReactorError `ERR_IOREACTOR_TLS_NOT_CONNECTED` when the connection is closing or
    *   closed, `ERR_IOREACTOR_TLS_PRODUCER_REGISTERED` while a producer is registered;

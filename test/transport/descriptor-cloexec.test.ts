@@ -28,10 +28,10 @@ function closeOnExec(fd: number): boolean | undefined {
 }
 
 class Keeper extends Recorder {
-  received: number | undefined;
+  passed: number | undefined;
   onDescriptor: () => void = () => {};
   fileDescriptorReceived(fd: number): void {
-    this.received = fd;
+    this.passed = fd;
     this.onDescriptor();
   }
 }
@@ -60,11 +60,11 @@ describe.skipIf(!existsSync('/proc/self/fdinfo')).each(VARIANTS)('close-on-exec 
         reactor.connectUNIX((port.getHost() as { name: string }).name, new TestClientFactory(() => client));
       });
     } finally {
-      if (server.received !== undefined) closeDescriptor(server.received);
+      if (server.passed !== undefined) closeDescriptor(server.passed);
       closeAll([readEnd, writeEnd]);
     }
-    expect(server.received).toBeTypeOf('number');
-    expect(opened.map((o) => o.fd)).toContain(server.received);
+    expect(server.passed).toBeTypeOf('number');
+    expect(opened.map((o) => o.fd)).toContain(server.passed);
     // At least the listener, both ends of the connection and the received descriptor.
     expect(opened.length).toBeGreaterThanOrEqual(4);
     expect(opened.filter((o) => o.cloexec === false)).toEqual([]);

@@ -6,6 +6,7 @@
 #include "binding_descriptors.h"
 #include "binding_process.h"
 #include "binding_reactor.h"
+#include "datagram.h"
 #include "poller.h"
 #include "reactor_core.h"
 
@@ -26,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportDescriptorFunctions(env, exports);
   ExportProcessFunctions(env, exports);
   exports.Set("platformBackend", Napi::String::New(env, kPlatformPollerName));
+  exports.Set("datagramSizeKnown", Napi::Boolean::New(env, kReceiveTellsRealSize));
 
   Napi::Object c = Napi::Object::New(env);
   SetInt(c, "INTEREST_READ", kInterestRead);

@@ -73,6 +73,9 @@ struct ReceiveSlot {
   socklen_t from_length;
 };
 constexpr int kMaxReceiveBatch = 64;
+// Whether ReceiveDatagrams tells a truncated datagram's real size (ReceiveSlot::size): recvmmsg
+// with MSG_TRUNC does; the one-recvmsg-at-a-time path of other platforms only says it cut.
+extern const bool kReceiveTellsRealSize;
 // Receives up to `count` (at most kMaxReceiveBatch) datagrams with one recvmmsg where there is
 // one. Returns how many (>= 1), or -errno (-EAGAIN: none waiting).
 int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count);

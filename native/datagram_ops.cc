@@ -1,5 +1,5 @@
 // Datagram socket system calls: recvmmsg and sendmmsg on Linux, one recvmsg / sendmsg at a
-// time elsewhere, and the socket options of broadcast and multicast. See datagram.h.
+// time elsewhere (platform_paths.h chooses), and the socket options of broadcast and multicast. See datagram.h.
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "datagram.h"
+#include "platform_paths.h"
 
 namespace ioreactor {
 
@@ -109,9 +110,15 @@ int DatagramFamily(int fd) {
   }
 }
 
+#if defined(IOREACTOR_HAVE_MMSG)
+const bool kReceiveTellsRealSize = true;
+#else
+const bool kReceiveTellsRealSize = false;
+#endif
+
 int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count) {
   iovec iov[kMaxReceiveBatch];
-#if defined(__linux__)
+#if defined(IOREACTOR_HAVE_MMSG)
   mmsghdr messages[kMaxReceiveBatch];
   std::memset(messages, 0, sizeof(mmsghdr) * static_cast<size_t>(count));
   for (int i = 0; i < count; i++) {
@@ -163,7 +170,7 @@ int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count) {
 
 int SendDatagrams(int fd, const SendSlot* slots, int count) {
   iovec iov[kMaxSendBatch];
-#if defined(__linux__)
+#if defined(IOREACTOR_HAVE_MMSG)
   mmsghdr messages[kMaxSendBatch];
   std::memset(messages, 0, sizeof(mmsghdr) * static_cast<size_t>(count));
   for (int i = 0; i < count; i++) {
@@ -207,7 +214,7 @@ int SendDatagrams(int fd, const SendSlot* slots, int count) {
 namespace {
 
 // IPv4's TTL and loop options take a byte on BSD and macOS (Linux takes either).
-#if defined(__linux__)
+#if defined(IOREACTOR_MULTICAST_OPTIONS_TAKE_INT)
 using MulticastByte = int;
 #else
 using MulticastByte = unsigned char;

@@ -8,6 +8,8 @@
 
 #include <cstring>
 
+#include "platform_paths.h"
+
 namespace ioreactor {
 
 namespace {
@@ -18,7 +20,7 @@ constexpr int kSendFlags = MSG_NOSIGNAL;
 constexpr int kSendFlags = 0;     // macOS: SO_NOSIGPIPE is set on every socket the core owns
 #endif
 
-#ifdef MSG_CMSG_CLOEXEC
+#ifdef IOREACTOR_HAVE_MSG_CMSG_CLOEXEC
 constexpr int kReceiveFlags = MSG_CMSG_CLOEXEC;
 #else
 constexpr int kReceiveFlags = 0;  // set close-on-exec ourselves, right after they arrive

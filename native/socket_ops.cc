@@ -10,6 +10,8 @@
 
 #include <cstring>
 
+#include "platform_paths.h"
+
 namespace ioreactor {
 
 int SetNonBlockingCloexec(int fd) {
@@ -132,7 +134,7 @@ int StartConnect(const SocketAddress& address, const SocketAddress* bind_address
 int AcceptConnection(int listener, AddressBlob* peer) {
   sockaddr_storage ss;
   socklen_t length = sizeof ss;
-#if defined(__linux__) || defined(__FreeBSD__)
+#ifdef IOREACTOR_HAVE_ACCEPT4
   int fd = accept4(listener, reinterpret_cast<sockaddr*>(&ss), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return -errno;
 #else

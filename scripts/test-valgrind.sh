@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Valgrind memcheck over the native core: runs test/fixtures/valgrind-workload.js (2,000 echo
 # connections through an ioreactor server and ioreactor clients on every backend x trigger,
+# 4,000 datagrams echoed over UDP and UNIX datagram ports, descriptors passed over UNIX streams,
 # worker termination mid-batch a few times, dropped reactors collected) under memcheck, and
 # fails on any memory error or definite leak. Installs nothing: valgrind must be on PATH
 # (Debian: apt-get install -y valgrind). The addon is the node-gyp build in build/Release, or

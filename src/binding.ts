@@ -146,6 +146,8 @@ export interface NativeBinding {
   /** Backends this build has, the platform's own first: ['epoll', 'poll'] on Linux. */
   backends: string[];
   platformBackend: string;
+  /** Whether datagramTruncated learns a datagram's real size: recvmmsg tells it, the recvmsg loop of other platforms (and of the portable-fallbacks build) does not. */
+  datagramSizeKnown: boolean;
   constants: NativeConstants;
 }
 

@@ -27,6 +27,11 @@ export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unkn
   if (!raw.connected || raw.disconnecting || protocol === undefined) {
     throw new IoReactorError('ERR_IOREACTOR_TLS_NOT_CONNECTED', 'startTLS needs an open connection');
   }
+  // The carrier in the protocol's place means TLS was started here already (it registered itself
+  // as the producer, which the next check would otherwise report).
+  if (protocol instanceof TLSCarrier) {
+    throw new IoReactorError('ERR_IOREACTOR_TLS_ALREADY_STARTED', 'startTLS was already called on this connection: use the TLS transport it returned');
+  }
   if (raw.hasProducer) {
     throw new IoReactorError(
       'ERR_IOREACTOR_TLS_PRODUCER_REGISTERED',

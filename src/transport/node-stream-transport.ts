@@ -85,7 +85,8 @@ export class NodeStreamTransport implements IStreamTransport {
 
   write(data: ArrayBufferView): void {
     assertBytes(data);
-    if (!this.connected || this.stream.writableEnded) return;
+    // Nothing to send (a detached buffer's views are empty too, and cannot be viewed again).
+    if (!this.connected || this.stream.writableEnded || data.byteLength === 0) return;
     // A copy: the bytes are taken now, as every ioreactor transport takes them.
     const ok = this.stream.write(Buffer.from(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     if (!ok && this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();

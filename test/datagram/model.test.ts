@@ -11,6 +11,7 @@
 //   IOREACTOR_DATAGRAM_MODEL_RUNS=<n>   sequences per variant (default 100)
 //   IOREACTOR_DATAGRAM_MODEL_SEED=<n>   replay the seed fast-check reports, with
 //   IOREACTOR_DATAGRAM_MODEL_PATH=<p>   the path it reports
+//   IOREACTOR_DATAGRAM_MODEL_MS=<ms>    time budget per variant (default: 24 s shared by all)
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runDatagramSequence, sequence } from '../support/model-datagrams';
@@ -23,7 +24,7 @@ const RUNS = Number(process.env.IOREACTOR_DATAGRAM_MODEL_RUNS ?? 100);
 const SEED = process.env.IOREACTOR_DATAGRAM_MODEL_SEED === undefined ? undefined : Number(process.env.IOREACTOR_DATAGRAM_MODEL_SEED);
 const PATH = process.env.IOREACTOR_DATAGRAM_MODEL_PATH;
 /** The whole file stays under ~30 s: each variant gets its share, shrinking included. */
-const BUDGET_MS = Math.max(4000, Math.floor(24_000 / VARIANTS.length));
+const BUDGET_MS = Number(process.env.IOREACTOR_DATAGRAM_MODEL_MS ?? Math.max(4000, Math.floor(24_000 / VARIANTS.length)));
 
 beforeAll(async () => {
   // The first IPv6 and UNIX sockets of a process make Node open descriptors it keeps: open

@@ -93,18 +93,23 @@ export class HostnameEndpoint implements IStreamClientEndpoint {
         },
       );
     };
-    if (deadline !== Infinity) {
-      timer = reactor.callLater(this.timeout, () => {
-        if (attempt !== undefined) return; // the attempt has its own timeout
-        stopResolving?.();
-        finish(new Failure(new ConnectTimeoutError()));
+    try {
+      if (deadline !== Infinity) {
+        timer = reactor.callLater(this.timeout, () => {
+          if (attempt !== undefined) return; // the attempt has its own timeout
+          stopResolving?.();
+          finish(new Failure(new ConnectTimeoutError()));
+        });
+      }
+      stopResolving = collectAddresses(reactor.nameResolver, this.host, this.port, null, (err, addresses) => {
+        stopResolving = undefined;
+        if (err) finish(new Failure(err));
+        else tryFrom(addresses, 0, undefined);
       });
+    } catch (err) {
+      // A closed reactor refuses the timer: the Deferred fails with that, as listen()'s does.
+      finish(new Failure(err));
     }
-    stopResolving = collectAddresses(reactor.nameResolver, this.host, this.port, null, (err, addresses) => {
-      stopResolving = undefined;
-      if (err) finish(new Failure(err));
-      else tryFrom(addresses, 0, undefined);
-    });
     return d;
   }
 

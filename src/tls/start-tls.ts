@@ -44,7 +44,9 @@ export function connectStreamToProtocol(stream: Duplex, protocol: Protocol, opti
 export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unknown, logger: Logger): ITLSTransport {
   const resolved = resolveTLSOptions(tlsOptions);
   const protocol = raw.protocol;
-  checkUpgrade(normal, raw.connected && !raw.disconnecting && protocol !== undefined, raw.hasProducer);
+  // The carrier in the protocol's place means TLS was started here already (it registered itself
+  // as the producer, which the producer check would otherwise report).
+  checkUpgrade(normal, raw.connected && !raw.disconnecting && protocol !== undefined, protocol instanceof TLSCarrier, raw.hasProducer);
   // Twisted's `normal`: the side a connection already plays (the one that connected is the
   // client); false swaps them.
   const isServer = (raw.connector === undefined) === normal;
@@ -73,7 +75,7 @@ export function startTLS(raw: StreamTransport, tlsOptions: unknown, normal: unkn
 /** NodeStreamTransport.startTLS: the TLSSocket reads and writes the stream from now on. */
 function startStreamTLS(plain: NodeStreamTransport, tlsOptions: unknown, normal: unknown): ITLSTransport {
   const resolved = resolveTLSOptions(tlsOptions);
-  checkUpgrade(normal, plain.connected && !plain.disconnecting, plain.hasProducer);
+  checkUpgrade(normal, plain.connected && !plain.disconnecting, plain.handedOver, plain.hasProducer);
   const isServer = plain.acceptedSide === normal;
   const peer = plain.getPeer();
   const host = 'host' in peer && typeof peer.host === 'string' ? peer.host : undefined;
@@ -96,11 +98,14 @@ function startStreamTLS(plain: NodeStreamTransport, tlsOptions: unknown, normal:
   return transport;
 }
 
-function checkUpgrade(normal: unknown, open: boolean, hasProducer: boolean): void {
+function checkUpgrade(normal: unknown, open: boolean, alreadyStarted: boolean, hasProducer: boolean): void {
   if (typeof normal !== 'boolean') {
     throw new InvalidArgTypeError(`normal must be a boolean, received ${describe(normal)}`);
   }
   if (!open) throw new IoReactorError('ERR_IOREACTOR_TLS_NOT_CONNECTED', 'startTLS needs an open connection');
+  if (alreadyStarted) {
+    throw new IoReactorError('ERR_IOREACTOR_TLS_ALREADY_STARTED', 'startTLS was already called on this connection: use the TLS transport it returned');
+  }
   if (hasProducer) {
     throw new IoReactorError(
       'ERR_IOREACTOR_TLS_PRODUCER_REGISTERED',

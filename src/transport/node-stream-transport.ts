@@ -133,12 +133,16 @@ export class NodeStreamTransport implements IStreamTransport {
     return this.options.accepted ?? (this.stream instanceof Socket && (this.stream as Socket & { server?: unknown }).server != null);
   }
 
+  /** Set once startTLS has taken the stream over (handOver): a second startTLS is refused. */
+  handedOver = false;
+
   /**
    * @internal startTLS: gives the stream and the protocol up (a TLSSocket reads the stream from
    * now on; what it has buffered waits for it, paused) and returns them. This transport stays
    * `connected` until `handedOverClosed`.
    */
   handOver(): { stream: Duplex; protocol: Protocol; logger: Logger } {
+    this.handedOver = true;
     this.stream.pause();
     for (const [event, listener] of this.listeners) this.stream.off(event, listener);
     this.listeners.length = 0;
@@ -153,7 +157,8 @@ export class NodeStreamTransport implements IStreamTransport {
 
   write(data: ArrayBufferView): void {
     assertBytes(data);
-    if (!this.connected || this.stream.writableEnded) return;
+    // Nothing to send (a detached buffer's views are empty too, and cannot be viewed again).
+    if (!this.connected || this.stream.writableEnded || data.byteLength === 0) return;
     const ok = this.stream.write(this.bytesToWrite(data));
     if (!ok && this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();
   }

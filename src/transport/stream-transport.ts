@@ -214,8 +214,8 @@ export class StreamTransport implements IStreamTransport, IUNIXTransport {
    * failed handshake closes the connection with a TLSHandshakeError.
    *
    * @throws IoReactorError `ERR_IOREACTOR_TLS_NOT_CONNECTED` when the connection is closing or
-   *   closed, `ERR_IOREACTOR_TLS_PRODUCER_REGISTERED` while a producer is registered;
-   *   InvalidArgTypeError / InvalidArgValueError for bad options.
+   *   closed, `ERR_IOREACTOR_TLS_PRODUCER_REGISTERED` while a producer is registered,
+   *   `ERR_IOREACTOR_TLS_ALREADY_STARTED` when called a second time; InvalidArgTypeError / InvalidArgValueError for bad options.
    */
   startTLS(tlsOptions: object, normal = true): ITLSTransport {
     return this.owner.startTLS(this, tlsOptions, normal);

@@ -51,6 +51,19 @@ export function assertBytes(data: unknown, what = 'write()'): asserts data is Ar
       'ERR_IOREACTOR_INVALID_DATA',
     );
   }
+  // A DataView over a detached buffer (transferred to a worker) throws a bare TypeError from
+  // every length and offset read. A detached typed array reads as empty and needs no check.
+  if (data instanceof DataView && isDetachedDataView(data)) {
+    throw new InvalidArgTypeError(`${what} takes bytes, received a DataView whose buffer is detached`, 'ERR_IOREACTOR_INVALID_DATA');
+  }
+}
+
+function isDetachedDataView(view: DataView): boolean {
+  try {
+    return view.byteLength < 0;
+  } catch {
+    return true;
+  }
 }
 
 /** The chunks of a `writeSequence`, every one checked before any is written. */
@@ -62,6 +75,7 @@ export function bytesSequence(data: unknown): ArrayBufferView[] {
   for (const chunk of chunks) {
     if (!ArrayBuffer.isView(chunk))
       throw new InvalidArgTypeError(`writeSequence() takes bytes only, received ${describe(chunk)}`, 'ERR_IOREACTOR_INVALID_DATA');
+    assertBytes(chunk, 'writeSequence()');
   }
   return chunks as ArrayBufferView[];
 }

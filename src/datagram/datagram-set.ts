@@ -28,7 +28,7 @@ const HEADER_BYTES = 16;
 const STAGED_HEADER_BYTES = 16;
 /**
  * Room for the writes protocols make during one delivery, handed to the native side in one
- * call: a 64 KiB datagram fits three times over. A write that does not fit sends what is staged.
+ * call: nearly four of the largest UDP datagrams. A write that does not fit sends what is staged.
  */
 const STAGING_BYTES = 256 * 1024;
 /**
@@ -249,8 +249,8 @@ export class DatagramSet implements DatagramPortOwner {
       this.onError(port, a);
       return;
     }
-    // Nested dispatch cannot happen (the reactor does not reenter), but a flag restored is
-    // cheaper to reason about than one assumed.
+    // Restored rather than cleared, so a delivery inside a delivery (none today: the reactor does
+    // not reenter) would leave the outer one's writes to the outer one.
     const outer = this.delivering;
     this.delivering = true;
     try {

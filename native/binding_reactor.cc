@@ -89,6 +89,7 @@ Napi::Function NativeReactor::DefineClass(Napi::Env env) {
                                      InstanceMethod<&NativeReactor::DatagramAdopt>("datagramAdopt"),
                                      InstanceMethod<&NativeReactor::DatagramConnect>("datagramConnect"),
                                      InstanceMethod<&NativeReactor::DatagramWrite>("datagramWrite"),
+                                     InstanceMethod<&NativeReactor::DatagramWriteBatch>("datagramWriteBatch"),
                                      InstanceMethod<&NativeReactor::DatagramClose>("datagramClose"),
                                      InstanceMethod<&NativeReactor::DatagramOptionValue>("datagramOption"),
                                      InstanceMethod<&NativeReactor::DatagramMembership>("datagramMembership"),

@@ -60,6 +60,7 @@ class NativeReactor : public Napi::ObjectWrap<NativeReactor> {
   Napi::Value DatagramAdopt(const Napi::CallbackInfo& info);
   Napi::Value DatagramConnect(const Napi::CallbackInfo& info);
   Napi::Value DatagramWrite(const Napi::CallbackInfo& info);
+  Napi::Value DatagramWriteBatch(const Napi::CallbackInfo& info);
   Napi::Value DatagramClose(const Napi::CallbackInfo& info);
   Napi::Value DatagramOptionValue(const Napi::CallbackInfo& info);
   Napi::Value DatagramMembership(const Napi::CallbackInfo& info);

@@ -16,11 +16,11 @@ namespace ioreactor {
 // bytes) and then its bytes; the next header starts at the next multiple of 4. JavaScript reads
 // these at fixed offsets (src/datagram/datagram-set.ts).
 struct DatagramHeader {
-  uint32_t length;          // bytes in the arena
-  uint32_t size;            // the datagram's real size when known (Linux), else 0
-  uint16_t flags;           // kDatagramTruncated
-  uint16_t address_length;  // bytes of DatagramAddress that follow
-  uint32_t reserved;
+  uint32_t length;            // bytes in the arena
+  uint32_t size;              // the datagram's real size when known (Linux), else 0
+  uint16_t flags;             // kDatagramTruncated
+  uint16_t address_length;    // bytes of DatagramAddress that follow
+  uint32_t same_sender_back;  // > 0: the datagram that many before this one (same record) came from the same sender
 };
 static_assert(sizeof(DatagramHeader) == 16, "DatagramHeader is read from JavaScript at fixed offsets");
 constexpr uint16_t kDatagramTruncated = 1;
@@ -35,6 +35,19 @@ constexpr size_t kMaxDatagramAddress = kUnixAddressPrefix + 108;
 size_t EncodeDatagramAddress(const sockaddr* sa, socklen_t length, uint8_t* out);
 // The reverse: 0 or -EINVAL for bytes that name no address.
 int DecodeDatagramAddress(const uint8_t* bytes, size_t length, SocketAddress* out);
+
+// One datagram of a batch JavaScript hands over in one call (datagramWriteBatch): this header,
+// the destination (a DatagramAddress of address_length bytes, none for the connected peer),
+// then the bytes; the next header starts at the next multiple of 4. JavaScript writes these
+// at fixed offsets (src/datagram/datagram-set.ts).
+struct StagedDatagramHeader {
+  uint32_t slot;
+  uint32_t generation;
+  uint32_t length;
+  uint16_t address_length;
+  uint16_t reserved;
+};
+static_assert(sizeof(StagedDatagramHeader) == 16, "StagedDatagramHeader is written from JavaScript at fixed offsets");
 
 // A datagram written during dispatch, waiting for the end-of-batch sendmmsg.
 struct QueuedDatagram {

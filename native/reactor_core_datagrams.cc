@@ -29,6 +29,46 @@ size_t Align4(size_t n) { return (n + 3) & ~static_cast<size_t>(3); }
 
 int DomainOf(int family) { return family == kFamilyIPv4 ? AF_INET : family == kFamilyIPv6 ? AF_INET6 : family == kFamilyUnix ? AF_UNIX : -1; }
 
+// The senders of one recvmmsg call, so each datagram can name an earlier one from the same
+// sender: JavaScript then reuses that datagram's Address and looks nothing up. A small open
+// hash table: a call holds at most kMaxReceiveBatch datagrams, so it never fills.
+class SendersOfCall {
+ public:
+  SendersOfCall() { std::memset(table_, 0xff, sizeof table_); }
+
+  // How many datagrams back an earlier one of this call came from `address`, or 0 (none); the
+  // sender is remembered as datagram `index`'s.
+  uint32_t SameSenderBack(int index, const uint8_t* address, size_t length) {
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < length; i++) hash = (hash ^ address[i]) * 16777619u;
+    for (uint32_t probe = hash;; probe++) {
+      int8_t& at = table_[probe & (kTableSize - 1)];
+      if (at < 0) {
+        Sender& s = senders_[count_];
+        s.index = index;
+        s.length = length;
+        std::memcpy(s.address, address, length);
+        at = static_cast<int8_t>(count_++);
+        return 0;
+      }
+      const Sender& s = senders_[at];
+      if (s.length == length && std::memcmp(s.address, address, length) == 0) return static_cast<uint32_t>(index - s.index);
+    }
+  }
+
+ private:
+  static constexpr size_t kTableSize = 2 * kMaxReceiveBatch;
+  static_assert(kMaxReceiveBatch <= 127, "indices into senders_ are int8_t");
+  struct Sender {
+    int index;  // of the first datagram from this sender in the call
+    size_t length;
+    uint8_t address[kMaxDatagramAddress];
+  };
+  int8_t table_[kTableSize];
+  Sender senders_[kMaxReceiveBatch];
+  int count_ = 0;
+};
+
 bool KernelFull(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS; }
 
 }  // namespace
@@ -121,6 +161,7 @@ void ReactorCore::ServeDatagram(Registration& r, uint32_t slot) {
     // Pack the datagrams: header, sender, bytes, each moved down over the room left unused
     // (a destination never passes its source, so memmove is safe datagram by datagram).
     size_t position = base;
+    SendersOfCall senders;
     for (int i = 0; i < n; i++) {
       const ReceiveSlot& got = receive_slots_[i];
       uint8_t* header_at = batch_.arena + position;
@@ -128,8 +169,9 @@ void ReactorCore::ServeDatagram(Registration& r, uint32_t slot) {
       const size_t address_length = EncodeDatagramAddress(reinterpret_cast<const sockaddr*>(&got.from), got.from_length, address);
       uint8_t* data_at = header_at + sizeof(DatagramHeader) + address_length;
       std::memmove(data_at, got.data, got.length);
+      const uint32_t same_sender_back = senders.SameSenderBack(i, address, address_length);
       DatagramHeader header{static_cast<uint32_t>(got.length), static_cast<uint32_t>(got.size), static_cast<uint16_t>(got.truncated ? kDatagramTruncated : 0),
-                            static_cast<uint16_t>(address_length), 0};
+                            static_cast<uint16_t>(address_length), same_sender_back};
       std::memcpy(header_at, &header, sizeof header);
       std::memcpy(header_at + sizeof header, address, address_length);
       position = Align4(position + sizeof header + address_length + got.length);

@@ -59,6 +59,12 @@ export interface NativeReactor {
   datagramConnect(slot: number, generation: number, family: number, address: string | Buffer, port: number): number;
   /** Sends (or, during dispatch, queues) one datagram to `to` (bytes from datagramAddress or a read), or the connected peer when null. 0 or -errno. */
   datagramWrite(slot: number, generation: number, data: ArrayBufferView, to: Uint8Array | null): number;
+  /**
+   * Queues (or sends) the datagrams laid out in `staged[0, byteLength)` (native StagedDatagramHeader
+   * each: slot, generation, length, address length, then the address and the bytes). The number
+   * queued, or -errno for malformed bytes.
+   */
+  datagramWriteBatch(staged: Uint8Array, byteLength: number): number;
   datagramClose(slot: number, generation: number): number;
   /** Sets (value >= 0) and reads a datagram option (OPTION_BROADCAST...): its value or -errno. */
   datagramOption(slot: number, generation: number, which: number, value: number): number;

@@ -24,6 +24,18 @@ const MAX_UDP_IPV4 = 65507;
 const MAX_UDP_IPV6 = 65527;
 /** Bytes of a datagram's header in the arena (native DatagramHeader). */
 const HEADER_BYTES = 16;
+/** Bytes of a staged write's header (native StagedDatagramHeader): slot, generation, length, address length. */
+const STAGED_HEADER_BYTES = 16;
+/**
+ * Room for the writes protocols make during one delivery, handed to the native side in one
+ * call: nearly four of the largest UDP datagrams. A write that does not fit sends what is staged.
+ */
+const STAGING_BYTES = 256 * 1024;
+/**
+ * A record of datagrams up to this many bytes is copied out of the arena whole, once, and each
+ * datagram a protocol keeps is a view of that copy (one allocation per batch, not per datagram).
+ */
+const RECORD_COPY_BYTES = 512 * 1024;
 /** Senders (and destinations) remembered with their Address and native bytes; past this many the cache starts over. */
 const ADDRESS_CACHE_LIMIT = 1024;
 
@@ -42,14 +54,34 @@ export type DatagramFamily = 'INET' | 'INET6' | 'UNIX';
 
 const FAMILY_CODES: Record<DatagramFamily, number> = { INET: C.FAMILY_IPV4, INET6: C.FAMILY_IPV6, UNIX: C.FAMILY_UNIX };
 
+/** A sender seen: the Address protocols get and its native bytes (the destination of a reply). */
+interface KnownSender {
+  readonly address: Address;
+  /** Null for an unnamed UNIX sender: there is nothing to reply to. */
+  readonly bytes: Buffer | null;
+  readonly family: number;
+}
+
 export class DatagramSet implements DatagramPortOwner {
   private readonly ports: (DatagramPort | undefined)[] = [];
   /** Senders by a key of their native bytes: the Address protocols get, made once. */
-  private readonly senders = new Map<number | string, Address>();
+  private readonly senders = new Map<number | string, KnownSender>();
   /** The native bytes of every Address handed out or written to, so a reply parses nothing. */
   private readonly nativeAddresses = new WeakMap<object, Buffer>();
   /** Destinations given as {host, port} or a path, by their text: their native bytes. */
   private readonly destinations = new Map<string, Buffer>();
+
+  /** Writes made during a delivery, laid out as StagedDatagramHeader says (see stage). */
+  private staged: Uint8Array | undefined;
+  private stagedWords: Uint32Array | undefined;
+  private stagedHalves: Uint16Array | undefined;
+  private stagedEnd = 0;
+  /** The sender of each datagram of the record being delivered, for the next from the same sender (native same_sender_back). */
+  private readonly recentSenders: KnownSender[] = [];
+  /** The sender of the datagram being delivered: the destination of a reply, found with no lookup. */
+  private lastSender: KnownSender | undefined;
+  /** True while a record's datagrams are being delivered: writes are staged, not sent one by one. */
+  private delivering = false;
 
   constructor(private readonly host: DatagramHost) {}
 
@@ -122,6 +154,7 @@ export class DatagramSet implements DatagramPortOwner {
       );
     }
     const target = addr === undefined ? this.connectedTarget(port) : this.targetFor(port, addr);
+    if (this.delivering && this.stage(port, data, target)) return;
     const rc = this.native.datagramWrite(port.slot, port.generation, data, target);
     if (rc < 0) this.writeFailed(port, rc);
   }
@@ -140,6 +173,8 @@ export class DatagramSet implements DatagramPortOwner {
 
   close(port: DatagramPort): void {
     if (this.ports[port.slot] !== port) return;
+    // What the protocol wrote before stopping goes out first, as it would have outside dispatch.
+    this.sendStaged();
     this.ports[port.slot] = undefined;
     if (trace.enabled) trace('datagram port closed: slot %d', port.slot);
     this.native.datagramClose(port.slot, port.generation);
@@ -210,25 +245,48 @@ export class DatagramSet implements DatagramPortOwner {
   dispatch(type: number, slot: number, generation: number, a: number, b: number, c: number): void {
     const port = this.ports[slot];
     if (port === undefined || port.generation !== generation) return;
-    if (type === C.RECORD_DATAGRAMS) this.deliver(port, a, c);
-    else this.onError(port, a);
+    if (type !== C.RECORD_DATAGRAMS) {
+      this.onError(port, a);
+      return;
+    }
+    // Restored rather than cleared, so a delivery inside a delivery (none today: the reactor does
+    // not reenter) would leave the outer one's writes to the outer one.
+    const outer = this.delivering;
+    this.delivering = true;
+    try {
+      this.deliver(port, a, b, c);
+    } finally {
+      this.delivering = outer;
+      if (!outer) this.sendStaged();
+    }
   }
 
-  private deliver(port: DatagramPort, offset: number, count: number): void {
+  private deliver(port: DatagramPort, offset: number, byteLength: number, count: number): void {
     const arena = this.host.arena();
     const protocol = port.protocol;
     const borrowed = protocol.borrowData === true;
+    let copy: Buffer | undefined;
+    if (!borrowed && byteLength <= RECORD_COPY_BYTES) {
+      copy = Buffer.allocUnsafe(byteLength);
+      arena.copy(copy, 0, offset, offset + byteLength);
+    }
+    const recent = this.recentSenders;
     let keptEnd = 0;
     let at = offset;
     for (let i = 0; i < count && port.listening; i++) {
       const length = arena.readUInt32LE(at);
       const truncated = (arena.readUInt16LE(at + 8) & C.DATAGRAM_TRUNCATED) !== 0;
       const addressLength = arena.readUInt16LE(at + 10);
-      const addr = this.sender(arena, at + HEADER_BYTES, addressLength);
+      const back = arena.readUInt32LE(at + 12);
+      const sender = back > 0 && back <= i ? recent[i - back] : this.sender(arena, at + HEADER_BYTES, addressLength);
+      recent[i] = sender;
+      this.lastSender = sender;
+      const addr = sender.address;
       const start = at + HEADER_BYTES + addressLength;
       const end = start + length;
       let data: Buffer;
-      if (borrowed || length >= VIEW_READ_BYTES) {
+      if (copy !== undefined) data = copy.subarray(start - offset, end - offset);
+      else if (borrowed || length >= VIEW_READ_BYTES) {
         data = arena.subarray(start, end);
         if (!borrowed) keptEnd = end;
       } else {
@@ -248,23 +306,67 @@ export class DatagramSet implements DatagramPortOwner {
     if (keptEnd > 0) this.host.keepArena(keptEnd);
   }
 
+  /**
+   * Adds a write to those of this delivery, sent with one native call when it ends. False when
+   * the datagram is too large to stage: it is then written alone, after what was staged.
+   */
+  private stage(port: DatagramPort, data: ArrayBufferView, target: Buffer | null): boolean {
+    const addressLength = target === null ? 0 : target.byteLength;
+    const length = data.byteLength;
+    const size = STAGED_HEADER_BYTES + addressLength + length;
+    if (this.stagedEnd + size > STAGING_BYTES) this.sendStaged();
+    if (size > STAGING_BYTES) return false;
+    if (this.staged === undefined) {
+      const memory = new ArrayBuffer(STAGING_BYTES);
+      this.staged = new Uint8Array(memory);
+      this.stagedWords = new Uint32Array(memory);
+      this.stagedHalves = new Uint16Array(memory);
+    }
+    const at = this.stagedEnd;
+    const words = this.stagedWords!;
+    const halves = this.stagedHalves!;
+    words[at >> 2] = port.slot;
+    words[(at >> 2) + 1] = port.generation;
+    words[(at >> 2) + 2] = length;
+    halves[(at >> 1) + 6] = addressLength;
+    halves[(at >> 1) + 7] = 0;
+    if (target !== null) this.staged.set(target, at + STAGED_HEADER_BYTES);
+    this.staged.set(data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, length), at + STAGED_HEADER_BYTES + addressLength);
+    this.stagedEnd = (at + size + 3) & ~3;
+    return true;
+  }
+
+  /** Hands the staged writes to the native side, which queues them for the end of the batch. */
+  private sendStaged(): void {
+    const end = this.stagedEnd;
+    if (end === 0) return;
+    this.stagedEnd = 0;
+    const rc = this.native.datagramWriteBatch(this.staged!, end);
+    if (rc < 0) this.report('Staged datagrams dropped:', new ReactorSystemError(rc, 'send'));
+  }
+
   /** The Address for a sender's native bytes: one Address per sender, made on first sight. */
-  private sender(arena: Buffer, at: number, length: number): Address {
+  private sender(arena: Buffer, at: number, length: number): KnownSender {
     const family = arena.readUInt16LE(at);
     // IPv4 keys are numbers (address * 2^16 + port, exact); the rest their bytes as text.
     const key = family === C.FAMILY_IPV4 ? arena.readUInt32BE(at + 8) * 65536 + arena.readUInt16LE(at + 2) : arena.toString('latin1', at, at + length);
-    let addr = this.senders.get(key);
-    if (addr !== undefined) return addr;
+    const known = this.senders.get(key);
+    if (known !== undefined) return known;
+    let addr: Address;
+    let unnamed = false;
     if (family === C.FAMILY_UNIX) {
       const pathLength = arena.readUInt16LE(at + 2);
-      addr = new UNIXAddress(pathLength === 0 ? null : arena.toString('utf8', at + 4, at + 4 + pathLength));
+      unnamed = pathLength === 0;
+      addr = new UNIXAddress(unnamed ? null : arena.toString('utf8', at + 4, at + 4 + pathLength));
     } else {
       addr = addressFromBlob(arena, at, null, 'UDP');
     }
     if (this.senders.size >= ADDRESS_CACHE_LIMIT) this.senders.clear();
-    this.senders.set(key, addr);
-    this.nativeAddresses.set(addr, Buffer.from(arena.subarray(at, at + length)));
-    return addr;
+    const sender: KnownSender = { address: addr, bytes: unnamed ? null : Buffer.from(arena.subarray(at, at + length)), family };
+    this.senders.set(key, sender);
+    // A write to an unnamed sender is refused at the call, as any UNIXAddress without a path.
+    if (sender.bytes !== null) this.nativeAddresses.set(addr, sender.bytes);
+    return sender;
   }
 
   private truncated(port: DatagramPort, data: Buffer, addr: Address, size: number): void {
@@ -313,6 +415,9 @@ export class DatagramSet implements DatagramPortOwner {
 
   /** The native bytes of a destination. */
   private targetFor(port: DatagramPort, addr: unknown): Buffer | null {
+    const last = this.lastSender;
+    if (last !== undefined && addr === last.address && last.bytes !== null && last.family === FAMILY_CODES[port.family])
+      return this.checkConnected(port, last.address, last.bytes);
     if (addr !== null && typeof addr === 'object') {
       const known = this.nativeAddresses.get(addr);
       if (known !== undefined && this.familyOf(known) === FAMILY_CODES[port.family]) return this.checkConnected(port, addr, known);

@@ -1,0 +1,126 @@
+// The per-batch paths of datagram delivery: replies written during a delivery are handed to
+// the native side together (staged), senders repeated in a batch are recognised without a
+// lookup, and the datagrams a protocol keeps are views of one copy per batch. Each must behave
+// as one write, one sender and one buffer at a time would. Every backend x trigger.
+import type * as dgram from 'node:dgram';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DatagramProtocol, InvalidArgValueError, UNIXAddress, type Address } from '../../src/index';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
+import { removeSocketDir, socketPath } from '../support/streams';
+import { closeNodeSockets, IP_FAMILIES, listenLoopback, nodeSocket, numbered, numberOf, Recorder } from './support';
+
+const opened: dgram.Socket[] = [];
+afterEach(() => closeNodeSockets(opened));
+afterAll(removeSocketDir);
+
+/** Clients that each send `perClient` numbered datagrams before the reactor runs. */
+const CLIENTS = 20;
+const PER_CLIENT = 3;
+const SIZE = 100;
+
+describe.each(VARIANTS)('batched datagram writes on $name', (variant) => {
+  describe.each(IP_FAMILIES)('$name', (family) => {
+    it('answers each of many senders, several datagrams each in one batch, at its own address, with its own bytes', async () => {
+      const reactor = newReactor(variant);
+      const server = new Recorder();
+      const port = listenLoopback(reactor, family, server);
+      // Two replies per datagram, to two destinations forms (the Address given and {host, port}),
+      // so staged writes with and without the fast destination path interleave.
+      server.onDatagram = (data, addr) => {
+        port.write(data, addr);
+        const { host, port: p } = addr as Address & { host: string; port: number };
+        port.write(Buffer.concat([Buffer.from('+'), data]), { host, port: p });
+      };
+      const clients: dgram.Socket[] = [];
+      for (let c = 0; c < CLIENTS; c++) clients.push(await nodeSocket(family, opened));
+      const echoes = clients.map(() => [] as Buffer[]);
+      clients.forEach((socket, c) => socket.on('message', (m) => echoes[c].push(m)));
+      const target = port.getHost() as Address & { port: number };
+      // All sent before the reactor runs, so its first batches hold many senders, each repeated.
+      await Promise.all(
+        clients.flatMap((socket, c) =>
+          Array.from(
+            { length: PER_CLIENT },
+            (_, k) =>
+              new Promise<void>((resolve, reject) =>
+                socket.send(numbered(c * 1000 + k, SIZE), target.port, family.loopback, (e) => (e ? reject(e) : resolve())),
+              ),
+          ),
+        ),
+      );
+      await runReactor(reactor, (done) => waitUntil(reactor, () => echoes.every((e) => e.length === 2 * PER_CLIENT), done, 5));
+      // Every datagram came in, from the client that sent it, and each client got both replies
+      // of each of its own datagrams and no one else's.
+      expect(server.received.length).toBe(CLIENTS * PER_CLIENT);
+      for (const { data, addr } of server.received) {
+        const n = numberOf(data, SIZE);
+        expect(n).toBeGreaterThanOrEqual(0);
+        expect((addr as Address & { port: number }).port).toBe(clients[Math.floor(n / 1000)].address().port);
+      }
+      echoes.forEach((got, c) => {
+        const plain = got.filter((m) => m.length === SIZE).map((m) => numberOf(m, SIZE));
+        const plus = got.filter((m) => m.length === SIZE + 1).map((m) => numberOf(m.subarray(1), SIZE));
+        const mine = Array.from({ length: PER_CLIENT }, (_, k) => c * 1000 + k);
+        expect(plain.sort((a, b) => a - b)).toEqual(mine);
+        expect(plus.sort((a, b) => a - b)).toEqual(mine);
+      });
+    });
+
+    it('keeps the bytes of datagrams a protocol holds on to intact through later batches', async () => {
+      const reactor = newReactor(variant);
+      const server = new Recorder();
+      // Unlike Recorder's own copy, these are the buffers the reactor handed out.
+      const kept: Buffer[] = [];
+      server.onDatagram = (data) => kept.push(data);
+      const port = listenLoopback(reactor, family, server);
+      const client = await nodeSocket(family, opened);
+      const total = 200;
+      const target = (port.getHost() as Address & { port: number }).port;
+      await runReactor(reactor, (done) => {
+        let sent = 0;
+        // In waves (at most total / 20 of them), so the datagrams span many batches and arena reuses.
+        const wave = (): void => {
+          for (let i = 0; i < 20 && sent < total; i++, sent++) client.send(numbered(sent, 300 + (sent % 7)), target, family.loopback);
+          if (sent < total) reactor.callLater(0.002, wave);
+        };
+        wave();
+        waitUntil(reactor, () => kept.length === total, done, 5);
+      });
+      expect(kept.length).toBe(total);
+      const numbers = kept.map((d) => numberOf(d, d.length)).sort((a, b) => a - b);
+      expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i));
+    });
+  });
+
+  it('refuses at the call a reply to an unnamed UNIX sender, and still sends the replies staged before it', async () => {
+    const reactor = newReactor(variant);
+    const path = socketPath();
+    const clientPath = socketPath();
+    const server = new Recorder();
+    const client = new Recorder();
+    let refused: unknown;
+    await runReactor(reactor, (done) => {
+      const serverPort = reactor.listenUNIXDatagram(path, server);
+      server.onDatagram = (data, addr) => {
+        if ((addr as UNIXAddress).name === null) {
+          try {
+            serverPort.write(data, addr);
+          } catch (err) {
+            refused = err;
+          }
+          return;
+        }
+        serverPort.write(Buffer.concat([Buffer.from('re: '), data]), addr);
+      };
+      const named = reactor.connectUNIXDatagram(path, client, { bindAddress: clientPath });
+      const unnamed = reactor.connectUNIXDatagram(path, new DatagramProtocol());
+      client.onDatagram = () => done();
+      unnamed.write(Buffer.from('anonymous'));
+      named.write(Buffer.from('named'));
+    });
+    expect(refused).toBeInstanceOf(InvalidArgValueError);
+    expect((refused as InvalidArgValueError).code).toBe('ERR_IOREACTOR_INVALID_ADDRESS');
+    expect(client.received.map((r) => r.data.toString())).toEqual(['re: named']);
+    expect(client.received[0].addr).toEqual(new UNIXAddress(path));
+  });
+});

@@ -34,6 +34,21 @@ export class Port implements IListeningPort {
   }
 
   /**
+   * @internal The host of a connection this port accepted, when the port's own address tells
+   * it (a UNIX path, a TCP port bound to one address); undefined under a wildcard address.
+   */
+  acceptedHost(): Address | undefined {
+    let host: Address;
+    try {
+      host = this.getHost();
+    } catch {
+      return undefined; // an adopted socket that cannot name itself: ask the connection instead
+    }
+    if (host.type === 'UNIX') return host;
+    return host.host === '0.0.0.0' || host.host === '::' ? undefined : host;
+  }
+
+  /**
    * Stops accepting connections and closes the socket (unlinking a UNIX socket file). The
    * factory is stopped if this was its last port. Calling it again returns the same Deferred.
    */

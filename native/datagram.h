@@ -90,7 +90,8 @@ constexpr int kMaxReceiveBatch = 64;
 // with MSG_TRUNC does; the one-recvmsg-at-a-time path of other platforms only says it cut.
 extern const bool kReceiveTellsRealSize;
 // Receives up to `count` (at most kMaxReceiveBatch) datagrams with one recvmmsg where there is
-// one. Returns how many (>= 1), or -errno (-EAGAIN: none waiting).
+// one. Returns how many (>= 1), or -errno (-EAGAIN: none waiting). An error met after some
+// datagrams were received is returned by the next call on the socket, on every path.
 int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count);
 
 struct SendSlot {

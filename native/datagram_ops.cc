@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -114,6 +115,43 @@ int DatagramFamily(int fd) {
 const bool kReceiveTellsRealSize = true;
 #else
 const bool kReceiveTellsRealSize = false;
+
+namespace {
+
+// An error one recvmsg returned after others had brought datagrams: those are returned first,
+// and the error by the next call on the same socket, as recvmmsg does (the kernel keeps it for
+// the next call there). The socket's device and inode tell it from a socket that has since
+// been given the same descriptor number. Per thread, as a reactor runs on one; a handful at a
+// time is plenty, each being taken by its socket's next read (beyond that, one is dropped).
+struct HeldReceiveError {
+  int fd;
+  dev_t device;
+  ino_t inode;
+  int error;
+};
+constexpr int kHeldReceiveErrors = 8;
+thread_local HeldReceiveError held_receive_errors[kHeldReceiveErrors];
+thread_local int held_receive_error_count = 0;
+
+void HoldReceiveError(int fd, int error) {
+  struct stat st;
+  if (held_receive_error_count == kHeldReceiveErrors || fstat(fd, &st) < 0) return;
+  held_receive_errors[held_receive_error_count++] = {fd, st.st_dev, st.st_ino, error};
+}
+
+// The error held for `fd`, taken (0: none). The descriptor is looked at only when one is held.
+int TakeHeldReceiveError(int fd) {
+  for (int i = 0; i < held_receive_error_count; i++) {
+    const HeldReceiveError held = held_receive_errors[i];
+    if (held.fd != fd) continue;
+    held_receive_errors[i] = held_receive_errors[--held_receive_error_count];
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == held.device && st.st_ino == held.inode ? held.error : 0;
+  }
+  return 0;
+}
+
+}  // namespace
 #endif
 
 int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count) {
@@ -144,6 +182,10 @@ int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count) {
   }
   return n;
 #else
+  if (held_receive_error_count > 0) {
+    const int held = TakeHeldReceiveError(fd);
+    if (held != 0) return -held;
+  }
   int received = 0;
   while (received < count) {
     ReceiveSlot& slot = slots[received];
@@ -157,7 +199,11 @@ int ReceiveDatagrams(int fd, ReceiveSlot* slots, int count) {
     do {
       n = recvmsg(fd, &m, MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return received > 0 ? received : -errno;
+    if (n < 0) {
+      if (received == 0) return -errno;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) HoldReceiveError(fd, errno);
+      return received;
+    }
     slot.length = static_cast<size_t>(n);
     slot.size = 0;  // unknown: this recvmsg reports only that it cut
     slot.truncated = (m.msg_flags & MSG_TRUNC) != 0;

@@ -102,6 +102,7 @@ export { IPv4Address, IPv6Address, UNIXAddress } from './transport/address';
 export type { Address } from './transport/address';
 export { StreamTransport, DEFAULT_HIGH_WATER_MARK } from './transport/stream-transport';
 export { Port } from './transport/port';
+export type { TCPPort, UNIXPort } from './transport/port';
 export { Connector } from './transport/connector';
 export type { ConnectorState } from './transport/connector';
 export type { ConnectTCPOptions, ConnectUNIXOptions, ListenTCPOptions, ListenUNIXOptions, StreamFamily } from './reactor/stream-endpoints';

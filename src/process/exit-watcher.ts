@@ -8,6 +8,7 @@ import { Failure } from '../defer/failure';
 import { ReactorSystemError } from '../errors';
 import type { IReadDescriptor } from '../reactor/descriptor';
 import { nativeProcess } from './native-process';
+import { adoptOrphan, type Orphan } from './orphan-reaper';
 
 /** How a child ended: its exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -23,8 +24,11 @@ export interface ExitOwner {
   unwatched(reason: Failure): void;
 }
 
-export class ExitWatcher implements IReadDescriptor {
+export class ExitWatcher implements IReadDescriptor, Orphan {
   private fd: number;
+  /** True once the orphan reaper has reaped the child (its pid may since name another process). */
+  reapedUnwatched = false;
+  private orphaned = false;
 
   constructor(
     private readonly owner: ExitOwner,
@@ -70,11 +74,32 @@ export class ExitWatcher implements IReadDescriptor {
     this.fd = -1;
   }
 
+  /**
+   * Stops watching for the reactor. A child still running is handed to the orphan reaper with
+   * the watcher descriptor (still good for signals), so that it is reaped once it exits.
+   */
+  orphan(): void {
+    if (this.fd < 0 || this.orphaned) return;
+    this.orphaned = true;
+    this.owner.removeReader(this);
+    adoptOrphan(this);
+  }
+
+  reapIfExited(): boolean {
+    if (this.fd < 0) return true;
+    if (this.reap() === undefined) return false;
+    nativeProcess.closeDescriptor(this.fd);
+    this.fd = -1;
+    this.reapedUnwatched = true;
+    return true;
+  }
+
   connectionLost(reason: Failure): void {
     if (this.fd < 0) return;
     // One last look: a child that exited just before the reactor shut down still gets its status.
     const status = this.reap();
-    this.stop();
+    if (status === undefined) this.orphan();
+    else this.stop();
     if (status !== undefined && !(status instanceof Error)) this.owner.exited(status);
     else this.owner.unwatched(status instanceof Error ? new Failure(status) : reason);
   }

@@ -182,7 +182,7 @@ export class ProcessTransport {
    */
   signalProcess(signal: SignalName | number): void {
     const n = signalNumber(signal);
-    if (this.status !== undefined || this.pid === null) throw new ProcessExitedAlready();
+    if (this.status !== undefined || this.pid === null || this.watcher.reapedUnwatched) throw new ProcessExitedAlready();
     const rc = nativeProcess.signalChild(this.pid, this.watcher.descriptor, n);
     if (rc === ESRCH) throw new ProcessExitedAlready();
     if (rc < 0) throw new ReactorSystemError(rc, 'kill', `process ${this.pid}`);
@@ -200,14 +200,14 @@ export class ProcessTransport {
     for (const writer of this.writers.values()) writer.release();
     this.readers.clear();
     this.writers.clear();
-    if (this.status === undefined) {
-      const status = this.watcher.reap();
-      if (status !== undefined && !(status instanceof Error)) {
-        this.status = status;
-        this.pid = null;
-      }
+    const status = this.status === undefined ? this.watcher.reap() : undefined;
+    if (status !== undefined && !(status instanceof Error)) {
+      this.status = status;
+      this.pid = null;
     }
-    this.watcher.stop();
+    // Still running: left running (as Twisted does), and reaped once it exits.
+    if (this.status === undefined && status === undefined) this.watcher.orphan();
+    else this.watcher.stop();
     this.ended = true;
   }
 

@@ -18,7 +18,7 @@ import * as endpoints from './stream-endpoints';
 import type { ConnectTCPOptions, ConnectUNIXOptions, ListenTCPOptions, ListenUNIXOptions, StreamFamily } from './stream-endpoints';
 import { StreamSet } from '../transport/stream-set';
 import type { Connector } from '../transport/connector';
-import type { Port } from '../transport/port';
+import type { Port, TCPPort, UNIXPort } from '../transport/port';
 import type { Factory } from '../protocol/factory';
 import { DatagramSet } from '../datagram/datagram-set';
 import * as datagramEndpoints from '../datagram/datagram-endpoints';
@@ -359,7 +359,7 @@ export class Reactor implements IReactorTime {
    * @throws InvalidArgValueError (`ERR_IOREACTOR_INVALID_PORT`, `ERR_IOREACTOR_INVALID_ADDRESS`),
    *   InvalidArgTypeError for a non-factory, ReactorSystemError (`EADDRINUSE`, ...).
    */
-  listenTCP(port: number, factory: Factory, options?: ListenTCPOptions): Port {
+  listenTCP(port: number, factory: Factory, options?: ListenTCPOptions): TCPPort {
     this.assertOpen();
     return endpoints.listenTCP(this.streams, port, factory, options);
   }
@@ -375,7 +375,7 @@ export class Reactor implements IReactorTime {
   }
 
   /** Listens on a UNIX socket path, or a Linux abstract name starting with '\0'. */
-  listenUNIX(path: string, factory: Factory, options?: ListenUNIXOptions): Port {
+  listenUNIX(path: string, factory: Factory, options?: ListenUNIXOptions): UNIXPort {
     this.assertOpen();
     return endpoints.listenUNIX(this.streams, path, factory, options);
   }
@@ -432,7 +432,7 @@ export class Reactor implements IReactorTime {
    * @throws as listenTCP; InvalidArgValueError `ERR_IOREACTOR_INVALID_TLS_OPTIONS` for
    *   certificates or keys node:tls cannot load.
    */
-  listenSSL(port: number, factory: Factory, tlsOptions: TLSOptions, options?: ListenSSLOptions): Port {
+  listenSSL(port: number, factory: Factory, tlsOptions: TLSOptions, options?: ListenSSLOptions): TCPPort {
     this.assertOpen();
     return ssl.listenSSL(this, port, factory, tlsOptions, options);
   }

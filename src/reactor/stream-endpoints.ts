@@ -10,7 +10,7 @@ import { assertFactory, type Factory } from '../protocol/factory';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
 import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/native-addresses';
 import type { Connector } from '../transport/connector';
-import type { Port } from '../transport/port';
+import type { Port, TCPPort, UNIXPort } from '../transport/port';
 import type { StreamSet } from '../transport/stream-set';
 import { C } from '../binding';
 
@@ -62,7 +62,7 @@ function timeoutOption(value: unknown): number {
   return value;
 }
 
-export function listenTCP(streams: StreamSet, port: unknown, factory: unknown, options?: ListenTCPOptions): Port {
+export function listenTCP(streams: StreamSet, port: unknown, factory: unknown, options?: ListenTCPOptions): TCPPort {
   assertPort(port);
   assertFactory(factory);
   const o = optionsObject<ListenTCPOptions>(options);
@@ -73,7 +73,8 @@ export function listenTCP(streams: StreamSet, port: unknown, factory: unknown, o
     throw new InvalidArgTypeError(`options.reusePort must be a boolean, received ${describe(reusePort)}`, 'ERR_IOREACTOR_INVALID_REUSE_PORT');
   }
   const { family, host } = listenInterface(o.interface);
-  return streams.listen(family, host, port, backlog, factory, null, reusePort);
+  // A socket bound to an IP address names one.
+  return streams.listen(family, host, port, backlog, factory, null, reusePort) as TCPPort;
 }
 
 export function connectTCP(streams: StreamSet, host: unknown, port: unknown, factory: unknown, options?: ConnectTCPOptions): Connector {
@@ -98,7 +99,7 @@ export function connectTCP(streams: StreamSet, host: unknown, port: unknown, fac
   return connector;
 }
 
-export function listenUNIX(streams: StreamSet, path: unknown, factory: unknown, options?: ListenUNIXOptions): Port {
+export function listenUNIX(streams: StreamSet, path: unknown, factory: unknown, options?: ListenUNIXOptions): UNIXPort {
   const bytes = unixPathBytes(path);
   assertFactory(factory);
   const o = optionsObject<ListenUNIXOptions>(options);
@@ -117,7 +118,7 @@ export function listenUNIX(streams: StreamSet, path: unknown, factory: unknown, 
       throw err;
     }
   }
-  return p;
+  return p as UNIXPort; // it names the path it was given
 }
 
 export function connectUNIX(streams: StreamSet, path: unknown, factory: unknown, options?: ConnectUNIXOptions): Connector {

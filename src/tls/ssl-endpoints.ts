@@ -16,7 +16,7 @@ import type { ConnectTCPOptions, ListenTCPOptions } from '../reactor/stream-endp
 import type { Address } from '../transport/address';
 import type { Connector } from '../transport/connector';
 import { DuplexProtocol } from '../transport/duplex-protocol';
-import type { Port } from '../transport/port';
+import type { TCPPort } from '../transport/port';
 import { InvalidArgTypeError } from '../errors';
 import { describe } from '../util/validate';
 import type { TLSHandshakeError } from './errors';
@@ -37,11 +37,11 @@ export interface ListenSSLOptions extends ListenTCPOptions {
 /** What listenSSL and connectSSL need of their reactor. */
 export interface SSLHost {
   readonly logger: Logger;
-  listenTCP(port: number, factory: Factory, options?: ListenTCPOptions): Port;
+  listenTCP(port: number, factory: Factory, options?: ListenTCPOptions): TCPPort;
   connectTCP(host: string, port: number, factory: Factory, options?: ConnectTCPOptions): Connector;
 }
 
-export function listenSSL(host: SSLHost, port: number, factory: unknown, tlsOptions: unknown, options?: ListenSSLOptions): Port {
+export function listenSSL(host: SSLHost, port: number, factory: unknown, tlsOptions: unknown, options?: ListenSSLOptions): TCPPort {
   assertFactory(factory);
   const resolved = resolveTLSOptions(tlsOptions);
   let tcpOptions: ListenTCPOptions | undefined = options;

@@ -117,11 +117,19 @@ function checkUpgrade(normal: unknown, open: boolean, alreadyStarted: boolean, h
 /**
  * Writes through a reference to the plain transport kept from before the call (a protocol's
  * saved `this.transport`) would go out in clear into the TLS stream and break it: from now on
- * they are encrypted, as writes to the TLS transport. Set on this one object, so that plain
- * connections keep their own write unchanged (a TLSCarrier sends through the methods it took
- * from its transport when it was connected).
+ * they are encrypted, as writes to the TLS transport. Closing through it goes to TLS as well,
+ * so that the peer gets close_notify; an abort stays a hard abort of the socket, after TLS was
+ * told. Set on this one object, so that plain connections keep their own methods unchanged (a
+ * TLSCarrier writes and closes through the methods it took from its transport when connected).
  */
 function routeWritesInto(plain: StreamTransport | NodeStreamTransport, tls: TLSTransport): void {
+  const abortPlain = plain.abortConnection;
   plain.write = (data) => tls.write(data);
   plain.writeSequence = (data) => tls.writeSequence(data);
+  plain.loseConnection = () => tls.loseConnection();
+  plain.loseWriteConnection = () => tls.loseWriteConnection();
+  plain.abortConnection = () => {
+    tls.abortConnection();
+    abortPlain.call(plain);
+  };
 }

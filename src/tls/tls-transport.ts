@@ -120,22 +120,30 @@ export class TLSTransport extends NodeStreamTransport implements ITLSTransport {
 /** The protocol of the connection underneath a TLS transport: a DuplexProtocol that passes on why it was lost. */
 export class TLSCarrier extends DuplexProtocol {
   tls: TLSTransport | undefined;
-  /** The transport's own writes, taken when it was connected: startTLS later routes its public ones into TLS. */
-  private plainWrite: IStreamTransport['write'] | undefined;
-  private plainWriteSequence: IStreamTransport['writeSequence'] | undefined;
+  /** The transport's own methods, taken when it was connected: startTLS later routes its public ones into TLS. */
+  private plain: Pick<IStreamTransport, 'write' | 'writeSequence' | 'loseConnection' | 'abortConnection' | 'loseWriteConnection'> | undefined;
 
   override makeConnection(transport: IStreamTransport): void {
-    this.plainWrite = transport.write;
-    this.plainWriteSequence = transport.writeSequence;
+    const { write, writeSequence, loseConnection, abortConnection, loseWriteConnection } = transport;
+    this.plain = { write, writeSequence, loseConnection, abortConnection, loseWriteConnection };
     super.makeConnection(transport);
   }
 
   protected override passToTransport(chunk: Buffer): void {
-    this.plainWrite!.call(this.transport, chunk);
+    this.plain!.write.call(this.transport, chunk);
   }
 
   protected override passSequenceToTransport(chunks: Buffer[]): void {
-    this.plainWriteSequence!.call(this.transport, chunks);
+    this.plain!.writeSequence.call(this.transport, chunks);
+  }
+
+  protected override closeTransport(abort: boolean): void {
+    if (abort) this.plain!.abortConnection.call(this.transport);
+    else this.plain!.loseConnection.call(this.transport);
+  }
+
+  protected override shutTransportWrite(): void {
+    this.plain!.loseWriteConnection.call(this.transport);
   }
 
   override connectionLost(reason: Failure): void {

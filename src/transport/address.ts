@@ -31,7 +31,15 @@ export class IPv6Address {
     Object.freeze(this);
   }
   equals(other: unknown): boolean {
-    return other instanceof IPv6Address && other.host === this.host && other.port === this.port && other.scopeID === this.scopeID && other.type === this.type;
+    // Twisted compares all five fields: the flow label and the scope are part of the address.
+    return (
+      other instanceof IPv6Address &&
+      other.host === this.host &&
+      other.port === this.port &&
+      other.flowInfo === this.flowInfo &&
+      other.scopeID === this.scopeID &&
+      other.type === this.type
+    );
   }
   toString(): string {
     return `IPv6Address(${this.type}, '${this.host}', ${this.port})`;

@@ -28,6 +28,7 @@ export class Connector implements IConnector {
   transport: IStreamTransport | undefined;
   /** @internal Native slot of the attempt or connection, -1 when none. */ slot = -1;
   /** @internal The generation of that slot: with it, the attempt's name in the native core. */ generation = 0;
+  /** @internal The address of the current attempt's peer, once known. */ peer: Address | undefined;
   /** @internal Incremented per attempt, so a late resolver answer can tell it is stale. */ attempt = 0;
   private factoryStarted = false;
   private timeoutCall: IDelayedCall | undefined;

@@ -163,8 +163,8 @@ export class DuplexProtocol extends Protocol {
         if (this.connected) {
           this.transport.unregisterProducer();
           // Both directions done: close; otherwise shut our side and keep reading.
-          if (this.readEnded) this.transport.loseConnection();
-          else this.transport.loseWriteConnection();
+          if (this.readEnded) this.closeTransport(false);
+          else this.shutTransportWrite();
         }
         callback();
       },
@@ -172,8 +172,7 @@ export class DuplexProtocol extends Protocol {
         this.stream.clearIdleTimer();
         if (this.connected) {
           this.transport.unregisterProducer();
-          if (error) this.transport.abortConnection();
-          else this.transport.loseConnection();
+          this.closeTransport(Boolean(error));
         }
         this.releaseWrite(error ?? undefined);
         callback(error);
@@ -219,7 +218,7 @@ export class DuplexProtocol extends Protocol {
   /** The peer will send no more: the readable side ends (the writable side stays open). */
   readConnectionLost(): void {
     this.endReadable();
-    if (this.stream.writableFinished && this.connected) this.transport.loseConnection();
+    if (this.stream.writableFinished && this.connected) this.closeTransport(false);
   }
 
   override connectionLost(reason: Failure): void {
@@ -263,6 +262,17 @@ export class DuplexProtocol extends Protocol {
   /** Hands the transport what the stream was given while corked, in one sequence. */
   protected passSequenceToTransport(chunks: Buffer[]): void {
     this.transport.writeSequence(chunks);
+  }
+
+  /** Closes the transport, at once when `abort` (a TLS carrier closes past the transport's routed methods). */
+  protected closeTransport(abort: boolean): void {
+    if (abort) this.transport.abortConnection();
+    else this.transport.loseConnection();
+  }
+
+  /** Shuts the transport's write side, the read side staying open. */
+  protected shutTransportWrite(): void {
+    this.transport.loseWriteConnection();
   }
 
   private releaseWrite(error: Error | undefined): void {

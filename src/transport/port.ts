@@ -1,7 +1,7 @@
 import { Deferred } from '../defer/deferred';
 import type { IListeningPort } from '../interfaces/transport';
 import type { Factory } from '../protocol/factory';
-import type { Address } from './address';
+import type { Address, IPv4Address, IPv6Address, UNIXAddress } from './address';
 
 /** What a Port needs from its reactor's stream set (internal to the package). */
 export interface PortOwner {
@@ -9,13 +9,17 @@ export interface PortOwner {
   listenerAddress(port: Port): Address;
 }
 
-/** A listening TCP or UNIX port: Twisted's IListeningPort. */
-export class Port implements IListeningPort {
+/**
+ * A listening TCP or UNIX port: Twisted's IListeningPort. `A` is what getHost answers:
+ * {@link TCPPort} from listenTCP/listenSSL, {@link UNIXPort} from listenUNIX, any Address for
+ * an adopted socket.
+ */
+export class Port<A extends Address = Address> implements IListeningPort {
   /** True until stopListening. */
   listening = true;
   /** @internal Seconds to wait before accepting again after running out of descriptors. */
   acceptBackoff = 0;
-  private host: Address | undefined;
+  private host: A | undefined;
   private stopped: Deferred<void> | undefined;
 
   /** @internal */
@@ -28,9 +32,25 @@ export class Port implements IListeningPort {
   ) {}
 
   /** The address this port listens on (with the real port number when 0 was asked for). */
-  getHost(): Address {
-    if (this.host === undefined) this.host = this.owner.listenerAddress(this);
+  getHost(): A {
+    // The owner asks the socket this port was made for: a TCP socket names an IP address.
+    if (this.host === undefined) this.host = this.owner.listenerAddress(this) as A;
     return this.host;
+  }
+
+  /**
+   * @internal The host of a connection this port accepted, when the port's own address tells
+   * it (a UNIX path, a TCP port bound to one address); undefined under a wildcard address.
+   */
+  acceptedHost(): Address | undefined {
+    let host: Address;
+    try {
+      host = this.getHost();
+    } catch {
+      return undefined; // an adopted socket that cannot name itself: ask the connection instead
+    }
+    if (host.type === 'UNIX') return host;
+    return host.host === '0.0.0.0' || host.host === '::' ? undefined : host;
   }
 
   /**
@@ -70,3 +90,9 @@ export class Port implements IListeningPort {
     return `<Port ${this.listening ? 'listening on' : 'closed, was'} ${this.host ?? ''}>`;
   }
 }
+
+/** A listening TCP port: its host is an IP address. */
+export type TCPPort = Port<IPv4Address | IPv6Address>;
+
+/** A listening UNIX port: its host is a UNIX path or abstract name. */
+export type UNIXPort = Port<UNIXAddress>;

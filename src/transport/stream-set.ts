@@ -15,7 +15,7 @@ import { reportError, type Logger } from '../log/logger';
 import type { Factory } from '../protocol/factory';
 import { Protocol } from '../protocol/protocol';
 import { C, generationOf, slotOf, type NativeReactor } from '../binding';
-import { IPv6Address, UNIXAddress, type Address, type IPv4Address } from './address';
+import { IPv4Address, IPv6Address, UNIXAddress, type Address } from './address';
 import { addressFromBlob, addressFromNative } from './native-addresses';
 import { Connector, type ConnectorOwner } from './connector';
 import { Port, type PortOwner } from './port';
@@ -96,7 +96,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
   adoptConnection(fd: number, factory: Factory): void {
     const name = this.native.adopt(fd, false, this.host.triggerCode);
     if (name < 0) throw new ReactorSystemError(name, 'adopt', `descriptor ${fd} (a connected stream socket is needed)`);
-    const t = new StreamTransport(this, slotOf(name), generationOf(name), undefined);
+    const t = new StreamTransport(this, slotOf(name), generationOf(name), undefined, undefined);
+    t.rememberAddresses();
     this.transports[t.slot] = t;
     this.startProtocol(t, () => factory.buildProtocol(t.getPeer()));
   }
@@ -159,6 +160,9 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     if (name >= 0) {
       c.slot = slotOf(name);
       c.generation = generationOf(name);
+      // The peer is what we connect to: known now, so the connection needs no getpeername.
+      if (family === C.FAMILY_UNIX) c.peer = c.getDestination();
+      else c.peer = family === C.FAMILY_IPV6 ? new IPv6Address(address as string, port) : new IPv4Address(address as string, port);
       this.connectors[c.slot] = c;
       if (trace.enabled) trace('connecting: slot %d', c.slot);
       return;
@@ -440,7 +444,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     }
     port.acceptBackoff = 0;
     const peer = addressFromBlob(this.arenaBuffer(), blobOffset, null);
-    const t = new StreamTransport(this, slot, generation, peer);
+    const t = new StreamTransport(this, slot, generation, peer, port.acceptedHost());
+    t.rememberAddresses(); // a native call only under a wildcard listener, whose host cannot tell
     this.transports[slot] = t;
     this.startProtocol(t, () => port.factory.buildProtocol(peer));
   }
@@ -449,7 +454,8 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
     const c = this.connectors[slot];
     if (c === undefined || c.generation !== generation) return;
     this.connectors[slot] = undefined;
-    const t = new StreamTransport(this, slot, generation, undefined);
+    const t = new StreamTransport(this, slot, generation, c.peer, undefined);
+    t.rememberAddresses(); // the local port was chosen by the kernel: one getsockname
     this.transports[slot] = t;
     t.connector = c;
     c.transport = t;

@@ -84,7 +84,6 @@ export class StreamTransport implements IStreamTransport, IUNIXTransport {
   private producerPaused = false;
   private drainRequested = false;
   private writeShut = false;
-  private host: Address | undefined;
 
   /** @internal */
   constructor(
@@ -92,6 +91,7 @@ export class StreamTransport implements IStreamTransport, IUNIXTransport {
     /** @internal */ readonly slot: number,
     /** @internal The slot's generation: with the slot, this connection's name in the native core. */ readonly generation: number,
     private peer: Address | undefined,
+    private host: Address | undefined,
   ) {}
 
   write(data: ArrayBufferView): void {
@@ -339,6 +339,19 @@ export class StreamTransport implements IStreamTransport, IUNIXTransport {
     if (this.closeReason !== undefined) return new Failure(this.closeReason);
     if (error === 0) return new Failure(new ConnectionDone());
     return new Failure(new ConnectionLost(undefined, { cause: new ReactorSystemError(error, 'recv/send') }));
+  }
+
+  /**
+   * @internal Asks the socket for the addresses not known yet: the core may close the descriptor
+   * before JavaScript hears of it, and getHost/getPeer must still answer after the close.
+   */
+  rememberAddresses(): void {
+    try {
+      if (this.host === undefined) this.host = this.queryAddress(false);
+      if (this.peer === undefined) this.peer = this.queryAddress(true);
+    } catch {
+      // reset already (getpeername: ENOTCONN): getPeer will report that when asked
+    }
   }
 
   private queryAddress(peer: boolean): Address {

@@ -11,7 +11,7 @@ import type { Reactor } from '../reactor/reactor';
 import type { ListenTCPOptions } from '../reactor/stream-endpoints';
 import { IPv4Address, IPv6Address } from '../transport/address';
 import { assertPort, listenInterface } from '../transport/native-addresses';
-import { Port, type PortOwner } from '../transport/port';
+import { Port, type PortOwner, type TCPPort } from '../transport/port';
 import { C } from '../binding';
 import type { ToParent } from './serve-messages';
 
@@ -30,10 +30,10 @@ export class AcceptorPorts {
 
   /** Makes `reactor.listenTCP` register with the acceptor instead of binding. */
   install(): void {
-    this.reactor.listenTCP = (port: number, factory: Factory, options?: ListenTCPOptions): Port => this.listen(port, factory, options);
+    this.reactor.listenTCP = (port: number, factory: Factory, options?: ListenTCPOptions): TCPPort => this.listen(port, factory, options);
   }
 
-  private listen(port: unknown, factory: unknown, options?: ListenTCPOptions): Port {
+  private listen(port: unknown, factory: unknown, options?: ListenTCPOptions): TCPPort {
     assertPort(port);
     assertFactory(factory);
     if (port === 0) {
@@ -54,7 +54,7 @@ export class AcceptorPorts {
       },
       listenerAddress: () => address,
     };
-    const p = new Port(owner, -1, -1, factory as Factory, null);
+    const p: TCPPort = new Port(owner, -1, -1, factory as Factory, null);
     this.ports.get(key)?.stopListening();
     this.ports.set(key, p);
     (factory as Factory).doStart();

@@ -2,7 +2,7 @@
 // behind, an exited child is reaped, a running one is left running (as Twisted leaves it).
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { closeDescriptor, openPipe, ProcessProtocol } from '../../src/index';
+import { closeDescriptor, openPipe, ProcessExitedAlready, ProcessProtocol } from '../../src/index';
 import { fdSet, fdTarget, isOpen } from '../fixtures/open-descriptors';
 import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { RecordingProcess } from './process-recorder';
@@ -53,9 +53,22 @@ describe.each(VARIANTS)('child processes and the reactor lifecycle on $name', (v
     reactor.close();
     expect(alive(pid)).toBe(true);
     expect(p.events).toEqual(['made']);
-    // Still signallable through its transport; nothing reaps it any more, so it stays a zombie
-    // until this test process exits.
+    // Still signallable through its transport; reaped once it exits.
     transport.signalProcess('KILL');
+  });
+
+  it('a child left running by close() is reaped once it exits, never left a zombie', async () => {
+    if (!HAS_PROC) return; // needs /proc to see the zombie state
+    const reactor = newReactor(variant);
+    const p = new RecordingProcess(() => undefined);
+    const transport = reactor.spawnProcess(p, 'sleep', ['sleep', '0.3']);
+    const pid = transport.pid!;
+    reactor.close();
+    expect(alive(pid)).toBe(true); // left running, as Twisted does
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(procState(pid)).toBeUndefined(); // exited and reaped: neither running nor a zombie
+    expect(p.events).toEqual(['made']); // the protocol is not told
+    expect(() => transport.signalProcess('TERM')).toThrow(ProcessExitedAlready); // its pid is not ours any more
   });
 
   it('stopping the reactor closes the pipes (childConnectionLost) and stops watching, without processEnded', async () => {

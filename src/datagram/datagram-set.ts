@@ -82,6 +82,13 @@ export class DatagramSet implements DatagramPortOwner {
   private lastSender: KnownSender | undefined;
   /** True while a record's datagrams are being delivered: writes are staged, not sent one by one. */
   private delivering = false;
+  /** The port whose datagrams are being delivered (a reply through it to lastSender takes the short path in write). */
+  private deliveringPort: DatagramPort | undefined;
+  /** The arena the header views below were made over (the arena moves when protocols keep views of it). */
+  private viewedArena: Buffer | undefined;
+  /** The arena as 32- and 16-bit words: headers are read without Buffer's per-call offset checks. */
+  private arenaWords: Uint32Array = new Uint32Array(0);
+  private arenaHalves: Uint16Array = new Uint16Array(0);
 
   constructor(private readonly host: DatagramHost) {}
 
@@ -146,6 +153,23 @@ export class DatagramSet implements DatagramPortOwner {
   // ---- DatagramPortOwner ----------------------------------------------------------------------
 
   write(port: DatagramPort, data: unknown, addr: unknown): void {
+    // The echo's case, a reply to the sender just delivered through the same port: its bytes
+    // need no checks but the port's and the size, and its destination no lookup. The port was
+    // given its family's addresses only, and a connected one compares host and port below.
+    const last = this.lastSender;
+    if (
+      port === this.deliveringPort &&
+      last !== undefined &&
+      addr === last.address &&
+      last.bytes !== null &&
+      data instanceof Uint8Array &&
+      port.listening &&
+      port.connectedAddress === undefined &&
+      (port.family === 'UNIX' || data.byteLength <= (port.family === 'INET' ? MAX_UDP_IPV4 : MAX_UDP_IPV6)) &&
+      this.stage(port, data, last.bytes)
+    ) {
+      return;
+    }
     assertBytes(data);
     port.assertOpen();
     if (port.family !== 'UNIX' && data.byteLength > (port.family === 'INET' ? MAX_UDP_IPV4 : MAX_UDP_IPV6)) {
@@ -252,17 +276,29 @@ export class DatagramSet implements DatagramPortOwner {
     // Restored rather than cleared, so a delivery inside a delivery (none today: the reactor does
     // not reenter) would leave the outer one's writes to the outer one.
     const outer = this.delivering;
+    const outerPort = this.deliveringPort;
     this.delivering = true;
+    this.deliveringPort = port;
     try {
       this.deliver(port, a, b, c);
     } finally {
       this.delivering = outer;
+      this.deliveringPort = outerPort;
       if (!outer) this.sendStaged();
     }
   }
 
   private deliver(port: DatagramPort, offset: number, byteLength: number, count: number): void {
     const arena = this.host.arena();
+    if (arena !== this.viewedArena) {
+      // Headers are 4-aligned, and the arena is an ArrayBuffer of its own, a multiple of 4 long.
+      this.arenaWords = new Uint32Array(arena.buffer, arena.byteOffset, arena.byteLength >> 2);
+      this.arenaHalves = new Uint16Array(arena.buffer, arena.byteOffset, arena.byteLength >> 1);
+      this.viewedArena = arena;
+    }
+    const words = this.arenaWords;
+    const halves = this.arenaHalves;
+    const truncatedFlag = C.DATAGRAM_TRUNCATED;
     const protocol = port.protocol;
     const borrowed = protocol.borrowData === true;
     let copy: Buffer | undefined;
@@ -274,10 +310,11 @@ export class DatagramSet implements DatagramPortOwner {
     let keptEnd = 0;
     let at = offset;
     for (let i = 0; i < count && port.listening; i++) {
-      const length = arena.readUInt32LE(at);
-      const truncated = (arena.readUInt16LE(at + 8) & C.DATAGRAM_TRUNCATED) !== 0;
-      const addressLength = arena.readUInt16LE(at + 10);
-      const back = arena.readUInt32LE(at + 12);
+      // DatagramHeader: length, size, flags and address length, same_sender_back.
+      const length = words[at >> 2];
+      const truncated = (halves[(at >> 1) + 4] & truncatedFlag) !== 0;
+      const addressLength = halves[(at >> 1) + 5];
+      const back = words[(at >> 2) + 3];
       const sender = back > 0 && back <= i ? recent[i - back] : this.sender(arena, at + HEADER_BYTES, addressLength);
       recent[i] = sender;
       this.lastSender = sender;
@@ -285,15 +322,16 @@ export class DatagramSet implements DatagramPortOwner {
       const start = at + HEADER_BYTES + addressLength;
       const end = start + length;
       let data: Buffer;
-      if (copy !== undefined) data = copy.subarray(start - offset, end - offset);
+      // Buffer.from over the memory is the view subarray makes, without its species lookups.
+      if (copy !== undefined) data = Buffer.from(copy.buffer, copy.byteOffset + start - offset, length);
       else if (borrowed || length >= VIEW_READ_BYTES) {
-        data = arena.subarray(start, end);
+        data = Buffer.from(arena.buffer, arena.byteOffset + start, length);
         if (!borrowed) keptEnd = end;
       } else {
         data = Buffer.allocUnsafe(length);
         arena.copy(data, 0, start, end);
       }
-      if (truncated) this.truncated(port, data, addr, arena.readUInt32LE(at + 4));
+      if (truncated) this.truncated(port, data, addr, words[(at >> 2) + 1]);
       else {
         try {
           protocol.datagramReceived(data, addr);
@@ -347,9 +385,10 @@ export class DatagramSet implements DatagramPortOwner {
 
   /** The Address for a sender's native bytes: one Address per sender, made on first sight. */
   private sender(arena: Buffer, at: number, length: number): KnownSender {
-    const family = arena.readUInt16LE(at);
+    // The address is 4-aligned (it follows a header): its AddressBlob read as words.
+    const family = this.arenaHalves[at >> 1];
     // IPv4 keys are numbers (address * 2^16 + port, exact); the rest their bytes as text.
-    const key = family === C.FAMILY_IPV4 ? arena.readUInt32BE(at + 8) * 65536 + arena.readUInt16LE(at + 2) : arena.toString('latin1', at, at + length);
+    const key = family === C.FAMILY_IPV4 ? this.arenaWords[(at >> 2) + 2] * 65536 + this.arenaHalves[(at >> 1) + 1] : arena.toString('latin1', at, at + length);
     const known = this.senders.get(key);
     if (known !== undefined) return known;
     let addr: Address;

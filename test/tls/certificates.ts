@@ -22,42 +22,19 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], timeout: 20_000 });
 }
 
+/** A new EC P-256 key in `<name>.key` with, as `kind` says, a self-signed CA certificate or a signing request. */
+function newKey(dir: string, name: string, kind: 'ca' | 'csr'): void {
+  const request = kind === 'ca' ? ['-x509', '-out', `${name}.crt`, '-days', '2'] : ['-out', `${name}.csr`];
+  openssl(dir, ['req', ...request, '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-subj', `/CN=${name}`]);
+}
+
 function makeCA(dir: string, name: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-  ]);
+  newKey(dir, name, 'ca');
 }
 
 function makeLeaf(dir: string, name: string, ca: string, extensions: string): void {
   writeFileSync(path.join(dir, `${name}.ext`), extensions);
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  ]);
+  newKey(dir, name, 'csr');
   openssl(dir, [
     'x509',
     '-req',

@@ -4,11 +4,11 @@
  * Internal to the package.
  */
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
-import { assertPort, listenInterface, unixPathBytes } from '../transport/native-addresses';
-import { describe } from '../util/validate';
+import { assertPort, assertSocketFamily, listenInterface, unixPathBytes } from '../transport/native-addresses';
+import { assertDescriptorNumber, describe, optionsObject } from '../util/validate';
 import { C } from '../binding';
 import type { DatagramPort } from './datagram-port';
-import type { DatagramFamily, DatagramSet } from './datagram-set';
+import type { DatagramSet } from './datagram-set';
 import type { DatagramProtocol } from './protocol';
 
 /** Twisted's default: datagrams larger than this arrive truncated unless maxPacketSize says more. */
@@ -31,14 +31,6 @@ export interface ConnectUNIXDatagramOptions {
   maxPacketSize?: number;
   /** A path (or '\0' abstract name) to bind first, so that the peer can answer. */
   bindAddress?: string;
-}
-
-const FAMILIES: readonly DatagramFamily[] = ['INET', 'INET6', 'UNIX'];
-
-function optionsObject<T extends object>(options: unknown): Partial<T> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
-  return options as Partial<T>;
 }
 
 function maxPacketSizeOf(value: unknown): number {
@@ -93,12 +85,8 @@ export function connectUNIXDatagram(datagrams: DatagramSet, path: unknown, proto
 }
 
 export function adoptDatagramPort(datagrams: DatagramSet, fd: unknown, family: unknown, protocol: unknown, maxPacketSize?: unknown): DatagramPort {
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new InvalidArgValueError(`fd must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
-  }
-  if (!(FAMILIES as readonly unknown[]).includes(family)) {
-    throw new InvalidArgValueError(`family must be one of 'INET', 'INET6', 'UNIX', received ${describe(family)}`, 'ERR_IOREACTOR_INVALID_FAMILY');
-  }
+  assertDescriptorNumber(fd);
+  assertSocketFamily(family);
   assertProtocol(protocol);
-  return datagrams.adopt(fd, family as DatagramFamily, protocol, maxPacketSizeOf(maxPacketSize));
+  return datagrams.adopt(fd, family, protocol, maxPacketSizeOf(maxPacketSize));
 }

@@ -1,5 +1,5 @@
-import { InvalidArgValueError, ReactorSystemError } from '../errors';
-import { describe } from '../util/validate';
+import { ReactorSystemError } from '../errors';
+import { assertDescriptorNumber } from '../util/validate';
 import { binding } from '../binding';
 
 type PairResult = [number, number] | number;
@@ -31,9 +31,7 @@ export function openSocketPair(): [number, number] {
  * @throws InvalidArgValueError for a negative or non-integer fd; ReactorSystemError (EBADF...)
  */
 export function closeDescriptor(fd: number): void {
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new InvalidArgValueError(`fd must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
-  }
+  assertDescriptorNumber(fd);
   const rc = nativePairs.closeDescriptor(fd);
   if (rc < 0) throw new ReactorSystemError(rc, 'close', `descriptor ${fd}`);
 }

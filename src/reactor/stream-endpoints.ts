@@ -5,10 +5,10 @@
  */
 import { chmodSync } from 'node:fs';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
-import { assertNonNegativeNumber, describe } from '../util/validate';
+import { assertDescriptorNumber, assertNonNegativeNumber, describe, optionsObject } from '../util/validate';
 import { assertFactory, type Factory } from '../protocol/factory';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
-import { assertBacklog, assertHost, assertPort, listenInterface, unixPathBytes } from '../transport/native-addresses';
+import { assertBacklog, assertHost, assertPort, assertSocketFamily, listenInterface, unixPathBytes, type SocketFamily } from '../transport/native-addresses';
 import type { Connector } from '../transport/connector';
 import type { Port, TCPPort, UNIXPort } from '../transport/port';
 import type { StreamSet } from '../transport/stream-set';
@@ -47,14 +47,7 @@ export interface ConnectUNIXOptions {
   timeout?: number;
 }
 
-export type StreamFamily = 'INET' | 'INET6' | 'UNIX';
-const FAMILIES: readonly StreamFamily[] = ['INET', 'INET6', 'UNIX'];
-
-function optionsObject<T extends object>(options: unknown): Partial<T> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
-  return options as Partial<T>;
-}
+export type StreamFamily = SocketFamily;
 
 function timeoutOption(value: unknown): number {
   if (value === undefined) return 30;
@@ -132,12 +125,8 @@ export function connectUNIX(streams: StreamSet, path: unknown, factory: unknown,
 }
 
 function assertAdoptable(fd: unknown, family: unknown, factory: unknown): asserts fd is number {
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
-    throw new InvalidArgValueError(`fd must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
-  }
-  if (!FAMILIES.includes(family as StreamFamily)) {
-    throw new InvalidArgValueError(`family must be one of 'INET', 'INET6', 'UNIX', received ${describe(family)}`, 'ERR_IOREACTOR_INVALID_FAMILY');
-  }
+  assertDescriptorNumber(fd);
+  assertSocketFamily(family);
   assertFactory(factory);
 }
 

@@ -15,6 +15,16 @@ export function assertPort(port: unknown, what = 'port'): asserts port is number
   }
 }
 
+/** The socket families adoptStreamPort, adoptStreamConnection and adoptDatagramPort take. */
+export type SocketFamily = 'INET' | 'INET6' | 'UNIX';
+const SOCKET_FAMILIES: readonly SocketFamily[] = ['INET', 'INET6', 'UNIX'];
+
+export function assertSocketFamily(family: unknown): asserts family is SocketFamily {
+  if (!(SOCKET_FAMILIES as readonly unknown[]).includes(family)) {
+    throw new InvalidArgValueError(`family must be one of 'INET', 'INET6', 'UNIX', received ${describe(family)}`, 'ERR_IOREACTOR_INVALID_FAMILY');
+  }
+}
+
 export function assertBacklog(backlog: unknown): asserts backlog is number {
   if (typeof backlog !== 'number' || !Number.isInteger(backlog) || backlog < 1 || backlog > 65535) {
     throw new InvalidArgValueError(`backlog must be an integer from 1 to 65535, received ${describe(backlog)}`, 'ERR_IOREACTOR_INVALID_ARG_VALUE');

@@ -37,6 +37,20 @@ export function assertFiniteNumber(value: unknown, what: string): asserts value 
   }
 }
 
+/** An options argument: undefined is no options; anything but an object is refused. */
+export function optionsObject<T extends object>(options: unknown): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new InvalidArgTypeError(`options must be an object, received ${describe(options)}`);
+  return options as Partial<T>;
+}
+
+/** A descriptor number: an integer from 0 to 2^31 - 1. */
+export function assertDescriptorNumber(fd: unknown, what = 'fd'): asserts fd is number {
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+    throw new InvalidArgValueError(`${what} must be a non-negative integer, received ${describe(fd)}`, 'ERR_IOREACTOR_INVALID_FD');
+  }
+}
+
 export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, code: string): asserts value is T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidArgValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, received ${describe(value)}`, code);

@@ -3,6 +3,8 @@
 import { Deferred } from '../defer/deferred';
 import { Failure } from '../defer/failure';
 import type { IDelayedCall } from '../interfaces/time';
+import type { IConnector } from '../interfaces/transport';
+import type { ClientFactory } from '../protocol/client-factory';
 import type { Factory } from '../protocol/factory';
 import type { Protocol } from '../protocol/protocol';
 import { collectAddresses } from '../resolver/resolve';
@@ -28,9 +30,12 @@ export class TCP4ClientEndpoint implements IStreamClientEndpoint {
 
   connect<P extends Protocol>(factory: Factory<P>): Deferred<P> {
     const destination = this.host.includes(':') ? new IPv6Address(this.host, this.port) : new IPv4Address(this.host, this.port);
-    return connectAttempt(factory, destination, (wrapping) =>
-      this.reactor.connectTCP(this.host, this.port, wrapping, { timeout: this.timeout, bindAddress: this.bindAddress }),
-    );
+    return connectAttempt(factory, destination, (wrapping) => this.startConnecting(wrapping));
+  }
+
+  /** The reactor call behind connect(): connectTCP here, connectSSL for SSL4ClientEndpoint. */
+  protected startConnecting(wrapping: ClientFactory): IConnector {
+    return this.reactor.connectTCP(this.host, this.port, wrapping, { timeout: this.timeout, bindAddress: this.bindAddress });
   }
 
   toString(): string {

@@ -7,16 +7,14 @@ import type { Deferred } from '../defer/deferred';
 import { execute } from '../defer/simple';
 import type { ClientFactory } from '../protocol/client-factory';
 import type { Factory } from '../protocol/factory';
-import type { Protocol } from '../protocol/protocol';
 import type { ConnectTCPOptions } from '../reactor/stream-endpoints';
 import type { TLSOptions } from '../tls/options';
 import type { ListenSSLOptions } from '../tls/ssl-endpoints';
-import { IPv4Address, IPv6Address } from '../transport/address';
 import type { IConnector } from '../interfaces/transport';
 import type { Port } from '../transport/port';
 import { EndpointArguments } from './arguments';
-import { connectAttempt } from './connect-attempt';
-import type { EndpointReactor, IStreamClientEndpoint, IStreamServerEndpoint } from './interfaces';
+import { TCP4ClientEndpoint } from './client-endpoints';
+import type { EndpointReactor, IStreamServerEndpoint } from './interfaces';
 import type { ParsedDescription } from './parser';
 
 /** The reactor methods the `ssl:` endpoints use. A `Reactor` has them. */
@@ -48,24 +46,23 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
  * One connectSSL (Twisted's SSL4ClientEndpoint): the Deferred fires once the handshake is done
  * and the protocol has heard connectionMade; a failed handshake fails it with the coded TLS error.
  */
-export class SSL4ClientEndpoint implements IStreamClientEndpoint {
+export class SSL4ClientEndpoint extends TCP4ClientEndpoint {
   constructor(
-    readonly reactor: SSLEndpointReactor,
-    readonly host: string,
-    readonly port: number,
+    override readonly reactor: SSLEndpointReactor,
+    host: string,
+    port: number,
     readonly tlsOptions: TLSOptions,
-    readonly timeout = 30,
-    readonly bindAddress?: [string, number],
-  ) {}
-
-  connect<P extends Protocol>(factory: Factory<P>): Deferred<P> {
-    const destination = this.host.includes(':') ? new IPv6Address(this.host, this.port) : new IPv4Address(this.host, this.port);
-    return connectAttempt(factory, destination, (wrapping) =>
-      this.reactor.connectSSL(this.host, this.port, wrapping, this.tlsOptions, { timeout: this.timeout, bindAddress: this.bindAddress }),
-    );
+    timeout = 30,
+    bindAddress?: [string, number],
+  ) {
+    super(reactor, host, port, timeout, bindAddress);
   }
 
-  toString(): string {
+  protected override startConnecting(wrapping: ClientFactory): IConnector {
+    return this.reactor.connectSSL(this.host, this.port, wrapping, this.tlsOptions, { timeout: this.timeout, bindAddress: this.bindAddress });
+  }
+
+  override toString(): string {
     return `SSL4ClientEndpoint(${this.host}, ${this.port})`;
   }
 }

@@ -8,7 +8,7 @@ import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { assertDescriptorNumber, assertNonNegativeNumber, describe, optionsObject } from '../util/validate';
 import { assertFactory, type Factory } from '../protocol/factory';
 import { IPv4Address, IPv6Address, UNIXAddress } from '../transport/address';
-import { assertBacklog, assertHost, assertPort, assertSocketFamily, listenInterface, unixPathBytes, type SocketFamily } from '../transport/native-addresses';
+import { assertBacklog, assertHost, assertPort, assertSocketFamily, listenInterface, unixPathBytes } from '../transport/native-addresses';
 import type { Connector } from '../transport/connector';
 import type { Port, TCPPort, UNIXPort } from '../transport/port';
 import type { StreamSet } from '../transport/stream-set';
@@ -47,7 +47,7 @@ export interface ConnectUNIXOptions {
   timeout?: number;
 }
 
-export type StreamFamily = SocketFamily;
+export type StreamFamily = 'INET' | 'INET6' | 'UNIX';
 
 function timeoutOption(value: unknown): number {
   if (value === undefined) return 30;

@@ -225,6 +225,8 @@ class ReactorCore {
   void ServeDatagram(Registration& r, uint32_t slot);
   // Sends the datagrams written during dispatch, dropping (and counting) what the kernel refuses.
   void FlushDatagrams(Registration& r, uint32_t slot);
+  // Sends every port's queued datagrams now (a port is closing during dispatch).
+  void FlushAllQueuedDatagrams();
   int64_t AddDatagram(int fd, int family, size_t max_packet, Trigger trigger);
   void CloseOwned(Registration& r, uint32_t slot, int32_t record, int error);
   void Defer(Registration& r, uint32_t slot);

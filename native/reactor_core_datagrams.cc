@@ -127,8 +127,10 @@ int ReactorCore::ConnectDatagram(uint32_t slot, uint32_t generation, const Socke
 int ReactorCore::CloseDatagram(uint32_t slot, uint32_t generation) {
   Registration* r = NamedDatagram(slot, generation);
   if (r == nullptr) return -EBADF;
-  // What the protocol wrote before stopping goes out first, as it would have outside dispatch.
-  if (!r->datagram->queue.empty()) FlushDatagrams(*r, slot);
+  // What any port wrote earlier in this dispatch goes out before this one closes, as it would
+  // have outside dispatch: a datagram written to a UNIX port that stops later in the same batch
+  // reaches it (and is discarded with it) instead of failing for a path that is gone.
+  if (dispatching_) FlushAllQueuedDatagrams();
   CloseOwned(*r, slot, 0, 0);
   return 0;
 }
@@ -226,6 +228,14 @@ int ReactorCore::WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t
     return 0;
   }
   return n;
+}
+
+void ReactorCore::FlushAllQueuedDatagrams() {
+  // The tokens stay listed: FlushQueued finds these queues empty at the end of the batch.
+  for (uint64_t token : flush_list_) {
+    Registration* r = slots_.Resolve(token);
+    if (r != nullptr && r->datagram && !r->datagram->queue.empty()) FlushDatagrams(*r, static_cast<uint32_t>(token));
+  }
 }
 
 void ReactorCore::FlushDatagrams(Registration& r, uint32_t slot) {

@@ -4,7 +4,7 @@
 // as one write, one sender and one buffer at a time would. Every backend x trigger.
 import type * as dgram from 'node:dgram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DatagramProtocol, InvalidArgValueError, UNIXAddress, type Address } from '../../src/index';
+import { DatagramProtocol, InvalidArgValueError, UNIXAddress, type Address, type DatagramPort } from '../../src/index';
 import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { removeSocketDir, socketPath } from '../support/streams';
 import { closeNodeSockets, IP_FAMILIES, listenLoopback, nodeSocket, numbered, numberOf, Recorder } from './support';
@@ -90,6 +90,34 @@ describe.each(VARIANTS)('batched datagram writes on $name', (variant) => {
       const numbers = kept.map((d) => numberOf(d, d.length)).sort((a, b) => a - b);
       expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i));
     });
+  });
+
+  it('sends what was written during a delivery to a UNIX port before that port stops in the same batch, so nothing fails', async () => {
+    const reactor = newReactor(variant);
+    const relayPath = socketPath();
+    const sinkPath = socketPath();
+    const relay = new Recorder();
+    const sink = new Recorder();
+    let relayPort: DatagramPort | undefined;
+    await runReactor(reactor, (done) => {
+      relayPort = reactor.listenUNIXDatagram(relayPath, relay);
+      const sinkPort = reactor.listenUNIXDatagram(sinkPath, sink);
+      // Staged by the relay while the sink listens, then the sink stops before the batch ends:
+      // sent only at the end of the batch, these would meet a closed socket and be logged as
+      // failed writes, which the run treats as an unexpected error.
+      relay.onDatagram = (data) => {
+        relayPort!.write(data, sinkPath);
+        relayPort!.write(data, sinkPath);
+        void sinkPort.stopListening();
+        reactor.callLater(0.05, done);
+      };
+      reactor.connectUNIXDatagram(relayPath, new DatagramProtocol()).write(Buffer.from('relayed'));
+    });
+    expect(relay.received.map((r) => r.data.toString())).toEqual(['relayed']);
+    expect(sink.stopped).toBe(1);
+    expect(sink.received).toEqual([]);
+    // Written once the sink is gone, the same datagram fails at the call.
+    expect(() => relayPort!.write(Buffer.from('late'), sinkPath)).toThrow();
   });
 
   it('refuses at the call a reply to an unnamed UNIX sender, and still sends the replies staged before it', async () => {

@@ -374,7 +374,11 @@ export class DatagramSet implements DatagramPortOwner {
     return true;
   }
 
-  /** Hands the staged writes to the native side, which queues them for the end of the batch. */
+  /**
+   * Hands the staged writes to the native side, which sends them at once from this buffer (one
+   * sendmmsg per port, after what that port queued earlier in the dispatch). Called only where
+   * sending is due: a delivery ended, the buffer is full, or a port closes.
+   */
   private sendStaged(): void {
     const end = this.stagedEnd;
     if (end === 0) return;

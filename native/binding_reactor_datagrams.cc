@@ -73,8 +73,8 @@ Napi::Value NativeReactor::DatagramWrite(const Napi::CallbackInfo& info) {
   return Int(env, rc);
 }
 
-// datagramWriteBatch(staged: Uint8Array, byteLength): the datagrams protocols wrote during one
-// delivery, laid out back to back as StagedDatagramHeader describes, sent straight from
+// datagramWriteBatch(staged: Uint8Array, byteLength): the datagrams protocols wrote during a
+// batch's deliveries, laid out back to back as StagedDatagramHeader describes, sent straight from
 // `staged` with one crossing of the boundary for all (ReactorCore::WriteStagedDatagrams). The
 // number the kernel took, or -EINVAL when some were malformed (the others are sent).
 Napi::Value NativeReactor::DatagramWriteBatch(const Napi::CallbackInfo& info) {

@@ -144,9 +144,9 @@ class ReactorCore {
   // else queued and sent with the others of the batch in one sendmmsg (FlushQueued). 0 when
   // sent, queued or dropped because the kernel's buffer is full (counted); else -errno.
   int WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t* data, size_t length, const SocketAddress* to);
-  // Sends the datagrams JavaScript staged during a delivery (StagedDatagramHeader each, back to
-  // back, `length` bytes) straight from `staged`: one sendmmsg per run of consecutive datagrams
-  // for the same port, after what that port queued earlier in the dispatch. Stale names are
+  // Sends the datagrams JavaScript staged during a batch's deliveries (StagedDatagramHeader
+  // each, back to back, `length` bytes) straight from `staged`: one sendmmsg per run of
+  // consecutive datagrams for the same port, after what that port queued earlier in the batch. Stale names are
   // skipped. How many the kernel took, or -EINVAL when some were malformed (the others are sent).
   int WriteStagedDatagrams(const uint8_t* staged, size_t length);
   int CloseDatagram(uint32_t slot, uint32_t generation);

@@ -1,7 +1,8 @@
 // ReactorCore's datagram sockets (UDP and UNIX datagrams): batched reads into the arena with
-// each datagram's sender and size, and writes sent at once, from JavaScript's staging buffer
-// with one sendmmsg per port at the end of a delivery, or, written one by one during dispatch,
-// together with one sendmmsg per socket at the end of the batch. Declared in reactor_core.h.
+// each datagram's sender and size, and writes sent at once or, during dispatch, with one
+// sendmmsg per socket at the end of the batch: straight from JavaScript's staging buffer for
+// those protocols wrote while datagrams were delivered, else from the socket's queue. Declared
+// in reactor_core.h.
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -51,8 +51,7 @@ export class DatagramPort {
   /**
    * Sends one datagram. `addr` is required unless the port is connected (and must then be the
    * connected address if given). Outside the reactor's dispatch it is sent at once; written from
-   * a callback, it goes out with the port's others in one sendmmsg, when the port's datagrams of
-   * the batch have been delivered (from `datagramReceived`) or at the end of the batch. A full send buffer
+   * a callback, it goes out with the others of the batch in one sendmmsg. A full send buffer
    * drops it, as the network would (counted in `reactor.stats().datagramsDropped`).
    *
    * @throws DatagramTooLargeError (`ERR_IOREACTOR_DATAGRAM_TOO_LARGE`); InvalidArgTypeError /

@@ -146,8 +146,9 @@ class ReactorCore {
   int WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t* data, size_t length, const SocketAddress* to);
   // Sends the datagrams JavaScript staged during a batch's deliveries (StagedDatagramHeader
   // each, back to back, `length` bytes) straight from `staged`: one sendmmsg per run of
-  // consecutive datagrams for the same port, after what that port queued earlier in the batch. Stale names are
-  // skipped. How many the kernel took, or -EINVAL when some were malformed (the others are sent).
+  // consecutive datagrams for the same port, after what that port queued earlier in the batch.
+  // Stale names are skipped; a full send buffer drops the rest of that run (counted). How many
+  // the kernel took, or -EINVAL when some were malformed (the others are sent).
   int WriteStagedDatagrams(const uint8_t* staged, size_t length);
   int CloseDatagram(uint32_t slot, uint32_t generation);
   // The live datagram socket a name names, or nullptr.

@@ -73,10 +73,10 @@ Napi::Value NativeReactor::DatagramWrite(const Napi::CallbackInfo& info) {
   return Int(env, rc);
 }
 
-// datagramWriteBatch(staged: Uint8Array, byteLength): the datagrams protocols wrote during one
-// delivery, laid out back to back as StagedDatagramHeader describes, queued (or sent) as
-// datagramWrite would each, with one crossing of the boundary for all. The number queued, or
-// -EINVAL when some were malformed (the others are queued).
+// datagramWriteBatch(staged: Uint8Array, byteLength): the datagrams protocols wrote during a
+// batch's deliveries, laid out back to back as StagedDatagramHeader describes, sent straight from
+// `staged` with one crossing of the boundary for all (ReactorCore::WriteStagedDatagrams). The
+// number the kernel took, or -EINVAL when some were malformed (the others are sent).
 Napi::Value NativeReactor::DatagramWriteBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!core_.is_open()) return Int(env, -EBADF);
@@ -84,34 +84,9 @@ Napi::Value NativeReactor::DatagramWriteBatch(const Napi::CallbackInfo& info) {
   size_t capacity = 0;
   const int rc = BytesArg(info, 0, &bytes, &capacity);
   if (rc < 0) return Int(env, rc);
-  const size_t end = std::min<size_t>(U32(info, 1), capacity);
-  const auto* staged = reinterpret_cast<const uint8_t*>(bytes);
-  size_t at = 0;
-  int queued = 0;
-  int result = 0;
-  while (at + sizeof(StagedDatagramHeader) <= end) {
-    StagedDatagramHeader header;
-    std::memcpy(&header, staged + at, sizeof header);
-    const size_t address_at = at + sizeof header;
-    const size_t data_at = address_at + header.address_length;
-    if (data_at + header.length > end) {
-      result = -EINVAL;
-      break;
-    }
-    SocketAddress to;
-    const bool addressed = header.address_length > 0;
-    // Each was checked in JavaScript when written (open port, a valid address or a connected
-    // one): a failure here is that check's bug, or a port closed since, and costs only its own
-    // datagram.
-    if (addressed && DecodeDatagramAddress(staged + address_at, header.address_length, &to) < 0) {
-      result = -EINVAL;
-    } else if (core_.WriteDatagram(header.slot, header.generation, staged + data_at, header.length, addressed ? &to : nullptr) == 0) {
-      queued++;
-    }
-    at = (data_at + header.length + 3) & ~static_cast<size_t>(3);
-  }
+  const int sent = core_.WriteStagedDatagrams(reinterpret_cast<const uint8_t*>(bytes), std::min<size_t>(U32(info, 1), capacity));
   ScheduleIfPending();
-  return Int(env, result < 0 ? result : queued);
+  return Int(env, sent);
 }
 
 Napi::Value NativeReactor::DatagramClose(const Napi::CallbackInfo& info) {

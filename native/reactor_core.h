@@ -144,6 +144,12 @@ class ReactorCore {
   // else queued and sent with the others of the batch in one sendmmsg (FlushQueued). 0 when
   // sent, queued or dropped because the kernel's buffer is full (counted); else -errno.
   int WriteDatagram(uint32_t slot, uint32_t generation, const uint8_t* data, size_t length, const SocketAddress* to);
+  // Sends the datagrams JavaScript staged during a batch's deliveries (StagedDatagramHeader
+  // each, back to back, `length` bytes) straight from `staged`: one sendmmsg per run of
+  // consecutive datagrams for the same port, after what that port queued earlier in the batch.
+  // Stale names are skipped; a full send buffer drops the rest of that run (counted). How many
+  // the kernel took, or -EINVAL when some were malformed (the others are sent).
+  int WriteStagedDatagrams(const uint8_t* staged, size_t length);
   int CloseDatagram(uint32_t slot, uint32_t generation);
   // The live datagram socket a name names, or nullptr.
   Registration* NamedDatagram(uint32_t slot, uint32_t generation);
@@ -225,6 +231,9 @@ class ReactorCore {
   void ServeDatagram(Registration& r, uint32_t slot);
   // Sends the datagrams written during dispatch, dropping (and counting) what the kernel refuses.
   void FlushDatagrams(Registration& r, uint32_t slot);
+  // Sends send_slots_[0, count) on r's socket. A refused datagram is reported and the rest still
+  // go; false when the kernel took no more (what was left is dropped and counted).
+  bool SendDatagramSlots(Registration& r, uint32_t slot, int count);
   // Sends every port's queued datagrams now (a port is closing during dispatch).
   void FlushAllQueuedDatagrams();
   int64_t AddDatagram(int fd, int family, size_t max_packet, Trigger trigger);
@@ -243,7 +252,8 @@ class ReactorCore {
   std::vector<uint32_t> fd_owner_;               // descriptor number -> owning slot + 1 (0: none)
   std::vector<iovec> iovecs_;                    // SendNow's scratch, kept between calls
   ReceiveSlot receive_slots_[kMaxReceiveBatch];  // ServeDatagram's scratch
-  SendSlot send_slots_[kMaxSendBatch];           // FlushDatagrams' scratch
+  SendSlot send_slots_[kMaxSendBatch];           // FlushDatagrams' and WriteStagedDatagrams' scratch
+  SocketAddress send_addresses_[kMaxSendBatch];  // WriteStagedDatagrams' destinations, decoded
   std::vector<int> received_fds_;                // received, in records not yet consumed, unclaimed
   uint64_t counters_[kCounterCount] = {};
   bool in_batch_ = false;

@@ -1,6 +1,8 @@
 // ReactorCore's datagram sockets (UDP and UNIX datagrams): batched reads into the arena with
-// each datagram's sender and size, and writes sent at once or, during dispatch, together with
-// one sendmmsg per socket at the end of the batch. Declared in reactor_core.h.
+// each datagram's sender and size, and writes sent at once or, during dispatch, with one
+// sendmmsg per socket at the end of the batch: straight from JavaScript's staging buffer for
+// those protocols wrote while datagrams were delivered, else from the socket's queue. Declared
+// in reactor_core.h.
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -240,35 +242,98 @@ void ReactorCore::FlushAllQueuedDatagrams() {
 
 void ReactorCore::FlushDatagrams(Registration& r, uint32_t slot) {
   Datagram& d = *r.datagram;
-  size_t next = 0;
-  while (next < d.queue.size()) {
+  for (size_t next = 0; next < d.queue.size();) {
     const int count = static_cast<int>(std::min(d.queue.size() - next, static_cast<size_t>(kMaxSendBatch)));
     for (int i = 0; i < count; i++) {
       const QueuedDatagram& q = d.queue[next + static_cast<size_t>(i)];
       send_slots_[i] = {reinterpret_cast<const uint8_t*>(d.out.data()) + q.offset, q.length, q.to.length > 0 ? &q.to : nullptr};
     }
+    next += static_cast<size_t>(count);
+    if (!SendDatagramSlots(r, slot, count)) {
+      // The kernel takes no more now: the rest of the queue is dropped too.
+      counters_[kCounterDatagramsDropped] += d.queue.size() - next;
+      break;
+    }
+  }
+  d.queue.clear();
+  d.out.clear();
+  if (d.out.capacity() > kMaxQueuedBytes) std::string().swap(d.out);
+  if (d.queue.capacity() > kMaxQueuedDatagrams) std::vector<QueuedDatagram>().swap(d.queue);
+}
+
+bool ReactorCore::SendDatagramSlots(Registration& r, uint32_t slot, int count) {
+  int next = 0;
+  while (next < count) {
     counters_[kCounterWrites]++;
-    const int n = SendDatagrams(r.fd, send_slots_, count);
+    const int n = SendDatagrams(r.fd, send_slots_ + next, count - next);
     if (n > 0) {
-      for (int i = 0; i < n; i++) counters_[kCounterBytesWritten] += send_slots_[i].length;
+      for (int i = next; i < next + n; i++) counters_[kCounterBytesWritten] += send_slots_[i].length;
       counters_[kCounterDatagramsWritten] += static_cast<uint64_t>(n);
-      next += static_cast<size_t>(n);
+      next += n;
       continue;
     }
     if (KernelFull(-n)) {
       // The kernel takes no more now: what is left is dropped, as the network would.
-      counters_[kCounterDatagramsDropped] += d.queue.size() - next;
-      break;
+      counters_[kCounterDatagramsDropped] += static_cast<uint64_t>(count - next);
+      return false;
     }
     // This datagram is refused (too large, a refused peer...): report it and send the rest.
     counters_[kCounterDatagramsDropped]++;
     AddRecord(kRecordDatagramError, slot, n);
     next++;
   }
-  d.queue.clear();
-  d.out.clear();
-  if (d.out.capacity() > kMaxQueuedBytes) std::string().swap(d.out);
-  if (d.queue.capacity() > kMaxQueuedDatagrams) std::vector<QueuedDatagram>().swap(d.queue);
+  return true;
+}
+
+int ReactorCore::WriteStagedDatagrams(const uint8_t* staged, size_t length) {
+  int sent = 0;
+  int result = 0;
+  // The run being gathered: datagrams for one port, sent together from where they are staged.
+  Registration* port = nullptr;
+  uint32_t port_slot = 0;
+  uint32_t port_generation = 0;
+  int count = 0;
+  const auto send_run = [&] {
+    if (count == 0) return;
+    const uint64_t written = counters_[kCounterDatagramsWritten];
+    SendDatagramSlots(*port, port_slot, count);
+    sent += static_cast<int>(counters_[kCounterDatagramsWritten] - written);
+    count = 0;
+  };
+  size_t at = 0;
+  while (at + sizeof(StagedDatagramHeader) <= length) {
+    StagedDatagramHeader header;
+    std::memcpy(&header, staged + at, sizeof header);
+    const size_t address_at = at + sizeof header;
+    const size_t data_at = address_at + header.address_length;
+    if (data_at + header.length > length) {
+      result = -EINVAL;
+      break;
+    }
+    at = (data_at + header.length + 3) & ~static_cast<size_t>(3);
+    if (count > 0 && (header.slot != port_slot || header.generation != port_generation || count == kMaxSendBatch)) send_run();
+    if (count == 0) {
+      port = NamedDatagram(header.slot, header.generation);
+      port_slot = header.slot;
+      port_generation = header.generation;
+      // What this port queued earlier in the dispatch was written first, so it goes first.
+      if (port != nullptr && !port->datagram->queue.empty()) FlushDatagrams(*port, port_slot);
+    }
+    // A stale name (the port closed since) costs only its own datagrams, as datagramWrite's would.
+    if (port == nullptr) continue;
+    const bool addressed = header.address_length > 0;
+    // Each was checked in JavaScript when written (open port, a valid address or a connected
+    // one): a failure here is that check's bug, and costs only its own datagram.
+    if (addressed && DecodeDatagramAddress(staged + address_at, header.address_length, &send_addresses_[count]) < 0) {
+      result = -EINVAL;
+      continue;
+    }
+    if (!addressed && !port->datagram->connected) continue;
+    send_slots_[count] = {staged + data_at, header.length, addressed ? &send_addresses_[count] : nullptr};
+    count++;
+  }
+  send_run();
+  return result < 0 ? result : sent;
 }
 
 }  // namespace ioreactor

@@ -27,8 +27,8 @@ const HEADER_BYTES = 16;
 /** Bytes of a staged write's header (native StagedDatagramHeader): slot, generation, length, address length. */
 const STAGED_HEADER_BYTES = 16;
 /**
- * Room for the writes protocols make during one delivery, handed to the native side in one
- * call: nearly four of the largest UDP datagrams. A write that does not fit sends what is staged.
+ * Room for the writes protocols make during a batch's deliveries, handed to the native side in
+ * one call: nearly four of the largest UDP datagrams. A write that does not fit sends what is staged.
  */
 const STAGING_BYTES = 256 * 1024;
 /**
@@ -179,6 +179,9 @@ export class DatagramSet implements DatagramPortOwner {
     }
     const target = addr === undefined ? this.connectedTarget(port) : this.targetFor(port, addr);
     if (this.delivering && this.stage(port, data, target)) return;
+    // Written between deliveries of a batch (or too large to stage): what was staged before it
+    // goes first, so the port's native queue only ever holds datagrams older than the staged.
+    this.sendStaged();
     const rc = this.native.datagramWrite(port.slot, port.generation, data, target);
     if (rc < 0) this.writeFailed(port, rc);
   }
@@ -284,8 +287,15 @@ export class DatagramSet implements DatagramPortOwner {
     } finally {
       this.delivering = outer;
       this.deliveringPort = outerPort;
-      if (!outer) this.sendStaged();
     }
+  }
+
+  /**
+   * The batch's records were all dispatched: what deliveries staged is sent now, so a port
+   * written to from many deliveries of the batch (a relay) still makes one sendmmsg per 64.
+   */
+  endBatch(): void {
+    this.sendStaged();
   }
 
   private deliver(port: DatagramPort, offset: number, byteLength: number, count: number): void {
@@ -374,7 +384,12 @@ export class DatagramSet implements DatagramPortOwner {
     return true;
   }
 
-  /** Hands the staged writes to the native side, which queues them for the end of the batch. */
+  /**
+   * Hands the staged writes to the native side, which sends them at once from this buffer (one
+   * sendmmsg per run of a port's datagrams, after what that port queued earlier in the batch).
+   * Called only where sending is due: the batch ends, the buffer is full, a port closes, or a
+   * write that is not staged must not overtake the staged ones.
+   */
   private sendStaged(): void {
     const end = this.stagedEnd;
     if (end === 0) return;

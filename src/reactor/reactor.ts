@@ -572,8 +572,9 @@ export class Reactor implements IReactorTime {
       } catch (err) {
         if (this.state !== 'closed') this.streams.recordFailed(records[i + 1], records[i + 2], err);
       }
-      if (this.state === 'closed') return; // closed by a callback: nothing more is delivered
+      if (this.state === 'closed') return; // closed by a callback: its ports sent what they staged as they stopped
     }
+    this.datagrams.endBatch();
   }
 
   private assertOpen(): void {

@@ -4,9 +4,11 @@
 // as one write, one sender and one buffer at a time would. Every backend x trigger.
 import type * as dgram from 'node:dgram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import * as net from 'node:net';
 import { DatagramProtocol, InvalidArgValueError, UNIXAddress, type Address, type DatagramPort } from '../../src/index';
+import { expectLogged } from '../support/logged';
 import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
-import { removeSocketDir, socketPath } from '../support/streams';
+import { listen, Recorder as StreamRecorder, removeSocketDir, socketPath, TestServerFactory } from '../support/streams';
 import { closeNodeSockets, IP_FAMILIES, listenLoopback, nodeSocket, numbered, numberOf, Recorder } from './support';
 
 const opened: dgram.Socket[] = [];
@@ -157,5 +159,99 @@ describe.each(VARIANTS)('batched datagram writes on $name', (variant) => {
     expect((refused as InvalidArgValueError).code).toBe('ERR_IOREACTOR_INVALID_ADDRESS');
     expect(client.received.map((r) => r.data.toString())).toEqual(['re: named']);
     expect(client.received[0].addr).toEqual(new UNIXAddress(path));
+  });
+
+  // A stream's bytes are not a datagram delivery: what its dataReceived writes through a datagram
+  // port joins that port's native queue, while what datagramReceived writes is staged. Both are
+  // sent at the end of the batch, and must leave in the order written, whichever record came first.
+  it.each([
+    { first: 'stream', expected: ['q1', 'q2', 's1', 's2', 's3'] },
+    { first: 'datagram', expected: ['s1', 's2', 's3', 'q1', 'q2'] },
+  ])("sends a port's queued and staged datagrams of one batch in the order written ($first record first)", async ({ first, expected }) => {
+    const reactor = newReactor(variant);
+    const sink = await nodeSocket(IP_FAMILIES[0], opened);
+    const arrived: string[] = [];
+    sink.on('message', (m) => arrived.push(m.toString()));
+    const to = { host: '127.0.0.1', port: sink.address().port };
+    const written: string[] = [];
+    let out: DatagramPort | undefined;
+    const send = (text: string): void => {
+      written.push(text);
+      out!.write(Buffer.from(text), to);
+    };
+    const staging = new Recorder();
+    staging.onDatagram = () => ['s1', 's2', 's3'].forEach(send);
+    const client = new net.Socket();
+    try {
+      await runReactor(reactor, (done) => {
+        out = listenLoopback(reactor, IP_FAMILIES[0], new DatagramProtocol());
+        let trigger: DatagramPort | undefined;
+        // poll(2) reports descriptors in the order they were registered: the one meant to come
+        // first is opened first.
+        if (first === 'datagram') trigger = listenLoopback(reactor, IP_FAMILIES[0], staging);
+        const streams = new TestServerFactory(
+          () =>
+            new (class extends StreamRecorder {
+              override connectionMade(): void {
+                if (first === 'stream') trigger = listenLoopback(reactor, IP_FAMILIES[0], staging);
+              }
+              override dataReceived(): void {
+                ['q1', 'q2'].forEach(send);
+              }
+            })(),
+        );
+        const tcp = listen(reactor, 'TCP4', streams);
+        let connected = false;
+        client.connect((tcp.getHost() as Address & { port: number }).port, '127.0.0.1', () => (connected = true));
+        waitUntil(
+          reactor,
+          () => connected && streams.built.length === 1 && trigger !== undefined,
+          () => {
+            // Both in the kernel before the reactor's next batch, in the order they are to be
+            // reported (epoll reports in the order descriptors became ready): node:net writes at
+            // once, and so does a datagram port outside dispatch (node:dgram would wait a tick).
+            const go = { host: '127.0.0.1', port: (trigger!.getHost() as Address & { port: number }).port };
+            if (first === 'stream') client.write('x');
+            out!.write(Buffer.from('go'), go);
+            if (first === 'datagram') client.write('x');
+            waitUntil(reactor, () => arrived.length === 5, done, 5);
+          },
+          5,
+        );
+      });
+    } finally {
+      client.destroy();
+    }
+    expect(written).toEqual(expected);
+    expect(arrived).toEqual(written);
+  });
+
+  it('reports a datagram the kernel refuses in the middle of a staged run, counts it, and still sends the rest of the run', async () => {
+    const reactor = newReactor(variant);
+    const relayPath = socketPath();
+    const sinkPath = socketPath();
+    const missingPath = socketPath();
+    const relay = new Recorder();
+    const sink = new Recorder();
+    const logged = expectLogged(/ENOENT/);
+    let before: ReturnType<typeof reactor.stats> | undefined;
+    await runReactor(reactor, (done) => {
+      const relayPort = reactor.listenUNIXDatagram(relayPath, relay);
+      reactor.listenUNIXDatagram(sinkPath, sink);
+      // One run of three staged datagrams for one port; the middle one's path does not exist.
+      relay.onDatagram = () => {
+        before = reactor.stats();
+        relayPort.write(Buffer.from('first'), sinkPath);
+        relayPort.write(Buffer.from('lost'), missingPath);
+        relayPort.write(Buffer.from('third'), sinkPath);
+      };
+      reactor.connectUNIXDatagram(relayPath, new DatagramProtocol()).write(Buffer.from('go'));
+      waitUntil(reactor, () => sink.received.length === 2 && logged.entries.length === 1, done, 5);
+    });
+    expect(sink.received.map((r) => r.data.toString())).toEqual(['first', 'third']);
+    const after = reactor.stats();
+    expect(after.datagramsWritten - before!.datagramsWritten).toBe(2);
+    expect(after.datagramsDropped - before!.datagramsDropped).toBe(1);
+    expect(after.bytesWritten - before!.bytesWritten).toBe('first'.length + 'third'.length);
   });
 });

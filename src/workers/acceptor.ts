@@ -44,10 +44,14 @@ export class Acceptor {
         server.once('error', reject);
         server.listen({ host, port, backlog }, () => {
           server.off('error', reject);
+          server.on('error', (err) => reportError(this.logger, `[serve acceptor] ${key}:`, err));
           resolve();
         });
       });
-      server.on('error', (err) => reportError(this.logger, `[serve acceptor] ${key}:`, err));
+      // A failed listen (EADDRINUSE...) is the setup failure of the workers that asked: serve()
+      // awaits this once their 'ready' arrives, which is later than the failure. Until then it
+      // must not count as an unhandled rejection (that ends the process), nor be logged twice.
+      listening.catch(() => undefined);
       l = { server, listening, workers: new Set(), next: 0 };
       this.listeners.set(key, l);
     }

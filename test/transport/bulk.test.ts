@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Protocol, type IPushProducer, type Reactor } from '../../src/index';
 import { VIEW_READ_BYTES } from '../../src/transport/stream-set';
 import { pattern, SendingProducer, st } from '../support/producers';
-import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { connect, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -249,11 +249,17 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
           reactor.callLater(0, () => {
             writeAndScribble(2);
             queuedWhilePaused = st(writer).bufferedAmount;
-            // Let the receiver read only now, so the queued bytes had time to be scribbled over.
-            reactor.callLater(0.05, () => {
-              st(receiver).resumeProducing();
-              writer.transport.loseConnection();
-            });
+            // Let the receiver (once the server has it) read only now, so the queued bytes had
+            // time to be scribbled over.
+            waitUntil(
+              reactor,
+              () => receiver.transport !== undefined,
+              () =>
+                reactor.callLater(0.05, () => {
+                  st(receiver).resumeProducing();
+                  writer.transport.loseConnection();
+                }),
+            );
           });
         };
         receiver.onLost = () => done();
@@ -297,10 +303,16 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
         receiver.connectionMade = () => receiver.transport.pauseProducing();
         writer.connectionMade = () => {
           st(writer).writeSequence(chunks);
-          reactor.callLater(0.05, () => {
-            st(receiver).resumeProducing();
-            writer.transport.loseConnection();
-          });
+          // Once the server has the (paused) receiver, let it read.
+          waitUntil(
+            reactor,
+            () => receiver.transport !== undefined,
+            () =>
+              reactor.callLater(0.05, () => {
+                st(receiver).resumeProducing();
+                writer.transport.loseConnection();
+              }),
+          );
         };
         receiver.onLost = () => done();
         return writer;

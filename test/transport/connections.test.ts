@@ -226,16 +226,21 @@ describe.each(cases)('stream transport, $label', (variant) => {
           return client;
         }),
       );
-      reactor.callLater(0.05, () => {
-        const chunk = Buffer.alloc(1024 * 1024);
-        for (let i = 0; i < 32; i++) serverProto.transport.write(chunk);
-        bufferedBeforeAbort = serverProto.transport.bufferedAmount;
-        serverProto.transport.abortConnection();
-        serverProto.onLost = () => {
-          port.stopListening();
-          reactor.callLater(0.02, done);
-        };
-      });
+      // The client never reads: once the server has the connection, its writes pile up.
+      waitUntil(
+        reactor,
+        () => serverProto?.made === true,
+        () => {
+          const chunk = Buffer.alloc(1024 * 1024);
+          for (let i = 0; i < 32; i++) serverProto.transport.write(chunk);
+          bufferedBeforeAbort = serverProto.transport.bufferedAmount;
+          serverProto.transport.abortConnection();
+          serverProto.onLost = () => {
+            port.stopListening();
+            reactor.callLater(0.02, done);
+          };
+        },
+      );
     });
     expect(bufferedBeforeAbort).toBeGreaterThan(0);
     expect(serverProto.lost?.value).toBeInstanceOf(ConnectionAborted);
@@ -257,15 +262,19 @@ describe.each(cases)('stream transport, $label', (variant) => {
           return client;
         }),
       );
-      reactor.callLater(0.1, () => {
-        expect(serverProto.lost).toBeDefined();
-        serverProto.transport.write(Buffer.from('late'));
-        serverProto.transport.writeSequence([Buffer.from('a'), Buffer.from('b')]);
-        serverProto.transport.loseConnection();
-        serverProto.transport.abortConnection();
-        port.stopListening();
-        done();
-      });
+      waitUntil(
+        reactor,
+        () => serverProto?.lost !== undefined,
+        () => {
+          expect(serverProto.lost).toBeDefined();
+          serverProto.transport.write(Buffer.from('late'));
+          serverProto.transport.writeSequence([Buffer.from('a'), Buffer.from('b')]);
+          serverProto.transport.loseConnection();
+          serverProto.transport.abortConnection();
+          port.stopListening();
+          done();
+        },
+      );
     });
     expect(serverProto.lost?.value).toBeInstanceOf(ConnectionDone);
   });

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionAborted, ConnectionDone, ConnectionLost, type Failure, type Port, type Reactor } from '../../src/index';
 import { pattern, SendingProducer, st } from '../support/producers';
-import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory, type FamilyName } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -214,17 +214,23 @@ describe.each(cases)('peer reset, $label', (variant) => {
             return client;
           }),
         );
-        reactor.callLater(0.1, () => {
-          const t = server.built[0].transport;
-          client.transport.abortConnection();
-          // The server has not heard of the reset yet: these sends meet a dead socket now.
-          try {
-            for (let i = 0; i < 4; i++) t.write(Buffer.alloc(16 * 1024, 0x42));
-            t.writeSequence([Buffer.from('a'), Buffer.from('b')]);
-          } catch (err) {
-            threw = err;
-          }
-        });
+        // Both ends connected (the server's 64 KiB written), then the client resets.
+        waitUntil(
+          reactor,
+          () => client?.transport !== undefined && server.built[0]?.transport !== undefined,
+          () => {
+            const t = server.built[0].transport;
+            client.transport.abortConnection();
+            // The server has not heard of the reset yet: these sends meet a dead socket now.
+            try {
+              for (let i = 0; i < 4; i++) t.write(Buffer.alloc(16 * 1024, 0x42));
+              t.writeSequence([Buffer.from('a'), Buffer.from('b')]);
+            } catch (err) {
+              threw = err;
+            }
+            waitForServer();
+          },
+        );
         const waitForServer = (): void => {
           if (server.built[0]?.lost === undefined) {
             reactor.callLater(0.01, waitForServer);
@@ -236,7 +242,6 @@ describe.each(cases)('peer reset, $label', (variant) => {
             reactor.callLater(0.02, done);
           });
         };
-        reactor.callLater(0.1, waitForServer);
       }),
     );
     expect(signals).toBe(0);

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionAborted, ConnectionDone, ConnectionLost, InvalidArgTypeError, IoReactorError, type IPushProducer } from '../../src/index';
 import { pattern, SendingProducer, st, whenStalled } from '../support/producers';
-import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -183,7 +183,9 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
         t.registerProducer(producer, true);
         t.write(part1);
         t.loseConnection();
-        reactor.callLater(0.2, () => {
+        // The client has all of part1 (a slow machine takes a while for 1 MiB), and 0.2 s later
+        // the connection is still open, waiting for the producer.
+        const snapshot = (): void => {
           before = {
             received: client.receivedLength,
             clientLost: client.lost !== undefined,
@@ -193,7 +195,12 @@ describe.each(cases)('producer lifecycle, $label', (variant) => {
           };
           t.write(part2); // the producer may still write until it is unregistered
           t.unregisterProducer();
-        });
+        };
+        waitUntil(
+          reactor,
+          () => client?.receivedLength === part1.length,
+          () => reactor.callLater(0.2, snapshot),
+        );
       };
       return p;
     });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionDone, DEFAULT_HIGH_WATER_MARK, type IPullProducer } from '../../src/index';
 import { expectThrottled, pattern, SendingProducer, st, whenStalled } from '../support/producers';
-import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
 import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
@@ -117,27 +117,34 @@ describe.each(cases)('producers, $label', (variant) => {
               client = new Recorder();
               client.connectionMade = () => {
                 st(client).pauseProducing();
-                // Outside dispatch, fill the kernel's buffers with small writes until one is left over.
-                reactor.callLater(0.02, () => {
-                  const t = st(server.built[0]);
-                  expect(t.highWaterMark).toBe(DEFAULT_HIGH_WATER_MARK);
-                  while (t.bufferedAmount === 0 && filled < 64 * 1024 * 1024) {
-                    t.write(fill);
-                    filled += fill.length;
-                  }
-                  if (how === 'setHighWaterMark') t.setHighWaterMark(1024);
-                  else t.highWaterMark = 1024;
-                  producer = new SendingProducer(t, payload, chunk, () => {
-                    t.unregisterProducer();
-                    t.loseConnection();
-                  });
-                  t.registerProducer(producer, true);
-                  producer.produce();
-                  reactor.callLater(0.1, () => {
-                    whileStalled = producer!.kinds();
-                    st(client).resumeProducing();
-                  });
-                });
+                // Outside dispatch (from a timer), once the server has the connection, fill the
+                // kernel's buffers with small writes until one is left over.
+                const fillFromTimer = (): void =>
+                  waitUntil(
+                    reactor,
+                    () => server.built[0]?.made === true,
+                    () => {
+                      const t = st(server.built[0]);
+                      expect(t.highWaterMark).toBe(DEFAULT_HIGH_WATER_MARK);
+                      while (t.bufferedAmount === 0 && filled < 64 * 1024 * 1024) {
+                        t.write(fill);
+                        filled += fill.length;
+                      }
+                      if (how === 'setHighWaterMark') t.setHighWaterMark(1024);
+                      else t.highWaterMark = 1024;
+                      producer = new SendingProducer(t, payload, chunk, () => {
+                        t.unregisterProducer();
+                        t.loseConnection();
+                      });
+                      t.registerProducer(producer, true);
+                      producer.produce();
+                      reactor.callLater(0.1, () => {
+                        whileStalled = producer!.kinds();
+                        st(client).resumeProducing();
+                      });
+                    },
+                  );
+                reactor.callLater(0.02, fillFromTimer);
               };
               client.onLost = () => {
                 port.stopListening();
@@ -268,11 +275,17 @@ describe.each(cases)('producers, $label', (variant) => {
             client.connectionMade = () => {
               st(client).pauseProducing();
               client.transport.write(toServer);
-              reactor.callLater(0.15, () => {
-                whilePaused.push(client.receivedLength, server.built[0].receivedLength);
-                st(client).resumeProducing();
-                st(server.built[0]).resumeProducing();
-              });
+              // Once the server has the connection (and paused), nothing may arrive on either side for 0.15 s.
+              waitUntil(
+                reactor,
+                () => server.built[0]?.made === true,
+                () =>
+                  reactor.callLater(0.15, () => {
+                    whilePaused.push(client.receivedLength, server.built[0].receivedLength);
+                    st(client).resumeProducing();
+                    st(server.built[0]).resumeProducing();
+                  }),
+              );
             };
             client.dataReceived = (d) => {
               client.chunks.push(d);

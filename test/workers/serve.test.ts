@@ -13,13 +13,25 @@ const MODULE_PATH = join(__dirname, '..', 'fixtures', 'serve-echo.mjs');
 const MODULE_URL = pathToFileURL(MODULE_PATH);
 const WORKERS = 2;
 
-/** A port free a moment ago (the workers bind it with reusePort; a kernel-chosen one cannot be shared before it exists). */
+/**
+ * A port free a moment ago. The workers bind it with reusePort, so the kernel cannot pick it
+ * for them (a port chosen by one worker's bind could not be shared before it exists); another
+ * process may take it before they do, which start() meets by trying another.
+ */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Holds a port on 127.0.0.1 (node:net, no reusePort) until close() is called. */
+async function takenPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 interface Exchange {
@@ -61,16 +73,38 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
   }
 }
 
+/** How many free ports start() tries before it gives up on finding one nobody took. */
+const PORT_ATTEMPTS = 5;
+
+function addressInUse(failure: unknown): boolean {
+  return failure instanceof WorkerSetupFailed && (failure.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE';
+}
+
+/**
+ * serve() on a free port, once its workers are ready or have failed. When another process took
+ * the port between freePort() and the workers' bind (ready rejects with EADDRINUSE), those
+ * workers are stopped and a new port is tried, at most PORT_ATTEMPTS times; any other outcome is
+ * the caller's to assert. `beforeAttempt` runs before each serve() call.
+ */
 async function start(
   mode: ServeMode,
   data: Record<string, unknown>,
   options: ServeOptions = {},
+  beforeAttempt: () => void = () => {},
 ): Promise<{ handle: ServeHandle; port: number; logger: RecordingLogger }> {
-  const port = await freePort();
-  const logger = new RecordingLogger('serve');
-  // Process mode takes the module as a path, thread mode as a URL: both forms are accepted.
-  const handle = serve(mode === 'thread' ? MODULE_URL : MODULE_PATH, { workers: WORKERS, mode, logger, data: { port, replyDelay: 0, ...data }, ...options });
-  return { handle, port, logger };
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const logger = new RecordingLogger('serve');
+    beforeAttempt();
+    // Process mode takes the module as a path, thread mode as a URL: both forms are accepted.
+    const handle = serve(mode === 'thread' ? MODULE_URL : MODULE_PATH, { workers: WORKERS, mode, logger, data: { port, replyDelay: 0, ...data }, ...options });
+    const failure = await handle.ready.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    if (attempt === PORT_ATTEMPTS || !addressInUse(failure)) return { handle, port, logger };
+    await handle.stop();
+  }
 }
 
 // balance 'acceptor' is macOS's default; forced here, it runs on Linux too.
@@ -176,7 +210,7 @@ describe('serve in process mode', () => {
   it("runs its children with the parent's reactor.spawnProcess, replaces a crashed one, and leaves no descriptor after stop", async () => {
     const spawned = vi.spyOn(Reactor.prototype, 'spawnProcess');
     const baseline = openFds().length;
-    const { handle, port } = await start('process', {});
+    const { handle, port } = await start('process', {}, {}, () => spawned.mockClear());
     try {
       await handle.ready;
       expect(spawned).toHaveBeenCalledTimes(WORKERS);
@@ -246,6 +280,33 @@ describe('serve workers that crash', () => {
     expect(thrown).toBeInstanceOf(WorkerSetupFailed);
     expect((thrown as WorkerSetupFailed).code).toBe('ERR_IOREACTOR_WORKER_SETUP_FAILED');
     expect(String((thrown as Error).cause)).toMatch(/setup refused in worker \d/);
+    expect(handle.workers.map((w) => w.state)).toEqual(['exited', 'exited']);
+  });
+});
+
+describe.each(CONFIGS)('serve in $label on a port in use', ({ mode, options }) => {
+  it('rejects ready with WorkerSetupFailed caused by EADDRINUSE, logs nothing, and stops every worker', async () => {
+    const taken = await takenPort();
+    const logger = new RecordingLogger('serve');
+    const handle = serve(mode === 'thread' ? MODULE_URL : MODULE_PATH, {
+      workers: WORKERS,
+      mode,
+      logger,
+      data: { port: taken.port, replyDelay: 0 },
+      ...options,
+    });
+    let thrown: unknown;
+    try {
+      await handle.ready;
+    } catch (err) {
+      thrown = err;
+    } finally {
+      await handle.stop();
+      await taken.close();
+    }
+    expect(thrown).toBeInstanceOf(WorkerSetupFailed);
+    expect(((thrown as Error).cause as { code?: string }).code).toBe('EADDRINUSE');
+    expect(addressInUse(thrown)).toBe(true);
     expect(handle.workers.map((w) => w.state)).toEqual(['exited', 'exited']);
   });
 });

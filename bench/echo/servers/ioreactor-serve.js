@@ -21,10 +21,30 @@ function freePort() {
   });
 }
 
+/** Free ports tried before giving up: another process may take one before the workers bind it. */
+const PORT_ATTEMPTS = 5;
+
+function addressInUse(err) {
+  return err?.code === 'ERR_IOREACTOR_WORKER_SETUP_FAILED' && err.cause?.code === 'EADDRINUSE';
+}
+
+/** serve() on `portArg`, or on a free port (another one if that was taken meanwhile); once ready. */
+async function start() {
+  for (let attempt = 1; ; attempt++) {
+    const port = Number(portArg) || (await freePort());
+    const handle = serve(path.join(__dirname, 'ioreactor-serve-echo.js'), { workers: Number(workersArg), mode, reactor: { backend, trigger }, data: { port } });
+    try {
+      await handle.ready;
+      return { handle, port };
+    } catch (err) {
+      await handle.stop({ deadline: 0 });
+      if (Number(portArg) !== 0 || attempt === PORT_ATTEMPTS || !addressInUse(err)) throw err;
+    }
+  }
+}
+
 async function main() {
-  const port = Number(portArg) || (await freePort());
-  const handle = serve(path.join(__dirname, 'ioreactor-serve-echo.js'), { workers: Number(workersArg), mode, reactor: { backend, trigger }, data: { port } });
-  await handle.ready;
+  const { handle, port } = await start();
   console.log(`listening ${port}`);
   // The harness holds our stdin: when it goes away (even killed), so do we.
   process.stdin.on('end', () => handle.stop({ deadline: 0 }).then(() => process.exit(0))).resume();

@@ -72,6 +72,22 @@ async function sendTo(reactor: Reactor, receiver: Recorder, send: (writer: Recor
   );
 }
 
+/**
+ * Once the server has accepted `receiver` (paused until now), lets it read 50 ms later and
+ * closes the writer's side: what the writer queued meanwhile must then arrive whole.
+ */
+function resumeOnceAccepted(reactor: Reactor, receiver: Recorder, writer: Recorder): void {
+  waitUntil(
+    reactor,
+    () => receiver.transport !== undefined,
+    () =>
+      reactor.callLater(0.05, () => {
+        st(receiver).resumeProducing();
+        writer.transport.loseConnection();
+      }),
+  );
+}
+
 /** A receiver that keeps every chunk it is given (no copy) and a checksum of each taken on arrival. */
 class Keeper extends Recorder {
   readonly sums: number[] = [];
@@ -251,15 +267,7 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
             queuedWhilePaused = st(writer).bufferedAmount;
             // Let the receiver (once the server has it) read only now, so the queued bytes had
             // time to be scribbled over.
-            waitUntil(
-              reactor,
-              () => receiver.transport !== undefined,
-              () =>
-                reactor.callLater(0.05, () => {
-                  st(receiver).resumeProducing();
-                  writer.transport.loseConnection();
-                }),
-            );
+            resumeOnceAccepted(reactor, receiver, writer);
           });
         };
         receiver.onLost = () => done();
@@ -304,15 +312,7 @@ describe.each(VARIANTS)('bulk data, $name', (variant) => {
         writer.connectionMade = () => {
           st(writer).writeSequence(chunks);
           // Once the server has the (paused) receiver, let it read.
-          waitUntil(
-            reactor,
-            () => receiver.transport !== undefined,
-            () =>
-              reactor.callLater(0.05, () => {
-                st(receiver).resumeProducing();
-                writer.transport.loseConnection();
-              }),
-          );
+          resumeOnceAccepted(reactor, receiver, writer);
         };
         receiver.onLost = () => done();
         return writer;

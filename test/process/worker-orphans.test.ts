@@ -1,0 +1,70 @@
+// Children of a worker thread whose environment ends while they run (terminate(), process.exit
+// inside the worker, a reactor never closed) must not stay zombies: once they exit, something
+// in this process waits for them. test/fixtures/orphan-worker.js leaves three behind per worker:
+// `sleep 0.3` and `true` on its running reactor, `sleep 0.3` on a reactor it closed (in its
+// orphan reaper). Runs in this process, so no-leaks.ts also sees every descriptor closed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { VARIANTS, type Variant } from '../support/reactors';
+
+const FIXTURE = join(__dirname, '..', 'fixtures', 'orphan-worker.js');
+const MODES = ['terminate', 'callback', 'exit', 'unclosed'] as const;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** 'running', 'zombie', or 'gone' (no such process, or no longer a child of this one). */
+function childState(pid: number): 'running' | 'zombie' | 'gone' {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 'gone';
+  }
+  // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (Number(ppid) !== process.pid) return 'gone';
+  return state === 'Z' ? 'zombie' : 'running';
+}
+
+/** Runs the fixture in `mode`, ends it, and returns its children's pids and the worker's exit code. */
+async function leaveChildren(variant: Variant, mode: (typeof MODES)[number]): Promise<{ pids: number[]; exitCode: number; errors: unknown[] }> {
+  const worker = new Worker(FIXTURE, { workerData: { variant: { backend: variant.backend, trigger: variant.trigger }, mode } });
+  const errors: unknown[] = [];
+  worker.on('error', (err) => errors.push(err));
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const pids = await new Promise<number[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker posted no pids within 10 s')), 10_000);
+    worker.once('message', (m: { pids: number[] }) => {
+      clearTimeout(timer);
+      resolve(m.pids);
+    });
+  });
+  if (mode === 'terminate' || mode === 'callback') await worker.terminate();
+  return { pids, exitCode: await exited, errors };
+}
+
+/** Waits (up to 10 s) until none of `pids` is running or a zombie; returns those still left. */
+async function waitGone(pids: number[]): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const left = pids.map((pid) => ({ pid, state: childState(pid) })).filter((c) => c.state !== 'gone');
+    if (left.length === 0 || Date.now() > deadline) return left.map((c) => `${c.pid} ${c.state}`);
+    await sleep(25);
+  }
+}
+
+describe.skipIf(process.platform !== 'linux').each(VARIANTS)('children of an ended worker on $name', (variant) => {
+  it.each(MODES)(
+    'are reaped once they exit when the worker ends by %s',
+    async (mode) => {
+      const { pids, exitCode, errors } = await leaveChildren(variant, mode);
+      expect(pids).toHaveLength(3);
+      expect(pids.every((pid) => Number.isInteger(pid) && pid > 0)).toBe(true);
+      expect(errors).toEqual([]);
+      expect(exitCode).toBe(mode === 'terminate' || mode === 'callback' ? 1 : 0);
+      expect(await waitGone(pids)).toEqual([]);
+    },
+    20_000,
+  );
+});

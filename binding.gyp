@@ -7,6 +7,8 @@
         "native/binding_descriptors.cc",
         "native/binding_process.cc",
         "native/process_ops.cc",
+        "native/exit_watchers.cc",
+        "native/orphan_reaper.cc",
         "native/binding_reactor.cc",
         "native/binding_reactor_streams.cc",
         "native/binding_loop_watch.cc",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "binding_args.h"
+#include "exit_watchers.h"
 #include "process_ops.h"
 
 namespace ioreactor {
@@ -60,6 +61,7 @@ Napi::Value SpawnChildJs(const Napi::CallbackInfo& info) {
     }
     return Int(env, watcher);
   }
+  RecordExitWatcher(watcher, result.pid, env);
   Napi::Array fds = Napi::Array::New(env, result.parent_fds.size());
   for (uint32_t i = 0; i < result.parent_fds.size(); i++) fds.Set(i, Int(env, result.parent_fds[i]));
   Napi::Array out = Napi::Array::New(env, 3);
@@ -85,6 +87,16 @@ Napi::Value ReapChildJs(const Napi::CallbackInfo& info) {
 // signalChild(pid, watcherFd, signal) -> 0 or -errno.
 Napi::Value SignalChildJs(const Napi::CallbackInfo& info) { return Int(info.Env(), SignalChild(I32(info, 0), I32(info, 1), I32(info, 2))); }
 
+// markOrphaned(watcherFd) -> 0 or -ENOENT: JavaScript's orphan reaper takes the watcher over.
+Napi::Value MarkOrphanedJs(const Napi::CallbackInfo& info) { return Int(info.Env(), MarkExitWatcherOrphaned(I32(info, 0))); }
+
+// closeExitWatcher(watcherFd) -> 0 or -errno.
+Napi::Value CloseExitWatcherJs(const Napi::CallbackInfo& info) { return Int(info.Env(), CloseExitWatcher(I32(info, 0))); }
+
+// The environment is ending: the children its JavaScript orphan reaper waited for are the
+// native orphan reaper's now (see exit_watchers.h).
+void AdoptOrphansAtTeardown(void* env) { AdoptOrphansOf(env); }
+
 // readPipe(fd, view) -> bytes read into view, 0 at end of file, or -errno.
 Napi::Value ReadPipeJs(const Napi::CallbackInfo& info) {
   const char* data = nullptr;
@@ -109,8 +121,12 @@ void ExportProcessFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnChild", Napi::Function::New<SpawnChildJs>(env, "spawnChild"));
   exports.Set("reapChild", Napi::Function::New<ReapChildJs>(env, "reapChild"));
   exports.Set("signalChild", Napi::Function::New<SignalChildJs>(env, "signalChild"));
+  exports.Set("markOrphaned", Napi::Function::New<MarkOrphanedJs>(env, "markOrphaned"));
+  exports.Set("closeExitWatcher", Napi::Function::New<CloseExitWatcherJs>(env, "closeExitWatcher"));
   exports.Set("readPipe", Napi::Function::New<ReadPipeJs>(env, "readPipe"));
   exports.Set("writePipe", Napi::Function::New<WritePipeJs>(env, "writePipe"));
+  // Without the hook (it cannot fail short of memory), such children stay zombies, as before.
+  napi_add_env_cleanup_hook(env, AdoptOrphansAtTeardown, static_cast<napi_env>(env));
 }
 
 }  // namespace ioreactor

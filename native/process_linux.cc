@@ -27,12 +27,19 @@ int OpenExitWatcher(pid_t pid) {
   return raw;
 }
 
-int ReapChild(pid_t /*pid*/, int watcher, ExitStatus* status) {
+int ReapChild(pid_t pid, int watcher, ExitStatus* status) {
   siginfo_t info{};
   int rc;
   do {
     rc = waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(watcher), &info, WEXITED | WNOHANG);
   } while (rc < 0 && errno == EINTR);
+  if (rc < 0 && errno == EINVAL && pid > 0) {
+    // Linux 5.3 has pidfds but not P_PIDFD. The child is ours and unreaped, so its pid is still
+    // its own: waiting for it by pid touches no other child.
+    do {
+      rc = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG);
+    } while (rc < 0 && errno == EINTR);
+  }
   if (rc < 0) return -errno;
   if (info.si_pid == 0) return 0;  // still running
   status->exited = true;

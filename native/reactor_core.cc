@@ -8,6 +8,8 @@
 #include <cstring>
 #include <new>
 
+#include "exit_watchers.h"
+
 namespace ioreactor {
 
 int ReactorCore::Open(std::unique_ptr<Poller> poller) {
@@ -26,8 +28,8 @@ void ReactorCore::Close() {
     } else if (r.live) {
       // An owned raw descriptor is closed only while its number is still this slot's: one its
       // owner closed (and whose number another registration took) is not ours to close. The
-      // poller forgets it when it closes below.
-      if (r.owned && Owns(r.fd, slot)) ::close(r.fd);
+      // poller forgets it when it closes below. A child's exit watcher goes to the orphan reaper.
+      if (r.owned && Owns(r.fd, slot)) CloseOwnedDescriptor(r.fd);
       Disown(r.fd, slot);
       slots_.Release(slot, in_batch_, false);
     }

@@ -70,17 +70,20 @@ export class ExitWatcher implements IReadDescriptor, Orphan {
   stop(): void {
     if (this.fd < 0) return;
     this.owner.removeReader(this);
-    nativeProcess.closeDescriptor(this.fd);
+    nativeProcess.closeExitWatcher(this.fd);
     this.fd = -1;
   }
 
   /**
    * Stops watching for the reactor. A child still running is handed to the orphan reaper with
-   * the watcher descriptor (still good for signals), so that it is reaped once it exits.
+   * the watcher descriptor (still good for signals), so that it is reaped once it exits. Marked
+   * natively first: should this environment end at any point from here on, the native orphan
+   * reaper takes the child over (native/exit_watchers.h).
    */
   orphan(): void {
     if (this.fd < 0 || this.orphaned) return;
     this.orphaned = true;
+    nativeProcess.markOrphaned(this.fd);
     this.owner.removeReader(this);
     adoptOrphan(this);
   }
@@ -88,7 +91,7 @@ export class ExitWatcher implements IReadDescriptor, Orphan {
   reapIfExited(): boolean {
     if (this.fd < 0) return true;
     if (this.reap() === undefined) return false;
-    nativeProcess.closeDescriptor(this.fd);
+    nativeProcess.closeExitWatcher(this.fd);
     this.fd = -1;
     this.reapedUnwatched = true;
     return true;

@@ -4,7 +4,9 @@
  * for it or it stays a zombie until this process ends. Their exit watchers come here: an unref'd
  * timer (it never keeps Node alive) looks at each with a non-blocking reap, more and more
  * rarely, and closes each watcher once its child is reaped. Per environment, as every module
- * instance is: a worker's orphans are its own. Internal to the package.
+ * instance is: a worker's orphans are its own. When the environment ends first (a worker
+ * terminated or exited), its cleanup hook hands the orphans still here to the addon's
+ * process-wide reaper (native/orphan_reaper.h). Internal to the package.
  */
 
 /** What the reaper asks of an exit watcher it was handed. */

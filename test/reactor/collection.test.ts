@@ -108,10 +108,12 @@ describe('reactor collection', () => {
 });
 
 // Child processes' pipes and exit watchers are the reactor's own (unlike raw descriptors): a
-// reactor collected unclosed must close them too. test/fixtures/abandoned-process.js spawns
-// cat and sleep on reactors of every variant that are then dropped, never closed.
+// reactor collected unclosed must close its children's pipes and hand their exit watchers to
+// the orphan reaper, which reaps each child once it exits. test/fixtures/abandoned-process.js
+// spawns cat and sleep on reactors of every variant that are then dropped, never closed, and
+// kills the children after the collection.
 describe('collection of a reactor with child processes', () => {
-  it('an unclosed reactor running children is collected and its finalizer closes their pipes and exit watchers', async () => {
+  it('an unclosed reactor running children is collected; its pipes are closed, its children reaped once killed', async () => {
     const outcome = await runNodeScript(path.join(__dirname, '..', 'fixtures', 'abandoned-process.js'), {
       nodeArgs: ['--expose-gc'],
       env: { IOREACTOR_ABANDON_MODE: 'collect' },
@@ -119,9 +121,10 @@ describe('collection of a reactor with child processes', () => {
     });
     const why = `child stderr:\n${tail(outcome.stderr)}`;
     expect({ code: outcome.code, signal: outcome.signal }, why).toEqual({ code: 0, signal: null });
-    const r = outcome.result as { reactors: number; finalized: number; leakedFds: string[] };
+    const r = outcome.result as { reactors: number; finalized: number; leakedFds: string[]; zombies: number[] };
     expect(r.reactors).toBeGreaterThan(0);
     expect(r.finalized, JSON.stringify(r)).toBe(r.reactors);
     expect(r.leakedFds, JSON.stringify(r)).toEqual([]);
+    expect(r.zombies, JSON.stringify(r)).toEqual([]);
   }, 70_000);
 });

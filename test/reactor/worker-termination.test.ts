@@ -66,11 +66,12 @@ describe('worker termination under traffic', () => {
   }, 180_000);
 });
 
-// A terminated worker's reactor closes its children's pipes and exit watchers too (they are the
-// reactor's own, unlike raw descriptors). test/fixtures/abandoned-process.js runs cat and sleep
-// on a reactor in a worker per variant and terminates it once cat has echoed a line.
+// A terminated worker's reactor closes its children's pipes too (they are the reactor's own,
+// unlike raw descriptors) and hands their exit watchers to the orphan reaper, which reaps the
+// children once they exit. test/fixtures/abandoned-process.js runs cat and sleep on a reactor in
+// a worker per variant, terminates it once cat has echoed a line, then kills the children.
 describe('worker termination with child processes', () => {
-  it('terminating a worker whose reactor runs children leaves none of their descriptors open', async () => {
+  it('terminating a worker whose reactor runs children leaves none of their descriptors open and no zombie', async () => {
     const outcome = await runNodeScript(path.join(__dirname, '..', 'fixtures', 'abandoned-process.js'), {
       env: { IOREACTOR_ABANDON_MODE: 'worker' },
       timeoutMs: 60_000,
@@ -78,12 +79,13 @@ describe('worker termination with child processes', () => {
     const why = `child stderr:\n${tail(outcome.stderr)}`;
     expect(outcome.stderr, why).not.toMatch(/FATAL ERROR|Aborted|Segmentation/);
     expect({ code: outcome.code, signal: outcome.signal }, why).toEqual({ code: 0, signal: null });
-    const r = outcome.result as { rounds: { variant: string; exitCode: number; errors: string[]; leakedFds: string[] }[] };
+    const r = outcome.result as { rounds: { variant: string; exitCode: number; errors: string[]; leakedFds: string[]; zombies: number[] }[] };
     expect(r.rounds.length).toBeGreaterThan(0);
     for (const round of r.rounds) {
       expect(round.exitCode, round.variant).toBe(1);
       expect(round.errors, round.variant).toEqual([]);
       expect(round.leakedFds, `${round.variant}: descriptors left open`).toEqual([]);
+      expect(round.zombies, `${round.variant}: children left zombies`).toEqual([]);
     }
   }, 70_000);
 });

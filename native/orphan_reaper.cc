@@ -1,5 +1,6 @@
 #include "orphan_reaper.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -93,8 +94,22 @@ void* ReaperMain(void* /*unused*/) {
   }
 }
 
-// Starts the thread with its wake-up pipe; false (nothing left open) if either cannot be made.
+// Node unloads an addon when the worker that loaded it ends, unless another environment still
+// holds it: the thread would then run in unmapped code. So, before the first thread starts, the
+// addon is marked never to be unloaded (RTLD_NODELETE on the already loaded library).
+bool KeepAddonLoaded() {
+  static bool kept = false;  // guarded by the state's lock
+  if (kept) return true;
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void*>(&ReaperMain), &self) == 0 || self.dli_fname == nullptr) return false;
+  kept = dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) != nullptr;
+  return kept;
+}
+
+// Starts the thread with its wake-up pipe; false (nothing left open) if the addon cannot be
+// kept loaded or the pipe or the thread cannot be made.
 bool StartReaper(ReaperState& state) {
+  if (!KeepAddonLoaded()) return false;
   int pipe_fds[2];
   if (pipe(pipe_fds) < 0) return false;
   state.wake_read = pipe_fds[0];

@@ -8,8 +8,10 @@
 // EVFILT_PROC kqueues elsewhere: both turn readable when the child exits) and a wake-up pipe,
 // reaps each child whose watcher is readable with process_ops.h's ReapChild (that child only),
 // and closes the watcher. It holds no JavaScript state, never keeps Node's loop alive, and
-// blocks every signal. If the thread or its pipe cannot be made, the watcher is closed as it
-// was before this reaper existed, and the child becomes a zombie once it exits.
+// blocks every signal. The addon stays loaded from the first orphan on (Node would otherwise
+// unload it with the last worker using it, under the running thread). If the thread or its
+// pipe cannot be made, the watcher is closed as it was before this reaper existed, and the
+// child becomes a zombie once it exits.
 #ifndef IOREACTOR_ORPHAN_REAPER_H_
 #define IOREACTOR_ORPHAN_REAPER_H_
 

@@ -1,6 +1,7 @@
 // The addon's process functions below the TypeScript checks: whatever arrives, they return a
 // number (or a value) and never throw or crash. readPipe and writePipe are left out: given a
 // real descriptor number they would read or write the test runner's own pipes.
+import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { nativeProcess } from '../../src/process/native-process';
 
@@ -47,6 +48,15 @@ describe('native process functions under hostile input', () => {
         // Signal 0 only: were a descriptor to name a real process, nothing would be sent.
         expect(typeof (nativeProcess.signalChild as (...args: unknown[]) => unknown)(a, b, 0)).toBe('number');
       }
+    }
+  });
+
+  it('markOrphaned refuses anything that is not an exit watcher, and closeExitWatcher a non-number, with an errno', () => {
+    for (const a of hostile) {
+      // No child is running here, so no number names an exit watcher.
+      expect((nativeProcess.markOrphaned as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.ENOENT);
+      // Numbers would close this process's own descriptors: only what reads as no descriptor.
+      if (typeof a !== 'number') expect((nativeProcess.closeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.EBADF);
     }
   });
 });

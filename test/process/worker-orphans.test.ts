@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { runNodeScript } from '../support/child-run';
 import { VARIANTS, type Variant } from '../support/reactors';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'orphan-worker.js');
@@ -66,5 +67,25 @@ describe.skipIf(process.platform !== 'linux').each(VARIANTS)('children of an end
       expect(await waitGone(pids)).toEqual([]);
     },
     20_000,
+  );
+});
+
+// Node unloads an addon with the last environment that loaded it: here only the worker did, so
+// the reaper must keep it loaded while it runs (or it would crash in unmapped code).
+describe.skipIf(process.platform !== 'linux')('children of an ended worker, the only one that loaded the addon', () => {
+  it.each(['terminate', 'exit'])(
+    'are reaped once they exit when the worker ends by %s, without a crash',
+    async (mode) => {
+      const outcome = await runNodeScript(join(__dirname, '..', 'fixtures', 'orphans-addon-unloaded.js'), {
+        env: { IOREACTOR_ORPHAN_MODE: mode },
+        timeoutMs: 30_000,
+      });
+      expect({ code: outcome.code, signal: outcome.signal }, outcome.stderr).toEqual({ code: 0, signal: null });
+      const r = outcome.result as { pids: number[]; left: number[]; leakedFds: string[] };
+      expect(r.pids).toHaveLength(3);
+      expect(r.left).toEqual([]);
+      expect(r.leakedFds).toEqual([]);
+    },
+    40_000,
   );
 });

@@ -2,6 +2,7 @@
 // POSIX_SPAWN_CLOEXEC_DEFAULT, or the closefrom file action where that is missing (FreeBSD 13.1).
 // The exit watcher is a kqueue of its own holding one EVFILT_PROC NOTE_EXIT filter. A kqueue descriptor is itself pollable (by the reactor's kqueue or by
 // poll(2)), readable once the child has exited; waitpid(pid) then reaps exactly that child.
+// The same holds for the orphan reaper (orphan_reaper.h), which poll(2)s these as it does pidfds.
 // Not exercised by the Linux test runs.
 #include <errno.h>
 #include <fcntl.h>

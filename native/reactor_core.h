@@ -61,7 +61,8 @@ class ReactorCore {
   // Takes ownership of an unopened poller and opens it. Returns 0 or -errno.
   int Open(std::unique_ptr<Poller> poller);
   // Closes every socket the core owns, then the poller. Raw descriptors belong to their
-  // owners and stay open, except owned ones (see Add) still registered: those are closed here.
+  // owners and stay open, except owned ones (see Add) still registered: those are closed here,
+  // or, for a child's exit watcher, handed to the orphan reaper (exit_watchers.h).
   void Close();
   bool is_open() const { return poller_ != nullptr; }
   void AttachBatch(Record* records, uint8_t* arena) {

@@ -26,4 +26,4 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 if ! nm "$IOREACTOR_ADDON" | grep __asan_init >/dev/null; then echo "the addon in build-asan is not instrumented" >&2; exit 1; fi
 # The end-to-end stream test moves 1 GiB per variant by default; a tenth shows the same under ASan.
 export IOREACTOR_STREAM_MIB=${IOREACTOR_STREAM_MIB:-96}
-npx vitest run test/reactor test/native test/transport test/datagram "$@"
+npx vitest run test/reactor test/native test/transport test/datagram test/process "$@"

@@ -121,7 +121,8 @@ export class Reactor implements IReactorTime {
       edge: this.trigger === 'edge',
       logger: this.logger,
       // Owned by the native core while registered: closed by it if this reactor is collected
-      // unclosed or its worker is terminated (close() releases them from JavaScript first).
+      // unclosed or its worker is terminated, a running child's exit watcher going to the
+      // native orphan reaper instead (close() releases them from JavaScript first).
       addReader: (d) => this.descriptors.addReader(d, undefined, true),
       removeReader: (d) => this.descriptors.removeReader(d),
       addWriter: (d) => this.descriptors.addWriter(d, undefined, true),

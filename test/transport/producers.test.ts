@@ -245,6 +245,7 @@ describe.each(cases)('producers, $label', (variant) => {
     const server = new TestServerFactory(() => {
       const p = new Recorder();
       p.connectionMade = () => {
+        p.made = true; // Recorder's own connectionMade, replaced here, would say so
         st(p).pauseProducing();
         p.transport.write(toClient);
       };

@@ -14,6 +14,7 @@
 // A line "stats" on stdin is answered with "stats <json of reactor.stats()>" on stdout: the
 // harness's syscall counters, read at the edges of the measured window.
 const { Reactor, DatagramProtocol } = require('../../../lib/index.js');
+const { answerStatsRequests } = require('./stats-requests.js');
 
 const args = process.argv.slice(2);
 const borrow = args.includes('--borrow');
@@ -34,17 +35,5 @@ const port = reactor.listenUDP(Number(portArg), new Echo(), { interface: '127.0.
 reactor.run();
 console.log(`listening ${port.getHost().port}`);
 
-// The harness holds our stdin: "stats" lines ask for the counters; when it goes away (even
-// killed), so do we.
-let pendingInput = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (text) => {
-  pendingInput += text;
-  let nl;
-  while ((nl = pendingInput.indexOf('\n')) >= 0) {
-    const line = pendingInput.slice(0, nl).trim();
-    pendingInput = pendingInput.slice(nl + 1);
-    if (line === 'stats') process.stdout.write(`stats ${JSON.stringify(typeof reactor.stats === 'function' ? reactor.stats() : null)}\n`);
-  }
-});
-process.stdin.on('end', () => process.exit(0));
+// The harness holds our stdin: "stats" lines ask for the counters; when it goes away, so do we.
+answerStatsRequests(reactor);

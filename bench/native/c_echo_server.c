@@ -39,6 +39,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "stats_requests.h"
+
 #define MAX_EVENTS 1024
 /* Level mode does bounded work per report and lets epoll report again; edge mode must drain
  * until EAGAIN, but a connection that is still readable after this many reads goes to the
@@ -294,38 +296,13 @@ static void accept_some(void) {
   }
 }
 
-/* Answers each "stats" line on stdin with "stats {json}" on stdout. One read per report
- * (stdin stays blocking: it may be a terminal shared with a shell, and level-triggered epoll
- * reports again if more is left). At EOF (the harness closed its end) stdin leaves the epoll
- * set; signals still stop the server. */
-static void read_stdin(void) {
-  static char line[256];
-  static size_t used;
-  {
-    ssize_t n = read(0, line + used, sizeof line - 1 - used);
-    if (n < 0 && errno == EINTR) return;
-    if (n <= 0) {
-      epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
-      return;
-    }
-    used += (size_t)n;
-    line[used] = 0;
-    char *nl;
-    while ((nl = strchr(line, '\n')) != NULL) {
-      *nl = 0;
-      if (!strcmp(line, "stats")) {
-        unsigned long long sys = st.waits + st.reads + st.writes + st.accepts + st.ctls;
-        printf("stats {\"waits\":%llu,\"events\":%llu,\"reads\":%llu,\"bytesRead\":%llu,\"writes\":%llu,"
-               "\"bytesWritten\":%llu,\"accepts\":%llu,\"pollerChanges\":%llu,\"syscalls\":%llu}\n",
-               st.waits, st.events, st.reads, st.bytes_read, st.writes, st.bytes_written, st.accepts, st.ctls, sys);
-        fflush(stdout);
-      }
-      size_t rest = used - (size_t)(nl + 1 - line);
-      memmove(line, nl + 1, rest + 1);
-      used = rest;
-    }
-    if (used == sizeof line - 1) used = 0; /* an overlong line: drop it */
-  }
+/* Answers a "stats" line from the harness (stats_requests.h). */
+static void print_stats(void) {
+  unsigned long long sys = st.waits + st.reads + st.writes + st.accepts + st.ctls;
+  printf("stats {\"waits\":%llu,\"events\":%llu,\"reads\":%llu,\"bytesRead\":%llu,\"writes\":%llu,"
+         "\"bytesWritten\":%llu,\"accepts\":%llu,\"pollerChanges\":%llu,\"syscalls\":%llu}\n",
+         st.waits, st.events, st.reads, st.bytes_read, st.writes, st.bytes_written, st.accepts, st.ctls, sys);
+  fflush(stdout);
 }
 
 static void run_ready_list(void) {
@@ -418,7 +395,7 @@ int main(int argc, char **argv) {
       if (p == &listen_tag) {
         accept_some();
       } else if (p == &stdin_tag) {
-        read_stdin();
+        read_stats_requests(epfd, print_stats);
       } else if (p == &signal_tag) {
         struct signalfd_siginfo si;
         int stop_now = 0;

@@ -38,6 +38,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "stats_requests.h"
+
 #define MAX_BATCH 1024
 /* Full batches read per readiness report before epoll is asked again (stdin, signals). */
 #define READ_BUDGET 16
@@ -131,35 +133,15 @@ static void on_readable(void) {
   }
 }
 
-/* "stats" lines from the harness; EOF or an error unregisters stdin, signals still stop us. */
-static void read_stdin(void) {
-  static char line[256];
-  static size_t used;
-  ssize_t n = read(0, line + used, sizeof line - 1 - used);
-  if (n < 0 && errno == EINTR) return;
-  if (n <= 0) {
-    epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
-    return;
-  }
-  used += (size_t)n;
-  line[used] = 0;
-  char *nl;
-  while ((nl = strchr(line, '\n')) != NULL) {
-    *nl = 0;
-    if (!strcmp(line, "stats")) {
-      unsigned long long sys = st.waits + st.reads + st.writes;
-      printf("stats {\"waits\":%llu,\"events\":%llu,\"reads\":%llu,\"bytesRead\":%llu,\"writes\":%llu,"
-             "\"bytesWritten\":%llu,\"accepts\":0,\"pollerChanges\":0,\"syscalls\":%llu,\"datagrams\":%llu,"
-             "\"dropped\":%llu,\"truncated\":%llu}\n",
-             st.waits, st.events, st.reads, st.bytes_read, st.writes, st.bytes_written, sys, st.datagrams, st.dropped,
-             st.truncated);
-      fflush(stdout);
-    }
-    size_t rest = used - (size_t)(nl + 1 - line);
-    memmove(line, nl + 1, rest + 1);
-    used = rest;
-  }
-  if (used == sizeof line - 1) used = 0; /* an overlong line: drop it */
+/* Answers a "stats" line from the harness (stats_requests.h). */
+static void print_stats(void) {
+  unsigned long long sys = st.waits + st.reads + st.writes;
+  printf("stats {\"waits\":%llu,\"events\":%llu,\"reads\":%llu,\"bytesRead\":%llu,\"writes\":%llu,"
+         "\"bytesWritten\":%llu,\"accepts\":0,\"pollerChanges\":0,\"syscalls\":%llu,\"datagrams\":%llu,"
+         "\"dropped\":%llu,\"truncated\":%llu}\n",
+         st.waits, st.events, st.reads, st.bytes_read, st.writes, st.bytes_written, sys, st.datagrams, st.dropped,
+         st.truncated);
+  fflush(stdout);
 }
 
 static int usage(void) {
@@ -221,7 +203,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       void *p = events[i].data.ptr;
       if (p == &sock_tag) on_readable();
-      else if (p == &stdin_tag) read_stdin();
+      else if (p == &stdin_tag) read_stats_requests(epfd, print_stats);
       else if (p == &signal_tag) goto out;
     }
   }

@@ -6,7 +6,18 @@ import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { ConnectionDone, IoReactorError, Protocol, TLSVerificationError, type Failure, type ITLSTransport, type StreamTransport } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
-import { clientOptions, factoryOf, loopback, payload, portOf, RecordingClientFactory, serverOptions, sha256, TCP_FAMILIES } from './tls-support';
+import {
+  clientOptions,
+  factoryOf,
+  loopback,
+  payload,
+  portOf,
+  RecordingClientFactory,
+  serverOptions,
+  sha256,
+  startTLSNodeClient,
+  TCP_FAMILIES,
+} from './tls-support';
 
 const BULK = 1024 * 1024;
 
@@ -101,7 +112,7 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
     it('ioreactor server, node:net client upgraded with tls.connect', async () => {
       const reactor = newReactor(variant);
       const { data, digest } = payload(BULK);
-      const received: Buffer[] = [];
+      let received: Buffer[] = [];
       let server: StartTLSServer | undefined;
       let clientError: unknown;
       await runReactor(reactor, (done) => {
@@ -110,23 +121,12 @@ describe.each(VARIANTS)('startTLS mid-connection, $name', (variant) => {
           factoryOf(() => (server = new StartTLSServer())),
           { interface: loopback(family) },
         );
-        const plain = net.connect(portOf(port), loopback(family), () => plain.write('STARTTLS\n'));
-        plain.once('data', (line: Buffer) => {
-          expect(line.toString()).toBe('READY\n');
-          plain.pause();
-          const secure = tls.connect({ socket: plain, ...clientOptions(), servername: 'localhost' }, () => secure.write(data));
-          let total = 0;
-          secure.on('data', (chunk: Buffer) => {
-            received.push(chunk);
-            total += chunk.length;
-            if (total >= BULK) secure.end();
-          });
-          secure.on('error', (err) => (clientError = err));
-          secure.on('close', () => {
-            void port.stopListening();
-            const check = (): void => (server?.lost !== undefined ? done() : void reactor.callLater(0.005, check));
-            check();
-          });
+        startTLSNodeClient(portOf(port), loopback(family), data, BULK, (got, error) => {
+          received = got;
+          clientError = error;
+          void port.stopListening();
+          const check = (): void => (server?.lost !== undefined ? done() : void reactor.callLater(0.005, check));
+          check();
         });
       });
       expect(clientError).toBeUndefined();

@@ -3,7 +3,6 @@
 // of plain transport) go into TLS; a TLS transport takes the bytes of a write during the call.
 import * as net from 'node:net';
 import { Duplex } from 'node:stream';
-import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import {
   connectStreamToProtocol,
@@ -17,7 +16,7 @@ import {
   type StreamTransport,
 } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
-import { clientOptions, factoryOf, payload, portOf, RecordingClientFactory, serverOptions, sha256 } from './tls-support';
+import { clientOptions, factoryOf, payload, portOf, RecordingClientFactory, serverOptions, sha256, startTLSNodeClient } from './tls-support';
 
 const BULK = 256 * 1024;
 /** Every wait in this file ends within this many milliseconds, or the test fails. */
@@ -119,7 +118,7 @@ describe('startTLS over a Node stream', () => {
   it('an ioreactor protocol on a node:net socket, upgraded against node:tls, echoes 256 KiB', async () => {
     const { data, digest } = payload(BULK);
     let server: Upgrading | undefined;
-    const received: Buffer[] = [];
+    let received: Buffer[] = [];
     const listener = net.createServer((socket) => {
       server = new Upgrading('server', serverOptions());
       // The accepted socket: this end plays the TLS server without being told.
@@ -129,22 +128,13 @@ describe('startTLS over a Node stream', () => {
     const clientError: unknown[] = [];
     await within(
       'the node:tls client',
-      new Promise<void>((resolve) => {
-        const plain = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1', () => plain.write('STARTTLS\n'));
-        plain.once('data', (line: Buffer) => {
-          expect(line.toString()).toBe('READY\n');
-          plain.pause();
-          const secure = tls.connect({ socket: plain, ...clientOptions(), servername: 'localhost' }, () => secure.write(data));
-          let total = 0;
-          secure.on('data', (chunk: Buffer) => {
-            received.push(chunk);
-            total += chunk.length;
-            if (total >= BULK) secure.end();
-          });
-          secure.on('error', (err) => clientError.push(err));
-          secure.on('close', () => resolve());
-        });
-      }),
+      new Promise<void>((resolve) =>
+        startTLSNodeClient((listener.address() as net.AddressInfo).port, '127.0.0.1', data, BULK, (got, error) => {
+          received = got;
+          if (error !== undefined) clientError.push(error);
+          resolve();
+        }),
+      ),
     );
     await within(
       'the server side closing',

@@ -1,6 +1,10 @@
 // What the TLS suites share: the certificates (made once per file), the option sets built from
-// them, an echo protocol and a client that sends a payload and checks what comes back.
+// them, an echo protocol, a client that sends a payload and checks what comes back, and a
+// node:tls client of the STARTTLS dialogue.
 import { createHash, randomBytes } from 'node:crypto';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { expect } from 'vitest';
 import { ClientFactory, Factory, Protocol, type Failure, type IConnector, type Port } from '../../src/index';
 import { makeCertificates, type TestCertificates } from './certificates';
 
@@ -98,4 +102,29 @@ export function portOf(port: Port): number {
   const host = port.getHost();
   if (host.type !== 'TCP') throw new Error(`not a TCP port: ${String(host)}`);
   return host.port;
+}
+
+/**
+ * A node:net client of the STARTTLS dialogue the suites' servers speak: sends "STARTTLS", and on
+ * "READY" upgrades with tls.connect (verifying the server as localhost), writes `data` and ends
+ * once `expected` bytes came back. `closed` gets what came back and the client's error, if any,
+ * when the TLS socket closes.
+ */
+export function startTLSNodeClient(port: number, host: string, data: Buffer, expected: number, closed: (received: Buffer[], error: unknown) => void): void {
+  const received: Buffer[] = [];
+  let error: unknown;
+  const plain = net.connect(port, host, () => plain.write('STARTTLS\n'));
+  plain.once('data', (line: Buffer) => {
+    expect(line.toString()).toBe('READY\n');
+    plain.pause();
+    const secure = tls.connect({ socket: plain, ...clientOptions(), servername: 'localhost' }, () => secure.write(data));
+    let total = 0;
+    secure.on('data', (chunk: Buffer) => {
+      received.push(chunk);
+      total += chunk.length;
+      if (total >= expected) secure.end();
+    });
+    secure.on('error', (err) => (error = err));
+    secure.on('close', () => closed(received, error));
+  });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ClientFactory, Factory, Protocol, type Connector, type Failure, type Port, type Reactor } from '../../src/index';
+import { waitUntil } from './reactors';
 
 export type FamilyName = 'TCP4' | 'TCP6' | 'UNIX';
 export const FAMILIES: FamilyName[] = ['TCP4', 'TCP6', 'UNIX'];
@@ -107,4 +108,19 @@ export class TestServerFactory<P extends Protocol> extends Factory<P> {
   override stopFactory(): void {
     this.stopped++;
   }
+}
+
+/**
+ * For a client's connectionLost: the server's end of the first connection may be lost after the
+ * client's, so once it is (bounded by waitUntil), stops listening on `port` and calls `done`.
+ */
+export function finishOnceServerLost(reactor: Reactor, server: TestServerFactory<Recorder>, port: Port, done: () => void): void {
+  waitUntil(
+    reactor,
+    () => server.built[0]?.lost !== undefined,
+    () => {
+      void port.stopListening();
+      done();
+    },
+  );
 }

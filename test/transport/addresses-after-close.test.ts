@@ -2,8 +2,8 @@
 // connection was open (the core closes the descriptor before JavaScript hears of the close).
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatagramProtocol, type Address } from '../../src/index';
-import { newReactor, runReactor, VARIANTS, waitUntil } from '../support/reactors';
-import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
+import { newReactor, runReactor, VARIANTS } from '../support/reactors';
+import { connect, FAMILIES, finishOnceServerLost, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
 
@@ -47,15 +47,7 @@ describe.each(cases)('addresses after the close, $label', (variant) => {
         port,
         new TestClientFactory(() => {
           client = new AddressRecorder();
-          client.onLost = () =>
-            waitUntil(
-              reactor,
-              () => server.built[0]?.lost !== undefined,
-              () => {
-                port.stopListening();
-                done();
-              },
-            );
+          client.onLost = () => finishOnceServerLost(reactor, server, port, done);
           return client;
         }),
       );

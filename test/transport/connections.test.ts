@@ -21,7 +21,7 @@ import {
 } from '../../src/index';
 import { expectLogged } from '../support/logged';
 import { closeAll, newReactor, RecordingLogger, runReactor, VARIANTS, waitUntil } from '../support/reactors';
-import { connect, FAMILIES, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
+import { connect, FAMILIES, finishOnceServerLost, listen, Recorder, removeSocketDir, TestClientFactory, TestServerFactory } from '../support/streams';
 
 afterAll(removeSocketDir);
 
@@ -56,15 +56,7 @@ describe.each(cases)('stream transport, $label', (variant) => {
             if (client.received.toString() === 'echo:ping') client.transport.loseConnection();
           };
           // The server's end may come after the client's: wait for it (a fixed 20 ms raced).
-          client.onLost = () =>
-            waitUntil(
-              reactor,
-              () => server.built[0]?.lost !== undefined,
-              () => {
-                port.stopListening();
-                done();
-              },
-            );
+          client.onLost = () => finishOnceServerLost(reactor, server, port, done);
           return client;
         }),
       );

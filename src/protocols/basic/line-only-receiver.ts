@@ -90,7 +90,11 @@ export class LineOnlyReceiver extends Protocol {
       }
       if (line.length > max) {
         this.#skipCompleteLines(at, delimiter);
-        return this.lineLengthExceeded(line);
+        const result = this.lineLengthExceeded(line);
+        // Closing (the default): no line will be delivered again, so the read's unfinished
+        // last line, which may be longer than MAX_LENGTH, is not held either.
+        if (transportDisconnecting(this)) buffer.clear();
+        return result;
       }
       buffer.start = buffer.scan = at + dl;
       this.lineReceived(line);

@@ -70,6 +70,12 @@ describe('LineOnlyReceiver (Twisted LineOnlyReceiverTests)', () => {
     protocol.dataReceived(b(`ok\n${'y'.repeat(65)}\nlost\ntail`));
     expect([strs(protocol.received), long, protocol.bufferedLength]).toEqual([['ok'], ['y'.repeat(65)], 4]);
   });
+  it('closing on a long line inside a read holds none of that read, not even an unfinished tail longer than MAX_LENGTH', () => {
+    const { protocol, transport } = connectString(new LineOnlyTester());
+    protocol.dataReceived(b(`${'y'.repeat(65)}\n${'z'.repeat(100)}`));
+    expect(transport.disconnecting).toBe(true);
+    expect(protocol.bufferedLength).toBe(0);
+  });
   it('sendLine writes line and delimiter; lineReceived must be overridden', () => {
     const { protocol, transport } = connectString(new LineOnlyTester());
     protocol.sendLine(b('hi'));

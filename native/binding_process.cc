@@ -9,6 +9,7 @@
 
 #include "binding_args.h"
 #include "exit_watchers.h"
+#include "orphan_reaper.h"
 #include "process_ops.h"
 
 namespace ioreactor {
@@ -87,8 +88,8 @@ Napi::Value ReapChildJs(const Napi::CallbackInfo& info) {
 // signalChild(pid, watcherFd, signal) -> 0 or -errno.
 Napi::Value SignalChildJs(const Napi::CallbackInfo& info) { return Int(info.Env(), SignalChild(I32(info, 0), I32(info, 1), I32(info, 2))); }
 
-// markOrphaned(watcherFd) -> 0 or -ENOENT: JavaScript's orphan reaper takes the watcher over.
-Napi::Value MarkOrphanedJs(const Napi::CallbackInfo& info) { return Int(info.Env(), MarkExitWatcherOrphaned(I32(info, 0))); }
+// takeExitWatcher(watcherFd) -> 0 or -ENOENT: JavaScript takes the watcher from its reactor.
+Napi::Value TakeExitWatcherJs(const Napi::CallbackInfo& info) { return Int(info.Env(), TakeExitWatcher(I32(info, 0))); }
 
 // closeExitWatcher(watcherFd) -> 0 or -errno.
 Napi::Value CloseExitWatcherJs(const Napi::CallbackInfo& info) { return Int(info.Env(), CloseExitWatcher(I32(info, 0))); }
@@ -121,7 +122,7 @@ void ExportProcessFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnChild", Napi::Function::New<SpawnChildJs>(env, "spawnChild"));
   exports.Set("reapChild", Napi::Function::New<ReapChildJs>(env, "reapChild"));
   exports.Set("signalChild", Napi::Function::New<SignalChildJs>(env, "signalChild"));
-  exports.Set("markOrphaned", Napi::Function::New<MarkOrphanedJs>(env, "markOrphaned"));
+  exports.Set("takeExitWatcher", Napi::Function::New<TakeExitWatcherJs>(env, "takeExitWatcher"));
   exports.Set("closeExitWatcher", Napi::Function::New<CloseExitWatcherJs>(env, "closeExitWatcher"));
   exports.Set("readPipe", Napi::Function::New<ReadPipeJs>(env, "readPipe"));
   exports.Set("writePipe", Napi::Function::New<WritePipeJs>(env, "writePipe"));

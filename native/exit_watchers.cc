@@ -5,17 +5,16 @@
 
 #include <mutex>
 #include <unordered_map>
-#include <vector>
-
-#include "orphan_reaper.h"
 
 namespace ioreactor {
 namespace {
 
+enum class Holder { kReactor, kJavaScript, kNativeReaper };
+
 struct Watched {
   pid_t pid;
   const void* env;
-  bool orphaned;  // held by the environment's JavaScript orphan reaper, no longer by a reactor
+  Holder holder;
 };
 
 // Never destroyed: a worker's teardown may still use it while the process exits.
@@ -29,63 +28,68 @@ Table& TheTable() {
   return *table;
 }
 
+// Forgets `watcher` and closes it, under the table's lock: its number cannot be recorded again
+// for another child until it is free.
+int ForgetAndClose(Table& table, int watcher) {
+  table.open.erase(watcher);
+  return ::close(watcher) < 0 ? -errno : 0;
+}
+
 }  // namespace
 
 void RecordExitWatcher(int watcher, pid_t pid, const void* env) {
   Table& table = TheTable();
   std::lock_guard<std::mutex> guard(table.lock);
-  table.open[watcher] = Watched{pid, env, false};
+  table.open[watcher] = Watched{pid, env, Holder::kReactor};
 }
 
-int MarkExitWatcherOrphaned(int watcher) {
+int TakeExitWatcher(int watcher) {
   Table& table = TheTable();
   std::lock_guard<std::mutex> guard(table.lock);
   auto it = table.open.find(watcher);
-  if (it == table.open.end()) return -ENOENT;
-  it->second.orphaned = true;
+  if (it == table.open.end() || it->second.holder == Holder::kNativeReaper) return -ENOENT;
+  it->second.holder = Holder::kJavaScript;
   return 0;
 }
 
 int CloseExitWatcher(int watcher) {
   Table& table = TheTable();
   std::lock_guard<std::mutex> guard(table.lock);
-  // Forgotten before it is closed, under the lock: its number cannot be recorded again for
-  // another child until it is free.
-  table.open.erase(watcher);
-  return ::close(watcher) < 0 ? -errno : 0;
+  auto it = table.open.find(watcher);
+  // Only exit watchers: a stray number must not close some other descriptor of the process.
+  if (it == table.open.end()) return -EBADF;
+  // The native reaper's already (its reactor was collected): it closes it once it has reaped.
+  if (it->second.holder == Holder::kNativeReaper) return 0;
+  return ForgetAndClose(table, watcher);
 }
 
-void CloseOwnedDescriptor(int fd) {
+OwnedDescriptor ReleaseFromReactor(int fd, pid_t* pid) {
   Table& table = TheTable();
-  std::unique_lock<std::mutex> guard(table.lock);
+  std::lock_guard<std::mutex> guard(table.lock);
   auto it = table.open.find(fd);
-  if (it == table.open.end()) {
-    guard.unlock();
-    ::close(fd);
-    return;
-  }
-  if (it->second.orphaned) return;  // JavaScript's orphan reaper holds it now
-  const pid_t pid = it->second.pid;
-  table.open.erase(it);
-  guard.unlock();
-  AdoptOrphan(pid, fd);
+  if (it == table.open.end()) return OwnedDescriptor::kNotAWatcher;
+  if (it->second.holder != Holder::kReactor) return OwnedDescriptor::kNotTheCores;
+  it->second.holder = Holder::kNativeReaper;
+  *pid = it->second.pid;
+  return OwnedDescriptor::kHandOver;
 }
 
-void AdoptOrphansOf(const void* env) {
+std::vector<std::pair<pid_t, int>> ReleaseFromEnvironment(const void* env) {
   std::vector<std::pair<pid_t, int>> leaving;
   Table& table = TheTable();
-  {
-    std::lock_guard<std::mutex> guard(table.lock);
-    for (auto it = table.open.begin(); it != table.open.end();) {
-      if (it->second.env == env && it->second.orphaned) {
-        leaving.emplace_back(it->second.pid, it->first);
-        it = table.open.erase(it);
-      } else {
-        ++it;
-      }
-    }
+  std::lock_guard<std::mutex> guard(table.lock);
+  for (auto& [fd, watched] : table.open) {
+    if (watched.env != env || watched.holder != Holder::kJavaScript) continue;
+    watched.holder = Holder::kNativeReaper;
+    leaving.emplace_back(watched.pid, fd);
   }
-  for (const auto& orphan : leaving) AdoptOrphan(orphan.first, orphan.second);
+  return leaving;
+}
+
+void CloseAdoptedWatcher(int watcher) {
+  Table& table = TheTable();
+  std::lock_guard<std::mutex> guard(table.lock);
+  ForgetAndClose(table, watcher);
 }
 
 }  // namespace ioreactor

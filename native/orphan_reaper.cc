@@ -11,6 +11,7 @@
 #include <new>
 #include <vector>
 
+#include "exit_watchers.h"
 #include "process_ops.h"
 #include "socket_ops.h"
 
@@ -70,7 +71,7 @@ void* ReaperMain(void* /*unused*/) {
       if (!done) {
         ExitStatus status;
         done = ReapChild(pids[i], fds[i].fd, &status) < 0 || status.exited;
-        if (done) ::close(fds[i].fd);
+        if (done) CloseAdoptedWatcher(fds[i].fd);
       }
       if (done) {
         fds[i] = fds.back();
@@ -147,7 +148,7 @@ void AdoptOrphan(pid_t pid, int watcher) {
   ReaperState& state = State();
   std::lock_guard<std::mutex> guard(state.lock);
   if (!state.running && !StartReaper(state)) {
-    ::close(watcher);  // no reaper: as before it existed, the child is left unwaited-for
+    CloseAdoptedWatcher(watcher);  // no reaper: as before it existed, the child is left unwaited-for
     return;
   }
   state.arriving.push_back(Orphan{pid, watcher});
@@ -155,6 +156,24 @@ void AdoptOrphan(pid_t pid, int watcher) {
   // A full pipe already holds a wake-up the thread has not read: nothing is lost.
   while (write(state.wake_write, &wake, 1) < 0 && errno == EINTR) {
   }
+}
+
+void CloseOwnedDescriptor(int fd) {
+  pid_t pid = 0;
+  switch (ReleaseFromReactor(fd, &pid)) {
+    case OwnedDescriptor::kNotAWatcher:
+      ::close(fd);
+      break;
+    case OwnedDescriptor::kHandOver:
+      AdoptOrphan(pid, fd);
+      break;
+    case OwnedDescriptor::kNotTheCores:
+      break;
+  }
+}
+
+void AdoptOrphansOf(const void* env) {
+  for (const auto& [pid, watcher] : ReleaseFromEnvironment(env)) AdoptOrphan(pid, watcher);
 }
 
 }  // namespace ioreactor

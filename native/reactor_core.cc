@@ -8,7 +8,7 @@
 #include <cstring>
 #include <new>
 
-#include "exit_watchers.h"
+#include "orphan_reaper.h"
 
 namespace ioreactor {
 

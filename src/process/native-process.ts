@@ -11,8 +11,12 @@ export interface NativeProcessFunctions {
   /** [exitCode (-1 if signalled), signal (0 if exited)] once exited, 0 while running, or -errno. */
   reapChild(pid: number, watcher: number): [number, number] | number;
   signalChild(pid: number, watcher: number, signal: number): number;
-  /** The orphan reaper takes the exit watcher over from its reactor: 0, or -ENOENT for no exit watcher. */
-  markOrphaned(watcher: number): number;
+  /**
+   * JavaScript takes the exit watcher from its reactor, before unregistering it, so that an
+   * environment ending from then on hands it to the native orphan reaper: 0, or -ENOENT for no
+   * exit watcher.
+   */
+  takeExitWatcher(watcher: number): number;
   /** Closes an exit watcher (every exit watcher is closed through this, never closeDescriptor): 0 or -errno. */
   closeExitWatcher(watcher: number): number;
   readPipe(fd: number, into: ArrayBufferView): number;

@@ -4,6 +4,7 @@
 import * as os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { nativeProcess } from '../../src/process/native-process';
+import { openFds } from '../fixtures/open-descriptors';
 
 const hostile: unknown[] = [
   0,
@@ -51,12 +52,15 @@ describe('native process functions under hostile input', () => {
     }
   });
 
-  it('markOrphaned refuses anything that is not an exit watcher, and closeExitWatcher a non-number, with an errno', () => {
-    for (const a of hostile) {
+  it('takeExitWatcher and closeExitWatcher refuse anything that is not an exit watcher, with an errno, and close nothing', () => {
+    const open = openFds();
+    const candidates = [...hostile, ...open];
+    for (const a of candidates) {
       // No child is running here, so no number names an exit watcher.
-      expect((nativeProcess.markOrphaned as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.ENOENT);
-      // Numbers would close this process's own descriptors: only what reads as no descriptor.
-      if (typeof a !== 'number') expect((nativeProcess.closeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.EBADF);
+      expect((nativeProcess.takeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.ENOENT);
+      // Not even this process's own open descriptors: they are not exit watchers.
+      expect((nativeProcess.closeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.EBADF);
     }
+    expect(openFds()).toEqual(open);
   });
 });

@@ -70,6 +70,35 @@ describe.skipIf(process.platform !== 'linux').each(VARIANTS)('children of an end
   );
 });
 
+// A worker can be terminated between any two JavaScript statements: also between the calls that
+// reap a child and close its exit watcher. At each such instant the watcher still has a holder
+// that closes it (native/exit_watchers.h); no-leaks.ts checks this process's descriptors.
+describe.skipIf(process.platform !== 'linux').each(VARIANTS)('a worker terminated while its reactor closes an exit watcher, on $name', (variant) => {
+  it.each(['reapChild', 'takeExitWatcher', 'closeExitWatcher'])(
+    'leaves no descriptor when cut short after %s',
+    async (cutAfter) => {
+      const worker = new Worker(join(__dirname, '..', 'fixtures', 'exit-watcher-cut-short.js'), {
+        workerData: { variant: { backend: variant.backend, trigger: variant.trigger }, cutAfter },
+      });
+      const errors: unknown[] = [];
+      worker.on('error', (err) => errors.push(err));
+      const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+      const pid = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the worker never reached the call within 10 s')), 10_000);
+        worker.once('message', (m: { pid: number }) => {
+          clearTimeout(timer);
+          resolve(m.pid);
+        });
+      });
+      await worker.terminate();
+      expect(await exited).toBe(1);
+      expect(errors).toEqual([]);
+      expect(await waitGone([pid])).toEqual([]);
+    },
+    20_000,
+  );
+});
+
 // Node unloads an addon with the last environment that loaded it: here only the worker did, so
 // the reaper must keep it loaded while it runs (or it would crash in unmapped code).
 describe.skipIf(process.platform !== 'linux')('children of an ended worker, the only one that loaded the addon', () => {

@@ -7,7 +7,7 @@
         "native/binding_descriptors.cc",
         "native/binding_process.cc",
         "native/process_ops.cc",
-        "native/exit_watchers.cc",
+        "native/child_descriptors.cc",
         "native/orphan_reaper.cc",
         "native/binding_reactor.cc",
         "native/binding_reactor_streams.cc",

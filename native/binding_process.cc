@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "binding_args.h"
-#include "exit_watchers.h"
+#include "child_descriptors.h"
 #include "orphan_reaper.h"
 #include "process_ops.h"
 
@@ -63,6 +63,9 @@ Napi::Value SpawnChildJs(const Napi::CallbackInfo& info) {
     return Int(env, watcher);
   }
   RecordExitWatcher(watcher, result.pid, env);
+  for (int fd : result.parent_fds) {
+    if (fd >= 0) RecordChildPipe(fd, env);
+  }
   Napi::Array fds = Napi::Array::New(env, result.parent_fds.size());
   for (uint32_t i = 0; i < result.parent_fds.size(); i++) fds.Set(i, Int(env, result.parent_fds[i]));
   Napi::Array out = Napi::Array::New(env, 3);
@@ -88,14 +91,11 @@ Napi::Value ReapChildJs(const Napi::CallbackInfo& info) {
 // signalChild(pid, watcherFd, signal) -> 0 or -errno.
 Napi::Value SignalChildJs(const Napi::CallbackInfo& info) { return Int(info.Env(), SignalChild(I32(info, 0), I32(info, 1), I32(info, 2))); }
 
-// takeExitWatcher(watcherFd) -> 0 or -ENOENT: JavaScript takes the watcher from its reactor.
-Napi::Value TakeExitWatcherJs(const Napi::CallbackInfo& info) { return Int(info.Env(), TakeExitWatcher(I32(info, 0))); }
+// closeChildDescriptor(fd) -> 0, or -EBADF for anything but a child's exit watcher or pipe.
+Napi::Value CloseChildDescriptorJs(const Napi::CallbackInfo& info) { return Int(info.Env(), CloseChildDescriptor(I32(info, 0))); }
 
-// closeExitWatcher(watcherFd) -> 0 or -errno.
-Napi::Value CloseExitWatcherJs(const Napi::CallbackInfo& info) { return Int(info.Env(), CloseExitWatcher(I32(info, 0))); }
-
-// The environment is ending: the children its JavaScript orphan reaper waited for are the
-// native orphan reaper's now (see exit_watchers.h).
+// The environment is ending: the child descriptors JavaScript held are closed, or handed to the
+// native orphan reaper (see child_descriptors.h).
 void AdoptOrphansAtTeardown(void* env) { AdoptOrphansOf(env); }
 
 // readPipe(fd, view) -> bytes read into view, 0 at end of file, or -errno.
@@ -122,8 +122,7 @@ void ExportProcessFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("spawnChild", Napi::Function::New<SpawnChildJs>(env, "spawnChild"));
   exports.Set("reapChild", Napi::Function::New<ReapChildJs>(env, "reapChild"));
   exports.Set("signalChild", Napi::Function::New<SignalChildJs>(env, "signalChild"));
-  exports.Set("takeExitWatcher", Napi::Function::New<TakeExitWatcherJs>(env, "takeExitWatcher"));
-  exports.Set("closeExitWatcher", Napi::Function::New<CloseExitWatcherJs>(env, "closeExitWatcher"));
+  exports.Set("closeChildDescriptor", Napi::Function::New<CloseChildDescriptorJs>(env, "closeChildDescriptor"));
   exports.Set("readPipe", Napi::Function::New<ReadPipeJs>(env, "readPipe"));
   exports.Set("writePipe", Napi::Function::New<WritePipeJs>(env, "writePipe"));
   // Without the hook (it cannot fail short of memory), such children stay zombies, as before.

@@ -5,10 +5,10 @@
 
 namespace ioreactor {
 
-// Adds spawnChild(), reapChild(), signalChild(), takeExitWatcher(), closeExitWatcher(),
-// readPipe() and writePipe() to the module exports: the native half of reactor.spawnProcess
-// (src/process/). Registers the environment's cleanup hook that hands the exit watchers
-// JavaScript still holds to the native orphan reaper (exit_watchers.h).
+// Adds spawnChild(), reapChild(), signalChild(), closeChildDescriptor(), readPipe() and
+// writePipe() to the module exports: the native half of reactor.spawnProcess (src/process/).
+// Registers the environment's cleanup hook that closes the child descriptors JavaScript still
+// holds, or hands them to the native orphan reaper (child_descriptors.h).
 void ExportProcessFunctions(Napi::Env env, Napi::Object exports);
 
 }  // namespace ioreactor

@@ -11,7 +11,7 @@
 #include <new>
 #include <vector>
 
-#include "exit_watchers.h"
+#include "child_descriptors.h"
 #include "process_ops.h"
 #include "socket_ops.h"
 
@@ -161,13 +161,14 @@ void AdoptOrphan(pid_t pid, int watcher) {
 void CloseOwnedDescriptor(int fd) {
   pid_t pid = 0;
   switch (ReleaseFromReactor(fd, &pid)) {
-    case OwnedDescriptor::kNotAWatcher:
+    case OwnedDescriptor::kNotAChilds:
       ::close(fd);
       break;
     case OwnedDescriptor::kHandOver:
       AdoptOrphan(pid, fd);
       break;
-    case OwnedDescriptor::kNotTheCores:
+    case OwnedDescriptor::kClosed:       // a pipe the core held: closed already
+    case OwnedDescriptor::kNotTheCores:  // a child's descriptor someone else holds
       break;
   }
 }

@@ -20,17 +20,17 @@
 namespace ioreactor {
 
 // Takes `watcher` (the exit watcher of `pid`, a child of this process nobody else will reap or
-// watch, already the native reaper's in exit_watchers.h's table) and closes it once the child
+// watch, already the native reaper's in child_descriptors.h's table) and closes it once the child
 // has been reaped. Never blocks on the child.
 void AdoptOrphan(pid_t pid, int watcher);
 
 // A reactor core closes `fd`, an owned raw registration: an exit watcher the core still held
-// goes to the reaper; one JavaScript or the reaper holds is left to them; any other descriptor
-// is closed.
+// goes to the reaper; a child's descriptor JavaScript or the reaper holds is left to them; any
+// other descriptor is closed.
 void CloseOwnedDescriptor(int fd);
 
-// The environment `env` is ending: the exit watchers JavaScript held there (taken off their
-// reactors, not yet closed) go to the reaper.
+// The environment `env` is ending: the child pipes JavaScript held there are closed, and the
+// exit watchers it held (not on a reactor, not yet closed) go to the reaper.
 void AdoptOrphansOf(const void* env);
 
 }  // namespace ioreactor

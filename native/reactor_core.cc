@@ -8,6 +8,7 @@
 #include <cstring>
 #include <new>
 
+#include "child_descriptors.h"
 #include "orphan_reaper.h"
 
 namespace ioreactor {
@@ -105,7 +106,10 @@ int64_t ReactorCore::Add(int fd, uint32_t interest, Trigger trigger, bool owned)
   const Registration* owner = OwnerOf(fd);
   if (owner != nullptr && owner->kind != Kind::kRaw) return -EEXIST;
   const int64_t name = AddRegistration(fd, trigger, Kind::kRaw, interest, StreamState::kOpen);
-  if (name >= 0 && owned) slots_.Named(static_cast<uint32_t>(name >> 32), static_cast<uint32_t>(name))->owned = true;
+  if (name >= 0 && owned) {
+    slots_.Named(static_cast<uint32_t>(name >> 32), static_cast<uint32_t>(name))->owned = true;
+    SetHeldByReactor(fd, true);
+  }
   return name;
 }
 
@@ -159,6 +163,7 @@ int ReactorCore::Remove(uint32_t slot, uint32_t generation) {
     if (rc == -EBADF || rc == -ENOENT) rc = 0;
   }
   // An owned descriptor is handed back open: the caller closes it (see Add).
+  if (r->owned && Owns(r->fd, slot)) SetHeldByReactor(r->fd, false);
   Disown(r->fd, slot);
   slots_.Release(slot, in_batch_, false);
   return rc;

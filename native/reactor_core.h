@@ -62,7 +62,7 @@ class ReactorCore {
   int Open(std::unique_ptr<Poller> poller);
   // Closes every socket the core owns, then the poller. Raw descriptors belong to their
   // owners and stay open, except owned ones (see Add) still registered: those are closed here,
-  // or, for a child's exit watcher, handed to the orphan reaper (exit_watchers.h).
+  // or, for a child's exit watcher, handed to the orphan reaper (child_descriptors.h).
   void Close();
   bool is_open() const { return poller_ != nullptr; }
   void AttachBatch(Record* records, uint8_t* arena) {

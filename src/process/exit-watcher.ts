@@ -66,29 +66,23 @@ export class ExitWatcher implements IReadDescriptor, Orphan {
     return signal !== 0 ? { exitCode: null, signal } : { exitCode: code, signal: null };
   }
 
-  /**
-   * Closes the watcher descriptor. Taken natively before it leaves the reactor: a worker
-   * terminated between the two calls would otherwise leave a descriptor neither the reactor nor
-   * anybody else closes.
-   */
+  /** Closes the watcher descriptor. */
   stop(): void {
     if (this.fd < 0) return;
-    nativeProcess.takeExitWatcher(this.fd);
     this.owner.removeReader(this);
-    nativeProcess.closeExitWatcher(this.fd);
+    nativeProcess.closeChildDescriptor(this.fd);
     this.fd = -1;
   }
 
   /**
    * Stops watching for the reactor. A child still running is handed to the orphan reaper with
-   * the watcher descriptor (still good for signals), so that it is reaped once it exits. Taken
-   * natively first: should this environment end at any point from here on, the native orphan
-   * reaper takes the child over (native/exit_watchers.h).
+   * the watcher descriptor (still good for signals), so that it is reaped once it exits. Should
+   * this environment end at any point from here on, the native orphan reaper takes the child
+   * over (native/child_descriptors.h).
    */
   orphan(): void {
     if (this.fd < 0 || this.orphaned) return;
     this.orphaned = true;
-    nativeProcess.takeExitWatcher(this.fd);
     this.owner.removeReader(this);
     adoptOrphan(this);
   }
@@ -96,7 +90,7 @@ export class ExitWatcher implements IReadDescriptor, Orphan {
   reapIfExited(): boolean {
     if (this.fd < 0) return true;
     if (this.reap() === undefined) return false;
-    nativeProcess.closeExitWatcher(this.fd);
+    nativeProcess.closeChildDescriptor(this.fd);
     this.fd = -1;
     this.reapedUnwatched = true;
     return true;

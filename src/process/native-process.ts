@@ -12,16 +12,13 @@ export interface NativeProcessFunctions {
   reapChild(pid: number, watcher: number): [number, number] | number;
   signalChild(pid: number, watcher: number, signal: number): number;
   /**
-   * JavaScript takes the exit watcher from its reactor, before unregistering it, so that an
-   * environment ending from then on hands it to the native orphan reaper: 0, or -ENOENT for no
-   * exit watcher.
+   * Closes a child's exit watcher or pipe (each is closed through this, never closeDescriptor,
+   * so that the addon knows it closed: native/child_descriptors.h): 0, or -EBADF for any other
+   * descriptor (left open).
    */
-  takeExitWatcher(watcher: number): number;
-  /** Closes an exit watcher (every exit watcher is closed through this, never closeDescriptor): 0 or -errno. */
-  closeExitWatcher(watcher: number): number;
+  closeChildDescriptor(fd: number): number;
   readPipe(fd: number, into: ArrayBufferView): number;
   writePipe(fd: number, data: ArrayBufferView): number;
-  closeDescriptor(fd: number): number;
 }
 
 export const nativeProcess = binding as unknown as NativeProcessFunctions;

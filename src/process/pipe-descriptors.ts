@@ -55,7 +55,7 @@ export interface PipeOwner {
 }
 
 function closeFd(fd: number): void {
-  nativeProcess.closeDescriptor(fd);
+  nativeProcess.closeChildDescriptor(fd);
 }
 
 /** The read end of a pipe from the child's descriptor `childFD` (its stdout, stderr, ...). */

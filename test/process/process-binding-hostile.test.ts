@@ -52,14 +52,12 @@ describe('native process functions under hostile input', () => {
     }
   });
 
-  it('takeExitWatcher and closeExitWatcher refuse anything that is not an exit watcher, with an errno, and close nothing', () => {
+  it("closeChildDescriptor refuses anything that is not a child's exit watcher or pipe, with an errno, and closes nothing", () => {
     const open = openFds();
-    const candidates = [...hostile, ...open];
-    for (const a of candidates) {
-      // No child is running here, so no number names an exit watcher.
-      expect((nativeProcess.takeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.ENOENT);
-      // Not even this process's own open descriptors: they are not exit watchers.
-      expect((nativeProcess.closeExitWatcher as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.EBADF);
+    // No child is running here, so nothing names a child's descriptor: not even this process's
+    // own open descriptors.
+    for (const a of [...hostile, ...open]) {
+      expect((nativeProcess.closeChildDescriptor as (...args: unknown[]) => unknown)(a)).toBe(-os.constants.errno.EBADF);
     }
     expect(openFds()).toEqual(open);
   });

@@ -71,20 +71,26 @@ describe.skipIf(process.platform !== 'linux').each(VARIANTS)('children of an end
 });
 
 // A worker can be terminated between any two JavaScript statements: also between the calls that
-// reap a child and close its exit watcher. At each such instant the watcher still has a holder
-// that closes it (native/exit_watchers.h); no-leaks.ts checks this process's descriptors.
-describe.skipIf(process.platform !== 'linux').each(VARIANTS)('a worker terminated while its reactor closes an exit watcher, on $name', (variant) => {
-  it.each(['reapChild', 'takeExitWatcher', 'closeExitWatcher'])(
-    'leaves no descriptor when cut short after %s',
-    async (cutAfter) => {
-      const worker = new Worker(join(__dirname, '..', 'fixtures', 'exit-watcher-cut-short.js'), {
-        workerData: { variant: { backend: variant.backend, trigger: variant.trigger }, cutAfter },
+// learn of a child's end and close its descriptors. At each such instant every descriptor still
+// has a holder that closes it (native/child_descriptors.h); no-leaks.ts checks this process's
+// descriptors. `true` exits at once: its three pipes and its exit watcher are closed in turn.
+const CUTS = [
+  { name: 'reapChild has reported the exit', call: 'reapChild', nth: 1 },
+  ...[1, 2, 3, 4].map((nth) => ({ name: `descriptor ${nth} of 4 is off the reactor, not yet closed`, call: 'closeChildDescriptor', nth })),
+];
+
+describe.skipIf(process.platform !== 'linux').each(VARIANTS)('a worker terminated while its reactor ends a child, on $name', (variant) => {
+  it.each(CUTS)(
+    'leaves no descriptor when cut short once $name',
+    async (cut) => {
+      const worker = new Worker(join(__dirname, '..', 'fixtures', 'child-cut-short.js'), {
+        workerData: { variant: { backend: variant.backend, trigger: variant.trigger }, cut: { call: cut.call, nth: cut.nth } },
       });
       const errors: unknown[] = [];
       worker.on('error', (err) => errors.push(err));
       const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
       const pid = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the worker never reached the call within 10 s')), 10_000);
+        const timer = setTimeout(() => reject(new Error('the worker never reached the cut within 10 s')), 10_000);
         worker.once('message', (m: { pid: number }) => {
           clearTimeout(timer);
           resolve(m.pid);

@@ -82,6 +82,7 @@ Napi::Value ReapChildJs(const Napi::CallbackInfo& info) {
   int rc = ReapChild(I32(info, 0), I32(info, 1), &status);
   if (rc < 0) return Int(env, rc);
   if (!status.exited) return Int(env, 0);
+  RecordChildReaped(I32(info, 1), I32(info, 0));
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Int(env, status.exit_code));
   out.Set(1u, Int(env, status.signal));

@@ -12,7 +12,7 @@ namespace {
 enum class Holder { kJavaScript, kReactor, kNativeReaper };
 
 struct ChildDescriptor {
-  pid_t pid;  // the child an exit watcher watches; 0 for a pipe
+  pid_t pid;  // the child an exit watcher watches; 0 for a pipe, or once the child is reaped
   const void* env;
   Holder holder;
 };
@@ -46,6 +46,13 @@ void Record(int fd, pid_t pid, const void* env) {
 void RecordExitWatcher(int watcher, pid_t pid, const void* env) { Record(watcher, pid, env); }
 
 void RecordChildPipe(int fd, const void* env) { Record(fd, 0, env); }
+
+void RecordChildReaped(int watcher, pid_t pid) {
+  Table& table = TheTable();
+  std::lock_guard<std::mutex> guard(table.lock);
+  auto it = table.open.find(watcher);
+  if (it != table.open.end() && pid > 0 && it->second.pid == pid) it->second.pid = 0;
+}
 
 void SetHeldByReactor(int fd, bool registered) {
   Table& table = TheTable();

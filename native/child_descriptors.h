@@ -33,6 +33,10 @@ void RecordExitWatcher(int watcher, pid_t pid, const void* env);
 // JavaScript holds it.
 void RecordChildPipe(int fd, const void* env);
 
+// JavaScript reaped `pid`, the child `watcher` watches: from now on nobody waits for it, and
+// its watcher is closed as a pipe is (a pid reaped may name another process soon).
+void RecordChildReaped(int watcher, pid_t pid);
+
 // A reactor core registered (`registered`) or removed (not `registered`) `fd` as an owned
 // registration: the reactor holds it now, or JavaScript again. Nothing for other descriptors.
 void SetHeldByReactor(int fd, bool registered);
@@ -45,14 +49,15 @@ int CloseChildDescriptor(int fd);
 // What a reactor core closing the owned descriptor `fd` must do with it.
 enum class OwnedDescriptor {
   kNotAChilds,   // not a child's descriptor: close it
-  kClosed,       // the core's pipe: closed (and forgotten) here
+  kClosed,       // the core's pipe, or watcher of a reaped child: closed (and forgotten) here
   kHandOver,     // the core's exit watcher, of *pid: now the native reaper's; adopt it
   kNotTheCores,  // a child's descriptor someone else holds: leave it
 };
 OwnedDescriptor ReleaseFromReactor(int fd, pid_t* pid);
 
-// The environment `env` is ending: the pipes JavaScript held there are closed, and its
-// watchers, as (pid, watcher), returned: now the native reaper's.
+// The environment `env` is ending: the pipes JavaScript held there (and watchers of children
+// it reaped) are closed, and its other watchers, as (pid, watcher), returned: now the native
+// reaper's.
 std::vector<std::pair<pid_t, int>> ReleaseFromEnvironment(const void* env);
 
 // The native reaper is done with `watcher`: forgets and closes it.

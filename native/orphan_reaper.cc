@@ -167,7 +167,7 @@ void CloseOwnedDescriptor(int fd) {
     case OwnedDescriptor::kHandOver:
       AdoptOrphan(pid, fd);
       break;
-    case OwnedDescriptor::kClosed:       // a pipe the core held: closed already
+    case OwnedDescriptor::kClosed:       // a pipe, or a reaped child's watcher: closed already
     case OwnedDescriptor::kNotTheCores:  // a child's descriptor someone else holds
       break;
   }

@@ -417,20 +417,27 @@ export class StreamSet implements PortOwner, ConnectorOwner, TransportOwner {
    * A descriptor arrived on a UNIX connection. It is handed to the protocol if it has
    * fileDescriptorReceived (and is then the protocol's, even if that throws: it may have kept
    * it, so closing it here could close a number since reused); otherwise it stays the core's,
-   * which closes it once this batch is consumed.
+   * which closes it once this batch is consumed, or when its environment ends.
+   *
+   * The claim and the call follow each other with nothing in between (the method is read
+   * before), so a worker terminated before the call leaves the descriptor to the core. One
+   * terminated inside the protocol's method, even at its first instant, leaves it to nobody:
+   * only the protocol knows whether it closed the descriptor or handed it on, so closing it for
+   * the protocol could close a number another thread has since been given.
    */
   private onDescriptor(slot: number, generation: number, fd: number): void {
     const t = this.transportAt(slot, generation);
     const protocol = t?.protocol as (Protocol & Partial<IFileDescriptorReceiver>) | undefined;
     // A connection we are closing hears no more (as for data): the core closes the descriptor.
     if (protocol === undefined || !t!.connected) return;
-    if (typeof protocol.fileDescriptorReceived !== 'function') {
+    const receive = protocol.fileDescriptorReceived;
+    if (typeof receive !== 'function') {
       if (trace.enabled) trace('slot %d: %s has no fileDescriptorReceived; closing descriptor %d received', slot, safePrefix(protocol), fd);
       return;
     }
     if (this.native.claimDescriptor(fd) < 0) return;
     try {
-      protocol.fileDescriptorReceived(fd);
+      receive.call(protocol, fd);
     } catch (err) {
       this.protocolFailed(t!, 'fileDescriptorReceived', err);
     }

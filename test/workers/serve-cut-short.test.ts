@@ -4,48 +4,22 @@
 // adopts, or after it adopted and before it tells the acceptor. Either way every copy is closed
 // (the acceptor's when the worker exits, the reactor's by its environment's cleanup hook), once
 // each: the client sees its connection end, and no-leaks.ts sees no descriptor left.
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { serve, WorkerSetupFailed, type ServeHandle } from '../../src/index';
+import { serve, type ServeHandle } from '../../src/index';
 import { RecordingLogger } from '../support/reactors';
+import { eventually, serveOnFreePort } from '../support/serving-ports';
 
 const MODULE_URL = pathToFileURL(join(__dirname, '..', 'fixtures', 'serve-cut-short.mjs'));
 
-/** A port free a moment ago (the acceptor binds it; another process may take it first). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function startServing(cut: string, flag: SharedArrayBuffer): Promise<{ handle: ServeHandle; port: number }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const handle = serve(MODULE_URL, { workers: 1, mode: 'thread', balance: 'acceptor', logger: new RecordingLogger('serve'), data: { port, cut, flag } });
-    const failure = await handle.ready.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    const taken = failure instanceof WorkerSetupFailed && (failure.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE';
-    if (attempt === 5 || !taken) {
-      if (failure !== undefined) throw failure;
-      return { handle, port };
-    }
-    await handle.stop();
-  }
-}
-
-/** Waits for `condition` (every 10 ms, at most 10 s). */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const { handle, port, failure } = await serveOnFreePort((port) =>
+    serve(MODULE_URL, { workers: 1, mode: 'thread', balance: 'acceptor', logger: new RecordingLogger('serve'), data: { port, cut, flag } }),
+  );
+  if (failure !== undefined) throw failure;
+  return { handle, port };
 }
 
 describe.each(['before', 'after'])('a serve worker cut short %s adopting a connection from the acceptor', (cut) => {

@@ -7,24 +7,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { ProcessProtocol, Reactor, serve, WorkerSetupFailed, type ServeHandle, type ServeMode, type ServeOptions } from '../../src/index';
 import { openFds } from '../fixtures/open-descriptors.js';
 import { expectLogged } from '../support/logged';
+import { addressInUse, eventually, serveOnFreePort } from '../support/serving-ports';
 import { RecordingLogger } from '../support/reactors';
 
 const MODULE_PATH = join(__dirname, '..', 'fixtures', 'serve-echo.mjs');
 const MODULE_URL = pathToFileURL(MODULE_PATH);
 const WORKERS = 2;
-
-/**
- * A port free a moment ago. The workers bind it with reusePort, so the kernel cannot pick it
- * for them (a port chosen by one worker's bind could not be shared before it exists); another
- * process may take it before they do, which start() meets by trying another.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Holds a port on 127.0.0.1 (node:net, no reusePort) until close() is called. */
 async function takenPort(): Promise<{ port: number; close: () => Promise<void> }> {
@@ -64,27 +52,9 @@ function exchange(port: number, payload: string): Promise<Exchange> {
   });
 }
 
-/** Waits for `condition` (every 10 ms, at most 10 s). */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  const until = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** How many free ports start() tries before it gives up on finding one nobody took. */
-const PORT_ATTEMPTS = 5;
-
-function addressInUse(failure: unknown): boolean {
-  return failure instanceof WorkerSetupFailed && (failure.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE';
-}
-
 /**
- * serve() on a free port, once its workers are ready or have failed. When another process took
- * the port between freePort() and the workers' bind (ready rejects with EADDRINUSE), those
- * workers are stopped and a new port is tried, at most PORT_ATTEMPTS times; any other outcome is
- * the caller's to assert. `beforeAttempt` runs before each serve() call.
+ * serve() on a free port (serveOnFreePort), once its workers are ready or have failed: the
+ * caller asserts which. `beforeAttempt` runs before each serve() call.
  */
 async function start(
   mode: ServeMode,
@@ -92,19 +62,14 @@ async function start(
   options: ServeOptions = {},
   beforeAttempt: () => void = () => {},
 ): Promise<{ handle: ServeHandle; port: number; logger: RecordingLogger }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const logger = new RecordingLogger('serve');
+  let logger = new RecordingLogger('serve');
+  const { handle, port } = await serveOnFreePort((port) => {
+    logger = new RecordingLogger('serve');
     beforeAttempt();
     // Process mode takes the module as a path, thread mode as a URL: both forms are accepted.
-    const handle = serve(mode === 'thread' ? MODULE_URL : MODULE_PATH, { workers: WORKERS, mode, logger, data: { port, replyDelay: 0, ...data }, ...options });
-    const failure = await handle.ready.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    if (attempt === PORT_ATTEMPTS || !addressInUse(failure)) return { handle, port, logger };
-    await handle.stop();
-  }
+    return serve(mode === 'thread' ? MODULE_URL : MODULE_PATH, { workers: WORKERS, mode, logger, data: { port, replyDelay: 0, ...data }, ...options });
+  });
+  return { handle, port, logger };
 }
 
 // balance 'acceptor' is macOS's default; forced here, it runs on Linux too.

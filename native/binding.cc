@@ -1,7 +1,10 @@
 // Module entry: exports the NativeReactor class and the constants its JavaScript side shares.
 // Nothing here is process-wide state: every environment (main thread or worker) gets its own
 // class and reactors, and each reactor cleans up after its environment (see binding_loop_watch.h).
+#include <errno.h>
 #include <napi.h>
+
+#include <string>
 
 #include "binding_descriptors.h"
 #include "binding_process.h"
@@ -9,11 +12,21 @@
 #include "datagram.h"
 #include "poller.h"
 #include "reactor_core.h"
+#include "socket_ops.h"
 
 namespace ioreactor {
 namespace {
 
 void SetInt(Napi::Object target, const char* name, uint32_t value) { target.Set(name, Napi::Number::New(target.Env(), value)); }
+
+// interfaceIndex(zone: string): the index of the interface an IPv6 zone names, or -EINVAL.
+Napi::Value InterfaceIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return Napi::Number::New(env, -EINVAL);
+  const std::string zone = info[0].As<Napi::String>().Utf8Value();
+  if (zone.find('\0') != std::string::npos) return Napi::Number::New(env, -EINVAL);
+  return Napi::Number::New(env, ScopeOfZone(zone.c_str()));
+}
 
 }  // namespace
 
@@ -28,6 +41,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ExportProcessFunctions(env, exports);
   exports.Set("platformBackend", Napi::String::New(env, kPlatformPollerName));
   exports.Set("datagramSizeKnown", Napi::Boolean::New(env, kReceiveTellsRealSize));
+  exports.Set("interfaceIndex", Napi::Function::New<InterfaceIndex>(env, "interfaceIndex"));
 
   Napi::Object c = Napi::Object::New(env);
   SetInt(c, "INTEREST_READ", kInterestRead);

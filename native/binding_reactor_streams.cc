@@ -168,8 +168,8 @@ Napi::Value NativeReactor::SocketOption(const Napi::CallbackInfo& info) {
   return Int(env, GetBoolOption(fd, level, name));
 }
 
-// address(slot, generation, peer): [family, host, port] for TCP, [1, Buffer|null] for UNIX,
-// or -errno
+// address(slot, generation, peer): [family, host, port, scope] for TCP (scope: an IPv6
+// address's scope id, else 0), [1, Buffer|null, 0, 0] for UNIX, or -errno
 Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int fd = core_.is_open() ? core_.SocketFd(U32(info, 0), U32(info, 1)) : -EBADF;
@@ -179,7 +179,8 @@ Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
   sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
   const int rc = Bool(info, 2) ? getpeername(fd, sa, &length) : getsockname(fd, sa, &length);
   if (rc < 0) return Int(env, -errno);
-  Napi::Array out = Napi::Array::New(env, 3);
+  Napi::Array out = Napi::Array::New(env, 4);
+  out.Set(3u, Int(env, 0));
   char host[INET6_ADDRSTRLEN] = {0};
   if (sa->sa_family == AF_INET) {
     const auto* sin = reinterpret_cast<sockaddr_in*>(sa);
@@ -193,6 +194,7 @@ Napi::Value NativeReactor::Address(const Napi::CallbackInfo& info) {
     out.Set(0u, Int(env, kFamilyIPv6));
     out.Set(1u, Napi::String::New(env, host));
     out.Set(2u, Int(env, ntohs(sin6->sin6_port)));
+    out.Set(3u, Napi::Number::New(env, sin6->sin6_scope_id));
   } else {
     const auto* sun = reinterpret_cast<sockaddr_un*>(sa);
     const size_t header = offsetof(sockaddr_un, sun_path);

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "platform_paths.h"
@@ -45,6 +48,40 @@ int NewSocket(int domain) {
 
 }  // namespace
 
+int ScopeOfZone(const char* zone) {
+  if (zone[0] == '\0' || std::strlen(zone) >= IF_NAMESIZE) return -EINVAL;
+  char* end = nullptr;
+  const unsigned long index = std::strtoul(zone, &end, 10);
+  const bool numeric = *end == '\0' && zone[0] >= '0' && zone[0] <= '9';
+  if (numeric && (index == 0 || index > INT32_MAX)) return -EINVAL;
+  const unsigned scope = numeric ? static_cast<unsigned>(index) : if_nametoindex(zone);
+  char name[IF_NAMESIZE];
+  // An index must name an interface too: the kernel would refuse it later, at the system call.
+  if (scope == 0 || scope > INT32_MAX || if_indextoname(scope, name) == nullptr) return -EINVAL;
+  return static_cast<int>(scope);
+}
+
+namespace {
+
+// An IPv6 address with an optional zone, "fe80::1%eth0" or "fe80::1%2": the zone becomes the
+// scope. 0, or -EINVAL if either part is malformed or the interface does not exist.
+int ParseIPv6(const char* text, sockaddr_in6* out) {
+  const char* percent = std::strchr(text, '%');
+  if (percent == nullptr) return inet_pton(AF_INET6, text, &out->sin6_addr) == 1 ? 0 : -EINVAL;
+  char address[INET6_ADDRSTRLEN];
+  const size_t length = static_cast<size_t>(percent - text);
+  if (length >= sizeof address) return -EINVAL;
+  std::memcpy(address, text, length);
+  address[length] = '\0';
+  if (inet_pton(AF_INET6, address, &out->sin6_addr) != 1) return -EINVAL;
+  const int scope = ScopeOfZone(percent + 1);
+  if (scope < 0) return scope;
+  out->sin6_scope_id = static_cast<uint32_t>(scope);
+  return 0;
+}
+
+}  // namespace
+
 int MakeInetAddress(int family, const char* host, int port, SocketAddress* out) {
   std::memset(&out->storage, 0, sizeof out->storage);
   if (port < 0 || port > 65535) return -EINVAL;
@@ -60,7 +97,8 @@ int MakeInetAddress(int family, const char* host, int port, SocketAddress* out) 
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
     sin6->sin6_family = AF_INET6;
     sin6->sin6_port = htons(static_cast<uint16_t>(port));
-    if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) return -EINVAL;
+    const int rc = ParseIPv6(host, sin6);
+    if (rc < 0) return rc;
     out->length = sizeof *sin6;
     return 0;
   }

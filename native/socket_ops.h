@@ -32,9 +32,13 @@ struct AddressBlob {
 };
 static_assert(sizeof(AddressBlob) == 24, "AddressBlob is read from JavaScript at fixed offsets");
 
-// Fills `out` from a numeric host ("127.0.0.1", "::1") and port, or a UNIX path (which may
-// start with a NUL byte for a Linux abstract name). Returns 0 or -EINVAL.
+// Fills `out` from a numeric host ("127.0.0.1", "::1", "fe80::1%eth0": an IPv6 zone, an
+// interface's name or index, is its scope) and port, or a UNIX path (which may start with a NUL
+// byte for a Linux abstract name). Returns 0 or -EINVAL.
 int MakeInetAddress(int family, const char* host, int port, SocketAddress* out);
+// The interface an IPv6 zone names (its name, "eth0", or its index, "2"): its index, or -EINVAL
+// if there is no such interface.
+int ScopeOfZone(const char* zone);
 int MakeUnixAddress(const char* path, size_t length, SocketAddress* out);
 
 void EncodeAddress(const sockaddr* sa, socklen_t length, AddressBlob* out);

@@ -46,7 +46,7 @@ export interface NativeReactor {
   resumeListener(slot: number, generation: number): number;
   closeListener(slot: number, generation: number): number;
   socketOption(slot: number, generation: number, which: number, value?: boolean): number;
-  address(slot: number, generation: number, peer: boolean): [number, string | Buffer | null, number] | number;
+  address(slot: number, generation: number, peer: boolean): [number, string | Buffer | null, number, number] | number;
   pending(slot: number, generation: number): number;
   /** Queues a copy of fd to ride with the next byte written (UNIX streams). 0 or -errno. */
   sendDescriptor(slot: number, generation: number, fd: number): number;
@@ -154,6 +154,8 @@ export interface NativeBinding {
   platformBackend: string;
   /** Whether datagramTruncated learns a datagram's real size: recvmmsg tells it, the recvmsg loop of other platforms (and of the portable-fallbacks build) does not. */
   datagramSizeKnown: boolean;
+  /** The index of the interface an IPv6 zone names ("eth0", or an index as text), or -EINVAL. */
+  interfaceIndex(zone: string): number;
   constants: NativeConstants;
 }
 

@@ -11,8 +11,8 @@ import { C, generationOf, slotOf, type NativeReactor } from '../binding';
 import { InvalidArgTypeError, InvalidArgValueError, ReactorSystemError } from '../errors';
 import { trace } from '../log/diagnostics';
 import { reportError, type Logger } from '../log/logger';
-import { UNIXAddress, type Address } from '../transport/address';
-import { addressFromBlob, addressFromNative, assertPort } from '../transport/native-addresses';
+import { IPv6Address, UNIXAddress, type Address } from '../transport/address';
+import { addressFromBlob, addressFromNative, assertPort, assertZone } from '../transport/native-addresses';
 import { VIEW_READ_BYTES } from '../transport/stream-set';
 import { assertBytes, describe } from '../util/validate';
 import { DatagramPort, type DatagramPortOwner } from './datagram-port';
@@ -487,7 +487,9 @@ export class DatagramSet implements DatagramPortOwner {
       throw new InvalidArgTypeError(`addr must be { host, port } or an address, received ${describe(addr)}`);
     }
     const { host, port: portNumber } = addr as { host?: unknown; port?: unknown };
-    const host_ = numericHost(port, host);
+    let host_ = numericHost(port, host);
+    // An IPv6Address keeps its scope apart from its host, as a socket address does.
+    if (addr instanceof IPv6Address && addr.scopeID !== 0 && !host_.includes('%')) host_ = `${host_}%${addr.scopeID}`;
     assertPort(portNumber);
     if (portNumber === 0) throw new InvalidArgValueError('cannot send to port 0', 'ERR_IOREACTOR_INVALID_PORT');
     const bytes = this.destination(port, `${host_} ${portNumber}`, () => [FAMILY_CODES[port.family], host_, portNumber]);
@@ -588,6 +590,7 @@ function numericHost(port: DatagramPort, host: unknown): string {
       'ERR_IOREACTOR_INVALID_ADDRESS',
     );
   }
+  if (version === 6) assertZone(host);
   return host;
 }
 

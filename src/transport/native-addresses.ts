@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { InvalidArgTypeError, InvalidArgValueError } from '../errors';
 import { describe } from '../util/validate';
-import { C } from '../binding';
+import { binding, C } from '../binding';
 import { IPv4Address, IPv6Address, UNIXAddress, type Address } from './address';
 
 export function assertPort(port: unknown, what = 'port'): asserts port is number {
@@ -40,13 +40,31 @@ export function listenInterface(iface: unknown): { family: number; host: string 
   if (version === 0) {
     throw new InvalidArgValueError(`interface must be a numeric IPv4 or IPv6 address, received ${describe(iface)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
   }
+  if (version === 6) assertZone(iface);
   return { family: version === 6 ? C.FAMILY_IPV6 : C.FAMILY_IPV4, host: iface };
 }
 
 export function assertHost(host: unknown): asserts host is string {
   if (typeof host !== 'string') throw new InvalidArgTypeError(`host must be a string, received ${describe(host)}`);
-  if (host.length === 0 || host.length > 253 || /[\s\0]/.test(host)) {
+  // A zone ('%eth0') belongs to a numeric IPv6 address only, never to a host name.
+  if (host.length === 0 || host.length > 253 || /[\s\0]/.test(host) || (host.includes('%') && isIP(host) !== 6)) {
     throw new InvalidArgValueError(`host must be a host name or numeric address, received ${describe(host)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
+  }
+  assertZone(host);
+}
+
+/**
+ * A numeric IPv6 address may carry a zone, as Node and Twisted take it: 'fe80::1%eth0' (an
+ * interface's name) or 'fe80::1%2' (its index), which becomes the address's scope. The zone must
+ * name an interface this machine has, checked here so that a mistake fails at the call with a
+ * typed error rather than later as a system error.
+ */
+export function assertZone(host: string): void {
+  const percent = host.indexOf('%');
+  if (percent < 0) return;
+  const zone = host.slice(percent + 1);
+  if (binding.interfaceIndex(zone) < 0) {
+    throw new InvalidArgValueError(`${host}: ${JSON.stringify(zone)} is not a network interface of this machine`, 'ERR_IOREACTOR_INVALID_ADDRESS');
   }
 }
 
@@ -63,11 +81,11 @@ export function unixPathBytes(path: unknown): Buffer {
   return bytes;
 }
 
-/** An address object from a native reply: [family, host|Buffer|null, port]. */
-export function addressFromNative(reply: [number, string | Buffer | null, number], type: 'TCP' | 'UDP' = 'TCP'): Address {
-  const [family, host, port] = reply;
+/** An address object from a native reply: [family, host|Buffer|null, port, IPv6 scope id]. */
+export function addressFromNative(reply: [number, string | Buffer | null, number, number], type: 'TCP' | 'UDP' = 'TCP'): Address {
+  const [family, host, port, scopeID] = reply;
   if (family === C.FAMILY_IPV4) return new IPv4Address(host as string, port, type);
-  if (family === C.FAMILY_IPV6) return new IPv6Address(host as string, port, 0, 0, type);
+  if (family === C.FAMILY_IPV6) return new IPv6Address(host as string, port, 0, scopeID, type);
   return new UNIXAddress(host === null ? null : (host as Buffer).toString('utf8'));
 }
 

@@ -30,7 +30,12 @@ LoopWatch* LoopWatch::Create(napi_env env, int fd, NativeReactor* owner, int* er
   uv_unref(reinterpret_cast<uv_handle_t*>(&watch->idle_));
   watch->owner_ = owner;
   if (napi_add_async_cleanup_hook(env, OnTeardown, watch, &watch->cleanup_hook_) != napi_ok) {
+    // Without the hook nothing would close this reactor's descriptors when its environment
+    // ends: refuse to make it rather than leak them later.
     watch->cleanup_hook_ = nullptr;
+    watch->Close();
+    *error = UV_ENOMEM;
+    return nullptr;
   }
   return watch;
 }

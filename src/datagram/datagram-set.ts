@@ -191,6 +191,7 @@ export class DatagramSet implements DatagramPortOwner {
     if (port.family === 'UNIX') throw new InvalidArgValueError('a UNIX datagram port connects with connectUNIXDatagram', 'ERR_IOREACTOR_INVALID_ADDRESS');
     if (port.connectedAddress !== undefined) throw new InvalidArgValueError('the port is already connected', 'ERR_IOREACTOR_ALREADY_CONNECTED');
     const host_ = numericHost(port, host);
+    assertZone(host_);
     assertPort(portNumber);
     const rc = this.native.datagramConnect(port.slot, port.generation, FAMILY_CODES[port.family], host_, portNumber);
     if (rc < 0) throw new ReactorSystemError(rc, 'connect', `${host_} port ${portNumber}`);
@@ -492,7 +493,11 @@ export class DatagramSet implements DatagramPortOwner {
     if (addr instanceof IPv6Address && addr.scopeID !== 0 && !host_.includes('%')) host_ = `${host_}%${addr.scopeID}`;
     assertPort(portNumber);
     if (portNumber === 0) throw new InvalidArgValueError('cannot send to port 0', 'ERR_IOREACTOR_INVALID_PORT');
-    const bytes = this.destination(port, `${host_} ${portNumber}`, () => [FAMILY_CODES[port.family], host_, portNumber]);
+    // The zone is checked (a system call or two) only when the destination is not cached yet.
+    const bytes = this.destination(port, `${host_} ${portNumber}`, () => {
+      assertZone(host_);
+      return [FAMILY_CODES[port.family], host_, portNumber];
+    });
     return this.checkConnected(port, addr, bytes);
   }
 
@@ -590,7 +595,6 @@ function numericHost(port: DatagramPort, host: unknown): string {
       'ERR_IOREACTOR_INVALID_ADDRESS',
     );
   }
-  if (version === 6) assertZone(host);
   return host;
 }
 

@@ -113,6 +113,24 @@ describe.each(VARIANTS)('IPv6 zones on $name', (variant) => {
     expect(received.map((e) => e.text).sort()).toEqual(destinations.map((host) => `to ${host}`).sort());
   });
 
+  it("looks a datagram destination's zone up once, not once per datagram", async () => {
+    const lookUp = binding.interfaceIndex;
+    let lookups = 0;
+    binding.interfaceIndex = (zone: string) => {
+      lookups++;
+      return lookUp(zone);
+    };
+    try {
+      const destinations = Array.from({ length: 20 }, () => `::1%${LOOPBACK}`);
+      const { received } = await echoes(newReactor(variant), '::1', '::1', destinations, new RebuiltAddressEcho());
+      expect(received).toHaveLength(20);
+      // One for the destination, once; the echo's rebuilt IPv6Address has scope 0 on loopback.
+      expect(lookups).toBe(1);
+    } finally {
+      binding.interfaceIndex = lookUp;
+    }
+  });
+
   it(`takes the loopback interface's zone over TCP, listening and connecting`, async () => {
     const reactor = newReactor(variant);
     try {

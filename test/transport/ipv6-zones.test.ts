@@ -5,8 +5,9 @@
 // the call with a typed error. The loopback interface runs everywhere; a link-local address,
 // where the machine has one, shows the scope doing its work (the kernel refuses a link-local
 // destination without it).
+import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { binding } from '../../src/binding';
 import { DatagramProtocol, IPv6Address, type Address, type Reactor } from '../../src/index';
 import { newReactor, runReactor, VARIANTS } from '../support/reactors';
@@ -15,10 +16,30 @@ import { Recorder, TestClientFactory, TestServerFactory } from '../support/strea
 /** The loopback interface's name ('lo' on Linux, 'lo0' on macOS and the BSDs). */
 const LOOPBACK = Object.entries(networkInterfaces()).find(([, addresses]) => addresses?.some((a) => a.internal && a.address === '::1'))?.[0] ?? 'lo';
 
-/** A link-local address of this machine with its interface, if it has one. */
-const LINK_LOCAL = Object.entries(networkInterfaces())
-  .flatMap(([name, addresses]) => (addresses ?? []).map((a) => ({ name, ...a })))
-  .find((a) => a.family === 'IPv6' && !a.internal && a.address.startsWith('fe80:') && (a.scopeid ?? 0) > 0);
+/**
+ * A link-local address of this machine with its interface, if it has one that can be bound now
+ * (one still under duplicate address detection, or failed it, cannot).
+ */
+let LINK_LOCAL: { name: string; address: string; scopeid: number } | undefined;
+beforeAll(async () => {
+  LINK_LOCAL = await usableLinkLocal();
+});
+
+async function usableLinkLocal(): Promise<{ name: string; address: string; scopeid: number } | undefined> {
+  const candidate = Object.entries(networkInterfaces())
+    .flatMap(([name, addresses]) =>
+      (addresses ?? []).map((a) => ({ name, address: a.address, scopeid: a.scopeid ?? 0, family: a.family, internal: a.internal })),
+    )
+    .find((a) => a.family === 'IPv6' && !a.internal && a.address.startsWith('fe80:') && a.scopeid > 0);
+  if (candidate === undefined) return undefined;
+  const probe = createSocket('udp6');
+  const bound = await new Promise<boolean>((resolve) => {
+    probe.once('error', () => resolve(false));
+    probe.bind(0, `${candidate.address}%${candidate.name}`, () => resolve(true));
+  });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return bound ? candidate : undefined;
+}
 
 /** Echoes to a fresh IPv6Address made from the sender's parts: the scope must come through them. */
 class RebuiltAddressEcho extends DatagramProtocol {
@@ -175,30 +196,35 @@ describe.each(VARIANTS)('IPv6 zones on $name', (variant) => {
     }
   });
 
-  describe.skipIf(LINK_LOCAL === undefined)(`a link-local address (${LINK_LOCAL?.address}%${LINK_LOCAL?.name})`, () => {
-    const { address, name, scopeid } = LINK_LOCAL ?? { address: '', name: '', scopeid: 0 };
+  // Skipped, with the reason, on a machine with no link-local address it can bind (found in
+  // beforeAll, which runs after collection).
+  const linkLocal = (ctx: TestContext): { name: string; address: string; scopeid: number } => {
+    if (LINK_LOCAL === undefined) ctx.skip('this machine has no link-local IPv6 address it can bind');
+    return LINK_LOCAL!;
+  };
 
-    it('is listened on and echoed to through its scope over UDP, with the scope in every address reported', async () => {
-      const echo = new RebuiltAddressEcho();
-      const { server, received } = await echoes(newReactor(variant), `${address}%${name}`, `${address}%${scopeid}`, [`${address}%${name}`], echo);
-      expect(server).toEqual(new IPv6Address(address, server.port, 0, scopeid, 'UDP'));
-      expect(received.map((e) => e.text)).toEqual([`to ${address}%${name}`]);
-      expect((received[0].addr as IPv6Address).scopeID).toBe(scopeid);
-      expect((echo.senders[0] as IPv6Address).scopeID).toBe(scopeid);
-    });
+  it('listens on a link-local address and echoes through its scope over UDP, with the scope in every address reported', async (ctx) => {
+    const { address, name, scopeid } = linkLocal(ctx);
+    const echo = new RebuiltAddressEcho();
+    const { server, received } = await echoes(newReactor(variant), `${address}%${name}`, `${address}%${scopeid}`, [`${address}%${name}`], echo);
+    expect(server).toEqual(new IPv6Address(address, server.port, 0, scopeid, 'UDP'));
+    expect(received.map((e) => e.text)).toEqual([`to ${address}%${name}`]);
+    expect((received[0].addr as IPv6Address).scopeID).toBe(scopeid);
+    expect((echo.senders[0] as IPv6Address).scopeID).toBe(scopeid);
+  });
 
-    it('carries its scope in getHost and getPeer over TCP', async () => {
-      const reactor = newReactor(variant);
-      try {
-        const seen = await tcpAddresses(reactor, `${address}%${name}`, `${address}%${scopeid}`);
-        for (const a of [seen.serverHost, seen.serverPeer, seen.clientHost]) {
-          expect(a).toBeInstanceOf(IPv6Address);
-          expect([(a as IPv6Address).host, (a as IPv6Address).scopeID]).toEqual([address, scopeid]);
-        }
-      } finally {
-        reactor.close();
+  it('carries a link-local scope in getHost and getPeer over TCP', async (ctx) => {
+    const { address, name, scopeid } = linkLocal(ctx);
+    const reactor = newReactor(variant);
+    try {
+      const seen = await tcpAddresses(reactor, `${address}%${name}`, `${address}%${scopeid}`);
+      for (const a of [seen.serverHost, seen.serverPeer, seen.clientHost]) {
+        expect(a).toBeInstanceOf(IPv6Address);
+        expect([(a as IPv6Address).host, (a as IPv6Address).scopeID]).toEqual([address, scopeid]);
       }
-    });
+    } finally {
+      reactor.close();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runNodeScript } from '../support/child-run';
+import { cutShort, type Cut } from '../support/cut-short';
 import { VARIANTS, type Variant } from '../support/reactors';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'orphan-worker.js');
@@ -73,33 +74,22 @@ describe.skipIf(process.platform !== 'linux').each(VARIANTS)('children of an end
 // A worker can be terminated between any two JavaScript statements: also between the calls that
 // learn of a child's end and close its descriptors. At each such instant every descriptor still
 // has a holder that closes it (native/child_descriptors.h); no-leaks.ts checks this process's
-// descriptors. `true` exits at once: its three pipes and its exit watcher are closed in turn.
-const CUTS = [
-  { name: 'reapChild has reported the exit', call: 'reapChild', nth: 1 },
-  ...[1, 2, 3, 4].map((nth) => ({ name: `descriptor ${nth} of 4 is off the reactor, not yet closed`, call: 'closeChildDescriptor', nth })),
+// descriptors. `true` exits at once: it is reaped, then its two output pipes and its exit
+// watcher are each taken off the core (remove) and closed; its stdin pipe was never registered.
+const CUTS: (Cut & { name: string })[] = [
+  { name: 'reapChild has reported the exit', scenario: 'childExits', call: 'reapChild', nth: 1 },
+  ...[1, 2, 3].map((nth) => ({ name: `descriptor ${nth} of 3 is off the core, not yet closed`, scenario: 'childExits', call: 'remove', nth })),
 ];
 
 describe.skipIf(process.platform !== 'linux').each(VARIANTS)('a worker terminated while its reactor ends a child, on $name', (variant) => {
   it.each(CUTS)(
     'leaves no descriptor when cut short once $name',
     async (cut) => {
-      const worker = new Worker(join(__dirname, '..', 'fixtures', 'child-cut-short.js'), {
-        workerData: { variant: { backend: variant.backend, trigger: variant.trigger }, cut: { call: cut.call, nth: cut.nth } },
-      });
-      const errors: unknown[] = [];
-      worker.on('error', (err) => errors.push(err));
-      const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-      const pid = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('the worker never reached the cut within 10 s')), 10_000);
-        worker.once('message', (m: { pid: number }) => {
-          clearTimeout(timer);
-          resolve(m.pid);
-        });
-      });
-      await worker.terminate();
-      expect(await exited).toBe(1);
+      const { exitCode, errors, pid } = await cutShort(variant, cut);
+      expect(exitCode).toBe(1);
       expect(errors).toEqual([]);
-      expect(await waitGone([pid])).toEqual([]);
+      expect(pid).toBeGreaterThan(0);
+      expect(await waitGone([pid!])).toEqual([]);
     },
     20_000,
   );

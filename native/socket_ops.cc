@@ -53,12 +53,14 @@ int ScopeOfZone(const char* zone) {
   char* end = nullptr;
   const unsigned long index = std::strtoul(zone, &end, 10);
   const bool numeric = *end == '\0' && zone[0] >= '0' && zone[0] <= '9';
-  if (numeric && (index == 0 || index > INT32_MAX)) return -EINVAL;
-  const unsigned scope = numeric ? static_cast<unsigned>(index) : if_nametoindex(zone);
-  char name[IF_NAMESIZE];
+  if (!numeric) {
+    const unsigned scope = if_nametoindex(zone);
+    return scope == 0 || scope > INT32_MAX ? -EINVAL : static_cast<int>(scope);
+  }
   // An index must name an interface too: the kernel would refuse it later, at the system call.
-  if (scope == 0 || scope > INT32_MAX || if_indextoname(scope, name) == nullptr) return -EINVAL;
-  return static_cast<int>(scope);
+  char name[IF_NAMESIZE];
+  if (index == 0 || index > INT32_MAX || if_indextoname(static_cast<unsigned>(index), name) == nullptr) return -EINVAL;
+  return static_cast<int>(index);
 }
 
 namespace {

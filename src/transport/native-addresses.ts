@@ -40,7 +40,7 @@ export function listenInterface(iface: unknown): { family: number; host: string 
   if (version === 0) {
     throw new InvalidArgValueError(`interface must be a numeric IPv4 or IPv6 address, received ${describe(iface)}`, 'ERR_IOREACTOR_INVALID_ADDRESS');
   }
-  if (version === 6) assertZone(iface);
+  assertZone(iface);
   return { family: version === 6 ? C.FAMILY_IPV6 : C.FAMILY_IPV4, host: iface };
 }
 
